@@ -1,0 +1,217 @@
+/**
+ * The term model: how Erlang terms look in TypeScript.
+ *
+ * | Erlang                    | TypeScript                                   |
+ * |---------------------------|----------------------------------------------|
+ * | integer                   | `number` when safe, `bigint` beyond          |
+ * | float                     | {@link ErlFloat} (so `1.0` stays a float)    |
+ * | atom                      | {@link Atom}, interned (`===` works)         |
+ * | `true` / `false`          | `true` / `false`                             |
+ * | tuple                     | {@link Tuple}                                |
+ * | proper list, `[]`         | `Term[]` (a byte list is a `number[]`)       |
+ * | improper list             | {@link ImproperList}                         |
+ * | binary                    | `Buffer`                                     |
+ * | bitstring                 | {@link BitBinary}                            |
+ * | map                       | {@link ErlMap}                               |
+ * | pid / port / reference    | {@link Pid} / {@link Port} / {@link Reference} |
+ * | fun                       | {@link Fun} / {@link ExportFun}              |
+ *
+ * A JS `string` is accepted when encoding and becomes a UTF-8 binary; decoding never yields one.
+ * A JS non-integral `number` is accepted when encoding and becomes a float.
+ */
+export type Term =
+  | number
+  | bigint
+  | boolean
+  | string
+  | Atom
+  | ErlFloat
+  | Buffer
+  | BitBinary
+  | Tuple
+  | Term[]
+  | ImproperList
+  | ErlMap
+  | Pid
+  | Port
+  | Reference
+  | Fun
+  | ExportFun;
+
+import type { ErlMap } from './erlmap';
+
+const atomTable = new Map<string, Atom>();
+
+/** An Erlang atom. Atoms are interned: two atoms with the same name are the same object. */
+export class Atom {
+  private constructor(readonly name: string) {}
+
+  /** The interned atom for `name`. `true`/`false` are atoms too, but decode as JS booleans. */
+  static of(name: string): Atom {
+    let a = atomTable.get(name);
+    if (a === undefined) {
+      a = new Atom(name);
+      atomTable.set(name, a);
+    }
+    return a;
+  }
+
+  toString(): string {
+    return this.name;
+  }
+}
+
+/** Shorthand for {@link Atom.of}. */
+export function atom(name: string): Atom {
+  return Atom.of(name);
+}
+
+/** An Erlang float. Wrapped so that an integral float such as `1.0` survives a round trip. */
+export class ErlFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+}
+
+/** Shorthand for `new ErlFloat(value)`. */
+export function float(value: number): ErlFloat {
+  return new ErlFloat(value);
+}
+
+/** An Erlang tuple. Iterable, so `const [tag, value] = t` works. */
+export class Tuple {
+  constructor(readonly elements: Term[]) {}
+  get length(): number {
+    return this.elements.length;
+  }
+  /** The element at 0-based `index` (Erlang's `element(index + 1, T)`). */
+  get(index: number): Term {
+    return this.elements[index];
+  }
+  [Symbol.iterator](): Iterator<Term> {
+    return this.elements[Symbol.iterator]();
+  }
+}
+
+/** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`. */
+export function tuple(...elements: Term[]): Tuple {
+  return new Tuple(elements);
+}
+
+/** A list whose tail is not `[]`: `[a, b | c]`. `elements` is never empty. */
+export class ImproperList {
+  constructor(readonly elements: Term[], readonly tail: Term) {}
+}
+
+/** Shorthand for `new ImproperList(elements, tail)`. */
+export function improperList(elements: Term[], tail: Term): ImproperList {
+  return new ImproperList(elements, tail);
+}
+
+/** A bitstring whose length is not a whole number of bytes. `bits` (1..7) of the last byte are used. */
+export class BitBinary {
+  constructor(readonly buffer: Buffer, readonly bits: number) {}
+  /** The length in bits. */
+  get bitLength(): number {
+    return this.buffer.length === 0 ? 0 : (this.buffer.length - 1) * 8 + this.bits;
+  }
+}
+
+/** A process identifier. `node` is the node's full name. */
+export class Pid {
+  constructor(
+    readonly node: Atom,
+    readonly id: number,
+    readonly serial: number,
+    readonly creation: number,
+  ) {}
+}
+
+/**
+ * A port identifier. `id` is a `bigint` when it does not fit a safe integer. `v4` records that the
+ * port arrived as V4_PORT_EXT, so that re-encoding it writes the same bytes.
+ */
+export class Port {
+  constructor(
+    readonly node: Atom,
+    readonly id: number | bigint,
+    readonly creation: number,
+    readonly v4 = false,
+  ) {}
+}
+
+/** A reference: a node, a creation and 1 to 5 32-bit words. */
+export class Reference {
+  constructor(
+    readonly node: Atom,
+    readonly creation: number,
+    readonly ids: readonly number[],
+  ) {}
+}
+
+/**
+ * A local fun (NEW_FUN_EXT, or the pre-R8 FUN_EXT when `legacy`). Kept whole so it round-trips
+ * byte-identically; it cannot be called from TypeScript.
+ */
+export class Fun {
+  constructor(
+    readonly module: Atom,
+    readonly arity: number,
+    readonly uniq: Buffer,
+    readonly index: number,
+    readonly oldIndex: number,
+    readonly oldUniq: number,
+    readonly pid: Term,
+    readonly free: Term[],
+    readonly legacy = false,
+  ) {}
+}
+
+/** An external fun: `fun Module:Function/Arity`. */
+export class ExportFun {
+  constructor(
+    readonly module: Atom,
+    readonly function: Atom,
+    readonly arity: number,
+  ) {}
+}
+
+
+/** Shorthand for a binary: `bin('fine')` is `<<"fine">>` (UTF-8). */
+export function bin(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+/** Shorthand for a charlist: `charlist('abc')` is `"abc"` in Erlang, the list `[97, 98, 99]`. */
+export function charlist(text: string): number[] {
+  const codes: number[] = [];
+  for (const ch of text) codes.push(ch.codePointAt(0) as number);
+  return codes;
+}
+
+/** True for a proper list of Unicode code points (what Erlang's `io_lib:printable_unicode_list` accepts, roughly). */
+export function isCharlist(term: Term): term is number[] {
+  if (!Array.isArray(term)) return false;
+  for (const c of term) {
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 0x10ffff) return false;
+  }
+  return true;
+}
+
+/** The text of a charlist: `charlistToString([104, 105])` is `'hi'`. */
+export function charlistToString(codes: number[]): string {
+  let s = '';
+  for (const c of codes) s += String.fromCodePoint(c);
+  return s;
+}
+
+/** True for a tuple whose first element is the atom `tag` (and of `size` elements, when given). */
+export function isRecord(term: Term, tag: string, size?: number): term is Tuple {
+  return (
+    term instanceof Tuple &&
+    term.elements.length > 0 &&
+    term.elements[0] === Atom.of(tag) &&
+    (size === undefined || term.elements.length === size)
+  );
+}
