@@ -170,11 +170,14 @@ export class Fun {
 
 /** An external fun: `fun Module:Function/Arity`. */
 export class ExportFun {
+  readonly function: Atom;
   constructor(
     readonly module: Atom,
-    readonly function: Atom,
+    fn: Atom,
     readonly arity: number,
-  ) {}
+  ) {
+    this.function = fn;
+  }
 }
 
 

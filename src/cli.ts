@@ -1,0 +1,32 @@
+/**
+ * The `erlbridge` command line: one file per command under `commands/`, dispatched here.
+ * Errors are one clear line on stderr and a non-zero exit.
+ */
+import { termCommand } from './commands/term';
+
+/** A command gets its arguments (after its name) and returns the process exit code. */
+export type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  term: termCommand,
+};
+
+const usage = `usage: erlbridge <command> [options]
+commands:
+  term encode [--hex] TEXT     write TEXT's external term format bytes (or hex) to stdout
+  term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text`;
+
+/** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`erlbridge: unknown command '${name}'\n${usage}\n`);
+    return 2;
+  }
+  return command(rest);
+}

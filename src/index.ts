@@ -1,0 +1,5 @@
+/**
+ * erlbridge: a Node.js program as a real node of an Erlang cluster.
+ * @packageDocumentation
+ */
+export * from '../codec';
