@@ -1,0 +1,279 @@
+/**
+ * Terms as Erlang text: what `io:format("~w", [T])` writes on OTP 25, without recursion (terms may
+ * nest 100,000 deep).
+ *
+ * Pids, ports, references and local funs have no text erl can read back, and erl's own text for
+ * them names the node by an index into a node table we cannot see. They print as erl's text with
+ * that index replaced by the node's name and the missing fields appended, which
+ * {@link parseTerm} reads back losslessly:
+ *
+ * | term                  | erl `~w`                    | here                                                        |
+ * |-----------------------|-----------------------------|-------------------------------------------------------------|
+ * | pid                   | `<0.80.0>`                  | `#Pid<a@host.80.0.Creation>`                                |
+ * | port                  | `#Port<0.6>`                | `#Port<a@host.6.Creation>` (`…Creation.v4>` for V4_PORT_EXT) |
+ * | reference             | `#Ref<0.3.2.1>`             | `#Ref<a@host.3.2.1.Creation>` (words most significant first)  |
+ * | local fun             | `#Fun<m.OldIndex.OldUniq>`  | `#Fun<m.OldIndex.OldUniq>{Arity,Uniq,Index,Pid,Free}`       |
+ * | external fun          | `fun m:f/1`                 | `fun m:f/1`                                                 |
+ *
+ * A local fun's tuple is `{Arity, <<Uniq>>, Index, Pid, [FreeVar, ...]}`, with a sixth element
+ * `legacy` for a pre-R8 FUN_EXT fun. Node and module names are atoms, quoted as `~w` quotes them.
+ */
+import {
+  Atom,
+  BitBinary,
+  ErlFloat,
+  ExportFun,
+  Fun,
+  ImproperList,
+  Pid,
+  Port,
+  Reference,
+  Term,
+  Tuple,
+} from '../terms';
+import { ErlMap } from '../erlmap';
+import { isReservedWord } from './lexer';
+
+/** How to print. The defaults give OTP 25's `~w`. */
+export interface FormatOptions {
+  /**
+   * Write atom characters beyond Latin-1 as themselves, like `~tw` (`'λ'`), instead of as
+   * `\x{...}` escapes like `~w` (`'\x{3BB}'`).
+   */
+  unicode?: boolean;
+  /**
+   * The OTP release whose `~w` to imitate (default 25). From OTP 27 on `maybe` and `else` are
+   * reserved words, so those atoms are quoted.
+   */
+  otp?: number;
+}
+
+/**
+ * The Erlang text of `term`: exactly what `io:format("~w", [T])` prints on OTP 25, except for
+ * pids, ports, references and local funs (see the module notes) and for maps of more than 32 keys,
+ * which erl prints in hash order and this prints in map key order.
+ *
+ * @throws TypeError for a value that is not a term (or a float that is NaN or infinite).
+ */
+export function formatTerm(term: Term, options: FormatOptions = {}): string {
+  const style: AtomStyle = { unicode: options.unicode === true, maybeReserved: (options.otp ?? 25) >= 27 };
+  return new Printer(style).print(term);
+}
+
+interface AtomStyle {
+  unicode: boolean;
+  maybeReserved: boolean;
+}
+
+/** A container being printed: its items, the next one to print, and what goes between them. */
+interface Frame {
+  items: Term[];
+  next: number;
+  close: string;
+  /** Maps alternate keys and values: `k => v,k => v`. */
+  pairs: boolean;
+  /** The index of an improper list's tail, printed after `|`; -1 otherwise. */
+  tailAt: number;
+}
+
+class Printer {
+  private out = '';
+  private readonly stack: Frame[] = [];
+
+  constructor(private readonly style: AtomStyle) {}
+
+  print(term: Term): string {
+    let current = term;
+    for (;;) {
+      this.open(current);
+      let next: Term | undefined;
+      while (next === undefined && this.stack.length > 0) {
+        const frame = this.stack[this.stack.length - 1];
+        if (frame.next < frame.items.length) {
+          const i = frame.next++;
+          if (i > 0) this.out += frame.pairs ? (i & 1 ? ' => ' : ',') : i === frame.tailAt ? '|' : ',';
+          next = frame.items[i];
+        } else {
+          this.out += frame.close;
+          this.stack.pop();
+        }
+      }
+      if (next === undefined) return this.out;
+      current = next;
+    }
+  }
+
+  /** Print a scalar whole, or the opening of a container (pushing a frame for its items). */
+  private open(t: Term): void {
+    switch (typeof t) {
+      case 'number':
+        this.out += Number.isInteger(t) ? String(t) : formatFloat(t);
+        return;
+      case 'bigint':
+        this.out += t.toString();
+        return;
+      case 'boolean':
+        this.out += t ? 'true' : 'false';
+        return;
+      case 'string':
+        this.out += formatBytes(Buffer.from(t, 'utf8'), 8);
+        return;
+    }
+    if (t instanceof Atom) this.out += formatAtom(t.name, this.style);
+    else if (Array.isArray(t)) this.container('[', t, ']', -1);
+    else if (t instanceof Tuple) this.container('{', t.elements, '}', -1);
+    else if (Buffer.isBuffer(t)) this.out += formatBytes(t, 8);
+    else if (t instanceof ErlFloat) this.out += formatFloat(t.value);
+    else if (t instanceof ErlMap) this.map(t);
+    else if (t instanceof ImproperList) this.container('[', [...t.elements, t.tail], ']', t.elements.length);
+    else if (t instanceof BitBinary) this.out += formatBytes(t.buffer, t.bits);
+    else if (t instanceof Pid) this.out += `#Pid<${this.atom(t.node)}.${t.id}.${t.serial}.${t.creation}>`;
+    else if (t instanceof Port) this.out += `#Port<${this.atom(t.node)}.${t.id}.${t.creation}${t.v4 ? '.v4' : ''}>`;
+    else if (t instanceof Reference) this.out += `#Ref<${this.atom(t.node)}.${t.ids.slice().reverse().join('.')}.${t.creation}>`;
+    else if (t instanceof ExportFun) this.out += `fun ${this.atom(t.module)}:${this.atom(t.function)}/${t.arity}`;
+    else if (t instanceof Fun) this.fun(t);
+    else throw new TypeError(`not an Erlang term: ${Object.prototype.toString.call(t)}`);
+  }
+
+  private atom(a: Atom): string {
+    return formatAtom(a.name, this.style);
+  }
+
+  private container(open: string, items: Term[], close: string, tailAt: number): void {
+    this.out += open;
+    if (items.length === 0) this.out += close;
+    else this.stack.push({ items, next: 0, close, pairs: false, tailAt });
+  }
+
+  private map(m: ErlMap): void {
+    const items: Term[] = [];
+    for (const k of m.sortedKeys()) items.push(k, m.get(k) as Term);
+    this.out += '#{';
+    if (items.length === 0) this.out += '}';
+    else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1 });
+  }
+
+  private fun(f: Fun): void {
+    this.out += `#Fun<${this.atom(f.module)}.${f.oldIndex}.${f.oldUniq}>`;
+    const fields: Term[] = [f.arity, f.uniq, f.index, f.pid, f.free];
+    if (f.legacy) fields.push(Atom.of('legacy'));
+    this.container('{', fields, '}', -1);
+  }
+}
+
+/** `<<1,2,3>>`, and a last byte of which only `bits` are used as `Value:Bits`. */
+function formatBytes(buf: Buffer, bits: number): string {
+  const full = bits >= 8 || buf.length === 0 ? buf.length : buf.length - 1;
+  const parts: string[] = [];
+  for (let i = 0; i < full; i++) parts.push(String(buf[i]));
+  if (full < buf.length) parts.push(`${buf[full] >> (8 - bits)}:${bits}`);
+  return `<<${parts.join(',')}>>`;
+}
+
+/** Whether `c` may follow the first character of an unquoted atom (io_lib's name_char). */
+function isNameChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x40 ||
+    (c >= 0xdf && c <= 0xff && c !== 0xf7) ||
+    (c >= 0xc0 && c <= 0xde && c !== 0xd7)
+  );
+}
+
+/** io_lib:quote_atom: quoted unless it starts with a lowercase (Latin-1) letter and is all name characters. */
+function needsQuotes(name: string, style: AtomStyle): boolean {
+  if (isReservedWord(name) || (style.maybeReserved && (name === 'maybe' || name === 'else'))) return true;
+  const first = name.charCodeAt(0);
+  if (!((first >= 0x61 && first <= 0x7a) || (first >= 0xdf && first <= 0xff && first !== 0xf7))) return true;
+  for (let i = 1; i < name.length; i++) if (!isNameChar(name.charCodeAt(i))) return true;
+  return false;
+}
+
+/** How io_lib writes one character of a quoted atom (string_char/4). */
+function quotedChar(c: number, unicode: boolean): string {
+  if (c === 0x27) return "\\'";
+  if (c === 0x5c) return '\\\\';
+  if ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && (c <= 0xff || unicode))) return String.fromCodePoint(c);
+  if (c > 0xff) return `\\x{${c.toString(16).toUpperCase()}}`;
+  switch (c) {
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+    case 0x0b:
+      return '\\v';
+    case 0x08:
+      return '\\b';
+    case 0x0c:
+      return '\\f';
+    case 0x1b:
+      return '\\e';
+    case 0x7f:
+      return '\\d';
+  }
+  return '\\' + c.toString(8).padStart(3, '0');
+}
+
+function formatAtom(name: string, style: AtomStyle): string {
+  if (!needsQuotes(name, style)) return name;
+  let s = "'";
+  for (const ch of name) s += quotedChar(ch.codePointAt(0) as number, style.unicode);
+  return s + "'";
+}
+
+/**
+ * A float as OTP's `float_to_list(F, [short])` writes it (which `~w` uses): the shortest digits
+ * that read back as the same float, in fixed or scientific notation by the rules of OTP's Ryu
+ * port (erts/emulator/ryu/to_chars.h), e.g. `100.0` but `1.0e3`, `0.0001` but `1.0e-5`.
+ */
+function formatFloat(value: number): string {
+  if (!Number.isFinite(value)) throw new TypeError(`Erlang has no float ${value}`);
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const sign = value < 0 ? '-' : '';
+  const { digits, exponent } = shortestDigits(Math.abs(value));
+  const length = digits.length;
+  const sciExponent = exponent + length - 1;
+  const lower = length === 1 ? -4 : -(length + 2);
+  const upper = length === 1 || sciExponent >= 10 ? 2 : 1;
+  if (exponent >= lower && exponent <= upper && !beyondExactIntegers(digits, exponent)) {
+    const whole = length + exponent;
+    if (exponent >= 0) return `${sign}${digits}${'0'.repeat(exponent)}.0`;
+    if (whole > 0) return `${sign}${digits.slice(0, whole)}.${digits.slice(whole)}`;
+    return `${sign}0.${'0'.repeat(-whole)}${digits}`;
+  }
+  return `${sign}${digits[0]}.${length > 1 ? digits.slice(1) : '0'}e${sciExponent}`;
+}
+
+/** OTP prints integral floats from 2^53 on in scientific notation, where fixed would read as exact. */
+function beyondExactIntegers(digits: string, exponent: number): boolean {
+  if (exponent < 0 || exponent > 2) return false;
+  const output = BigInt(digits);
+  if (exponent === 0) return output >= 1n << 53n;
+  if (exponent === 1) return output > (1n << 52n) / 5n;
+  return output > (1n << 51n) / 25n;
+}
+
+/**
+ * The shortest round-trip decimal digits of a positive finite `value` (no leading or trailing
+ * zeros) and the power of ten of the last one. JS's number-to-string picks the same digits as Ryu:
+ * the fewest that read back exactly, the closest of those to the value.
+ */
+function shortestDigits(value: number): { digits: string; exponent: number } {
+  const text = String(value);
+  const e = text.indexOf('e');
+  const mantissa = e < 0 ? text : text.slice(0, e);
+  const power = e < 0 ? 0 : Number(text.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const fraction = dot < 0 ? 0 : mantissa.length - dot - 1;
+  let digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  let exponent = power - fraction;
+  digits = digits.replace(/^0+/, '');
+  const trimmed = digits.replace(/0+$/, '');
+  exponent += digits.length - trimmed.length;
+  return { digits: trimmed, exponent };
+}
