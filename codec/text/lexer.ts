@@ -160,47 +160,73 @@ export class Lexer {
     this.skipSpaceAndComments();
     const line = this.line;
     const column = this.pos - this.lineStart + 1;
-    const at = { line, column };
     const c = this.code();
-    if (c < 0) return { kind: 'eof', ...at };
-    if (isDigit(c)) return { ...this.number(), ...at };
+    if (c < 0) return { kind: 'eof', line, column };
+    if (isDigit(c)) return this.number(line, column);
     if (isAtomStart(c)) {
       const name = this.name();
-      return { kind: RESERVED.has(name) ? 'reserved' : 'atom', name, ...at };
+      return { kind: RESERVED.has(name) ? 'reserved' : 'atom', name, line, column };
     }
-    if (isVarStart(c)) return { kind: 'var', name: this.name(), ...at };
+    if (isVarStart(c)) return { kind: 'var', name: this.name(), line, column };
+    const next = this.code(this.pos + 1);
+    let text: Punct | undefined;
     switch (c) {
       case 0x27: // '
-        return { kind: 'atom', name: this.quotedAtom(), ...at };
+        return { kind: 'atom', name: this.quotedAtom(), line, column };
       case 0x22: // "
-        return { kind: 'string', codes: this.quoted(0x22, 'string'), ...at };
+        return { kind: 'string', codes: this.quoted(0x22, 'string'), line, column };
       case 0x24: // $
-        return { kind: 'char', code: this.char(), ...at };
+        return { kind: 'char', code: this.char(), line, column };
       case 0x23: // #
-        return { ...this.hash(), ...at };
+        return { ...this.hash(), line, column };
+      case 0x2c:
+        text = ',';
+        break;
+      case 0x5b:
+        text = '[';
+        break;
+      case 0x5d:
+        text = ']';
+        break;
+      case 0x7b:
+        text = '{';
+        break;
+      case 0x7d:
+        text = '}';
+        break;
+      case 0x7c:
+        text = '|';
+        break;
+      case 0x3a:
+        text = ':';
+        break;
+      case 0x2f:
+        text = '/';
+        break;
+      case 0x2d:
+        text = '-';
+        break;
+      case 0x2b:
+        text = '+';
+        break;
+      case 0x3d: // =>
+        if (next === 0x3e) text = '=>';
+        break;
+      case 0x3c: // <<
+        if (next === 0x3c) text = '<<';
+        else if (isDigit(next)) throw this.error("erl's pid text <N.I.S> names the node by a local index: write #Pid<Node.Id.Serial.Creation>");
+        break;
+      case 0x3e: // >>
+        if (next === 0x3e) text = '>>';
+        break;
+      case 0x2e: // a '.' ends a term only when white space, a comment or the end follows
+        if (next < 0 || isSpace(next) || next === 0x25) text = '.';
+        else throw this.error("unexpected '.' (a term ends with '.' and white space)");
+        break;
     }
-    const two = this.text.substr(this.pos, 2);
-    if (two === '=>' || two === '<<' || two === '>>') {
-      this.pos += 2;
-      return { kind: 'punct', text: two as Punct, ...at };
-    }
-    const ch = String.fromCodePoint(this.text.codePointAt(this.pos) as number);
-    if (ch === '<' && isDigit(this.code(this.pos + 1))) {
-      throw this.error("erl's pid text <N.I.S> names the node by a local index: write #Pid<Node.Id.Serial.Creation>");
-    }
-    if (ch === '.') {
-      const after = this.code(this.pos + 1);
-      if (after < 0 || isSpace(after) || after === 0x25) {
-        this.pos++;
-        return { kind: 'punct', text: '.', ...at };
-      }
-      throw this.error("unexpected '.' (a term ends with '.' and white space)");
-    }
-    if ('[]{},|:/-+'.includes(ch)) {
-      this.pos++;
-      return { kind: 'punct', text: ch as Punct, ...at };
-    }
-    throw this.error(`unexpected character '${ch}'`);
+    if (text === undefined) throw this.error(`unexpected character '${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}'`);
+    this.pos += text.length;
+    return { kind: 'punct', text, line, column };
   }
 
   /** An unquoted atom or variable name. */
@@ -213,26 +239,24 @@ export class Lexer {
   /** A run of digits in `base`, with single `_` between digits (OTP 23+). */
   private digits(base: number, what: string): string {
     const start = this.pos;
-    let out = '';
+    let separated = false;
     for (;;) {
       const c = this.code();
       if (digitValue(c) < base) {
-        out += String.fromCharCode(c);
         this.pos++;
-      } else if (c === 0x5f && out !== '' && digitValue(this.code(this.pos + 1)) < base) {
+      } else if (c === 0x5f && this.pos > start && digitValue(this.code(this.pos + 1)) < base) {
+        separated = true;
         this.pos++;
       } else {
         break;
       }
     }
-    if (out === '') {
-      this.pos = start;
-      throw this.error(`expected ${what}`);
-    }
-    return out;
+    if (this.pos === start) throw this.error(`expected ${what}`);
+    const text = this.text.slice(start, this.pos);
+    return separated ? text.replace(/_/g, '') : text;
   }
 
-  private number(): { kind: 'integer'; value: number | bigint } | { kind: 'float'; value: number } {
+  private number(line: number, column: number): Token {
     const start = this.pos;
     const whole = this.digits(10, 'a digit');
     if (this.code() === 0x5f) throw this.error("a '_' in a number must stand between two digits");
@@ -243,7 +267,7 @@ export class Lexer {
       this.pos++;
       const value = integerValue(this.digits(base, `a base-${base} digit`).toLowerCase(), base);
       if (isNameChar(this.code())) throw this.error(`'${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' is not a base-${base} digit`);
-      return { kind: 'integer', value };
+      return { kind: 'integer', value, line, column };
     }
     if (this.code() === 0x2e && isDigit(this.code(this.pos + 1))) {
       this.pos++;
@@ -263,10 +287,10 @@ export class Lexer {
         this.pos = start;
         throw this.error(`the float ${text} is too large`);
       }
-      return { kind: 'float', value };
+      return { kind: 'float', value, line, column };
     }
     if (isNameChar(this.code())) throw this.error(`unexpected '${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' after a number`);
-    return { kind: 'integer', value: integerValue(whole, 10) };
+    return { kind: 'integer', value: integerValue(whole, 10), line, column };
   }
 
   private quotedAtom(): string {
