@@ -342,6 +342,7 @@ export class Lexer {
 
   /** An escape sequence, starting at its backslash: erl_scan's escapes. */
   private escape(): number {
+    const start = this.pos;
     this.pos++;
     const c = this.code();
     if (c < 0) throw this.error('unterminated escape sequence');
@@ -356,7 +357,7 @@ export class Lexer {
     this.pos++;
     switch (c) {
       case 0x78: // x
-        return this.hexEscape();
+        return this.hexEscape(start);
       case 0x5e: {
         // ^A: a control character
         const ctl = this.code();
@@ -380,8 +381,8 @@ export class Lexer {
     return cp;
   }
 
-  /** `\xHH` or `\x{H...}`, after the `x`. */
-  private hexEscape(): number {
+  /** `\xHH` or `\x{H...}`, after the `x`; errors point at the backslash at `start`. */
+  private hexEscape(start: number): number {
     let digits: string;
     if (this.code() === 0x7b) {
       const end = this.text.indexOf('}', this.pos);
@@ -394,7 +395,10 @@ export class Lexer {
       this.pos += 2;
     }
     const value = parseInt(digits, 16);
-    if (digits.length > 6 || value > 0x10ffff) throw this.error(`\\x{${digits}} is beyond Unicode`);
+    if (digits.length > 6 || value > 0x10ffff) {
+      this.pos = start;
+      throw this.error(`\\x{${digits}} is beyond Unicode`);
+    }
     return value;
   }
 
