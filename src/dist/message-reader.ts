@@ -1,0 +1,115 @@
+/**
+ * Turns the frames of an established connection into control messages (and payloads), for both
+ * wire formats: pass-through (112, each term with its own 131) and the distribution header
+ * (131,68 / 131,69 / 131,70) with the atom cache and fragments.
+ */
+import { Atom, Decoder, DecodeError, DecodeOptions, Term } from '../../codec';
+import { AtomCacheIn } from './atom-cache-in';
+import { DistError } from './errors';
+import { FragmentAssembler } from './fragments-in';
+
+const VERSION = 131;
+const PASS_THROUGH = 112;
+const HEADER = 68;
+const FRAGMENT_START = 69;
+const FRAGMENT_CONT = 70;
+
+/** A control message and, for the kinds that carry one, its payload (the message or exit reason). */
+export interface DistMessage {
+  control: Term;
+  payload?: Term;
+}
+
+export interface MessageReaderOptions {
+  /** True when DIST_HDR_ATOM_CACHE or FRAGMENTS was negotiated: frames carry the 131,68 header. */
+  headers: boolean;
+  /** Bytes unfinished fragmented messages may hold at once. */
+  maxFragmentBytes: number;
+  /** Limits for the terms, as for any untrusted bytes. */
+  decode?: DecodeOptions;
+}
+
+export class MessageReader {
+  private readonly cache = new AtomCacheIn();
+  private readonly fragments: FragmentAssembler;
+  /** The references the term being decoded resolves ATOM_CACHE_REFs through (filled per message). */
+  private readonly refs: Array<Atom | undefined> = [];
+  private readonly decoder: Decoder;
+  /** Atom references of unfinished fragmented messages, taken when their first fragment came. */
+  private readonly pendingRefs = new Map<bigint, Array<Atom | undefined>>();
+
+  constructor(private readonly options: MessageReaderOptions) {
+    this.fragments = new FragmentAssembler(options.maxFragmentBytes);
+    this.decoder = new Decoder({ ...options.decode, atomCache: this.refs });
+  }
+
+  /** One frame in; a message out, or null for a tick or a fragment that completes nothing yet. */
+  read(frame: Buffer): DistMessage | null {
+    if (frame.length === 0) return null;
+    if (!this.options.headers) {
+      if (frame[0] !== PASS_THROUGH) throw new DistError('bad_header', `expected a pass-through frame (112), got byte ${frame[0]}`);
+      this.refs.length = 0;
+      return this.terms(frame, 1, true);
+    }
+    if (frame.length < 2 || frame[0] !== VERSION) throw new DistError('bad_header', `frame does not start with 131 (got ${frame[0]})`);
+    switch (frame[1]) {
+      case HEADER: {
+        const at = this.cache.readRefs(frame, 2);
+        this.useRefs(this.cache.refs);
+        return this.terms(frame, at, false);
+      }
+      case FRAGMENT_START: {
+        if (frame.length < 18) throw new DistError('fragment', 'truncated fragment header');
+        const seq = frame.readBigUInt64BE(2);
+        const count = frame.readBigUInt64BE(10);
+        // The atom cache update belongs to the moment the first fragment arrives.
+        const at = this.cache.readRefs(frame, 18);
+        const body = this.fragments.start(seq, count, frame.subarray(at));
+        if (body === null) {
+          this.pendingRefs.set(seq, this.cache.refs.slice());
+          return null;
+        }
+        this.useRefs(this.cache.refs);
+        return this.terms(body, 0, false);
+      }
+      case FRAGMENT_CONT: {
+        if (frame.length < 18) throw new DistError('fragment', 'truncated fragment header');
+        const seq = frame.readBigUInt64BE(2);
+        const body = this.fragments.continue(seq, frame.readBigUInt64BE(10), frame.subarray(18));
+        if (body === null) return null;
+        this.useRefs(this.pendingRefs.get(seq) ?? []);
+        this.pendingRefs.delete(seq);
+        return this.terms(body, 0, false);
+      }
+      default:
+        throw new DistError('bad_header', `unknown distribution header 131,${frame[1]}`);
+    }
+  }
+
+  private useRefs(refs: ReadonlyArray<Atom | undefined>): void {
+    this.refs.length = refs.length;
+    for (let i = 0; i < refs.length; i++) this.refs[i] = refs[i];
+  }
+
+  /** The control term and optional payload from `at`; pass-through terms carry their own 131. */
+  private terms(buf: Buffer, at: number, versioned: boolean): DistMessage {
+    try {
+      const control = this.term(buf, at, versioned);
+      if (control.end === buf.length) return { control: control.term };
+      const payload = this.term(buf, control.end, versioned);
+      if (payload.end !== buf.length) throw new DistError('bad_term', `${buf.length - payload.end} bytes after the payload`);
+      return { control: control.term, payload: payload.term };
+    } catch (e) {
+      if (e instanceof DecodeError) throw new DistError('bad_term', `undecodable term: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private term(buf: Buffer, at: number, versioned: boolean): { term: Term; end: number } {
+    if (versioned) {
+      if (buf[at] !== VERSION) throw new DistError('bad_term', `term at byte ${at} does not start with 131`);
+      at += 1;
+    }
+    return this.decoder.decodeAt(buf, at);
+  }
+}

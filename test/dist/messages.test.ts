@@ -1,0 +1,65 @@
+import { MessageReader } from '../../src/dist/message-reader';
+import { MessageWriter } from '../../src/dist/message-writer';
+import { FrameReader } from '../../src/dist/frame-reader';
+import { atom, bin, equals, Pid, Reference, Term, tuple } from '../../codec';
+
+const node = atom('erl@host');
+const from = new Pid(node, 80, 0, 7);
+const ref = new Reference(node, 7, [1, 2, 3]);
+const control = tuple(22, from, new Pid(atom('ts@host'), 1, 0, 9));
+
+function roundTrip(writer: MessageWriter, reader: MessageReader, c: Term, p?: Term) {
+  const frames = new FrameReader(1 << 30).push(Buffer.concat(writer.write(c, p)));
+  const messages = frames.map((f) => reader.read(f)).filter((m) => m !== null);
+  expect(messages).toHaveLength(1);
+  return messages[0]!;
+}
+
+describe.each([
+  ['pass-through', { headers: false, atomCache: false, fragments: false }],
+  ['header, no atom cache', { headers: true, atomCache: false, fragments: true }],
+  ['header with atom cache', { headers: true, atomCache: true, fragments: true }],
+])('%s', (_name, mode) => {
+  const writer = () => new MessageWriter(mode);
+  const reader = () => new MessageReader({ headers: mode.headers, maxFragmentBytes: 64 << 20 });
+
+  it('carries control and payload', () => {
+    const w = writer();
+    const r = reader();
+    for (let i = 0; i < 3; i++) {
+      const payload = tuple(atom('$gen_call'), tuple(from, ref), tuple(atom('store'), atom('weather'), bin('fine')));
+      const m = roundTrip(w, r, control, payload);
+      expect(equals(m.control, control)).toBe(true);
+      expect(equals(m.payload as Term, payload)).toBe(true);
+    }
+    const m = roundTrip(w, r, tuple(19, from, atom('net_kernel'), ref));
+    expect(m.payload).toBeUndefined();
+  });
+
+  it('carries a 10 MB payload', () => {
+    const big = Buffer.alloc(10 << 20, 3);
+    const frames = writer().write(control, big);
+    if (mode.fragments) expect(frames.length).toBeGreaterThan(100);
+    const m = roundTrip(writer(), reader(), control, big);
+    expect(Buffer.compare(m.payload as Buffer, big)).toBe(0);
+  });
+});
+
+it('the atom cache makes repeated atoms cheaper', () => {
+  const w = new MessageWriter({ headers: true, atomCache: true, fragments: false });
+  const size = () => Buffer.concat(w.write(control, tuple(atom('a_rather_long_atom_name'), atom('another_one')))).length;
+  const first = size();
+  const second = size();
+  expect(second).toBeLessThan(first - 30);
+});
+
+it('refuses garbage, unknown headers and trailing bytes with DistError', () => {
+  const r = new MessageReader({ headers: true, maxFragmentBytes: 1024 });
+  expect(() => r.read(Buffer.from([131, 99, 0]))).toThrow(expect.objectContaining({ code: 'bad_header' }));
+  expect(() => r.read(Buffer.from([112, 131, 106]))).toThrow(expect.objectContaining({ code: 'bad_header' }));
+  expect(() => r.read(Buffer.from([131, 68, 0, 106, 106, 1]))).toThrow(expect.objectContaining({ code: 'bad_term' }));
+  expect(() => r.read(Buffer.from([131, 68, 0, 200]))).toThrow(expect.objectContaining({ code: 'bad_term' }));
+  const p = new MessageReader({ headers: false, maxFragmentBytes: 1024 });
+  expect(() => p.read(Buffer.from([112, 130, 106]))).toThrow(expect.objectContaining({ code: 'bad_term' }));
+  expect(p.read(Buffer.alloc(0))).toBeNull();
+});
