@@ -1,5 +1,6 @@
 /**
- * The handshake layer: distribution flags, node names and cookies so far.
+ * The handshake layer: distribution flags, node names, cookies, and EPMD (client, embedded
+ * server, ensureEpmd) so far.
  *
  * @packageDocumentation
  */
@@ -17,6 +18,16 @@ export {
   missingFlags,
 } from './dist-flags';
 export type { DistFlagName } from './dist-flags';
+export { ensureEpmd } from './ensure-epmd';
+export type { EnsuredEpmd, EnsureEpmdOptions } from './ensure-epmd';
+export { listNames, lookupNode, registerNode } from './epmd-client';
+export type { EpmdClientOptions, EpmdRegistration } from './epmd-client';
+export { EpmdError } from './epmd-error';
+export type { EpmdErrorCode } from './epmd-error';
+export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd-port';
+export type { NamesReply, NodeAddress, RegisteredName } from './epmd-replies';
+export { EpmdServer } from './epmd-server';
+export type { EpmdServerOptions, RegisteredNode } from './epmd-server';
 export {
   checkOwnNodeName,
   isValidNodeName,

@@ -1,0 +1,125 @@
+import { isUtf8 } from 'buffer';
+import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './epmd-codes';
+
+/** What a node tells EPMD in ALIVE2_REQ. */
+export interface NodeRegistration {
+  /** The node name part before `@`. */
+  name: string;
+  /** The node's distribution listen port. */
+  port: number;
+  nodeType: number;
+  protocol: number;
+  highestVersion: number;
+  lowestVersion: number;
+  extra: Buffer;
+}
+
+/** A request as the EPMD server understands it. */
+export type EpmdRequest =
+  | { kind: 'alive2'; registration: NodeRegistration }
+  | { kind: 'port_please2'; name: string }
+  | { kind: 'names' };
+
+/**
+ * The outcome of parsing one request body: a request; an ALIVE2 that epmd answers with an error
+ * (`rejected`); or something epmd drops without a reply (`invalid`).
+ */
+export type ParsedEpmdRequest =
+  | EpmdRequest
+  | { kind: 'rejected'; reason: string; highestVersion: number }
+  | { kind: 'invalid'; reason: string };
+
+// epmd limits names and extra data to 255 UTF-8 characters of up to 4 bytes (MAXSYMLEN).
+const MAX_SYMBOL_BYTES = 255 * 4;
+
+function withLength(body: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(2 + body.length);
+  frame.writeUInt16BE(body.length, 0);
+  body.copy(frame, 2);
+  return frame;
+}
+
+/** ALIVE2_REQ, length-prefixed. */
+export function serializeAlive2Request(registration: NodeRegistration): Buffer {
+  const name = Buffer.from(registration.name, 'utf8');
+  const body = Buffer.allocUnsafe(13 + name.length + registration.extra.length);
+  body.writeUInt8(EpmdTag.Alive2Request, 0);
+  body.writeUInt16BE(registration.port, 1);
+  body.writeUInt8(registration.nodeType, 3);
+  body.writeUInt8(registration.protocol, 4);
+  body.writeUInt16BE(registration.highestVersion, 5);
+  body.writeUInt16BE(registration.lowestVersion, 7);
+  body.writeUInt16BE(name.length, 9);
+  name.copy(body, 11);
+  body.writeUInt16BE(registration.extra.length, 11 + name.length);
+  registration.extra.copy(body, 13 + name.length);
+  return withLength(body);
+}
+
+/** PORT_PLEASE2_REQ for a node name part, length-prefixed. */
+export function serializePortPlease2Request(name: string): Buffer {
+  return withLength(Buffer.concat([Buffer.from([EpmdTag.PortPlease2Request]), Buffer.from(name, 'utf8')]));
+}
+
+/** NAMES_REQ, length-prefixed. */
+export function serializeNamesRequest(): Buffer {
+  return withLength(Buffer.from([EpmdTag.NamesRequest]));
+}
+
+/** A node name part EPMD can hold: valid UTF-8, 1..255 characters, no NUL. */
+function nameProblem(bytes: Buffer): string | null {
+  if (bytes.includes(0)) return 'name contains NUL';
+  if (!isUtf8(bytes)) return 'name is not UTF-8';
+  const characters = [...bytes.toString('utf8')].length;
+  if (characters < 1 || characters > MAX_EPMD_NAME_CHARACTERS) return `name has ${characters} characters`;
+  return null;
+}
+
+/** Parse a request body (the bytes after the u16 length) with epmd_srv.c's checks. */
+export function parseEpmdRequest(body: Buffer): ParsedEpmdRequest {
+  switch (body[0]) {
+    case EpmdTag.Alive2Request:
+      return parseAlive2(body);
+    case EpmdTag.PortPlease2Request:
+      return parsePortPlease2(body);
+    case EpmdTag.NamesRequest:
+      return { kind: 'names' };
+    default:
+      return { kind: 'invalid', reason: `unknown request ${body[0]}` };
+  }
+}
+
+function parseAlive2(body: Buffer): ParsedEpmdRequest {
+  if (body.length <= 13) return { kind: 'invalid', reason: 'ALIVE2_REQ too short' };
+  const nameLength = body.readUInt16BE(9);
+  if (nameLength + 13 > body.length) return { kind: 'invalid', reason: 'ALIVE2_REQ name overruns' };
+  const extraLength = body.readUInt16BE(11 + nameLength);
+  if (extraLength + nameLength + 13 > body.length) return { kind: 'invalid', reason: 'ALIVE2_REQ extra overruns' };
+  const nameBytes = body.subarray(11, 11 + nameLength);
+  if (nameBytes.includes(0)) return { kind: 'invalid', reason: 'ALIVE2_REQ name contains NUL' };
+  const highestVersion = body.readUInt16BE(5);
+  const problem = nameLength > MAX_SYMBOL_BYTES ? 'name too long' : nameProblem(nameBytes);
+  if (problem) return { kind: 'rejected', reason: problem, highestVersion };
+  if (extraLength > MAX_SYMBOL_BYTES) return { kind: 'rejected', reason: 'extra data too long', highestVersion };
+  return {
+    kind: 'alive2',
+    registration: {
+      port: body.readUInt16BE(1),
+      nodeType: body[3],
+      protocol: body[4],
+      highestVersion,
+      lowestVersion: body.readUInt16BE(7),
+      name: nameBytes.toString('utf8'),
+      extra: Buffer.from(body.subarray(13 + nameLength, 13 + nameLength + extraLength)),
+    },
+  };
+}
+
+function parsePortPlease2(body: Buffer): ParsedEpmdRequest {
+  // Old clients NUL-terminate the name; epmd strips one trailing NUL.
+  const end = body[body.length - 1] === 0 ? body.length - 1 : body.length;
+  const nameBytes = body.subarray(1, end);
+  const problem = nameProblem(nameBytes);
+  if (problem) return { kind: 'invalid', reason: `PORT_PLEASE2_REQ ${problem}` };
+  return { kind: 'port_please2', name: nameBytes.toString('utf8') };
+}

@@ -1,0 +1,194 @@
+import * as net from 'net';
+import { resolveEpmdPort } from './epmd-port';
+import {
+  ALIVE2_FAILURE,
+  NodeAddress,
+  serializeAlive2Reply,
+  serializeNamesReply,
+  serializePort2Reply,
+} from './epmd-replies';
+import { NodeRegistration, parseEpmdRequest } from './epmd-requests';
+
+/** How the embedded EPMD listens. */
+export interface EpmdServerOptions {
+  /** Port to listen on; 0 picks a free one. Default `ERL_EPMD_PORT`, else 4369. */
+  port?: number;
+  /**
+   * Address to listen on. Default: all interfaces, like epmd, because nodes on other hosts must
+   * be able to ask us for ports. Registration is accepted from local peers only either way.
+   */
+  host?: string;
+  /** Close a connection that has not completed a request in this time. Default 60000 ms. */
+  idleTimeoutMs?: number;
+}
+
+/** A node registered in the embedded EPMD. */
+export interface RegisteredNode extends NodeAddress {
+  /** The creation handed out at registration. */
+  creation: number;
+}
+
+// epmd reads requests into a 1024-byte buffer (INBUF_SIZE) and drops larger ones.
+const MAX_REQUEST_BYTES = 1024 - 2 - 1;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+// epmd remembers this many unregistered names to keep their creations rising (MAX_UNREG_COUNT).
+const REMEMBERED_NAMES = 1000;
+const FIRST_EXTENDED_VERSION = 6;
+// Extended creations live in 4..2^32-1; 1..3 belong to old-style nodes.
+const LOWEST_EXTENDED_CREATION = 4;
+
+interface Registration {
+  node: NodeRegistration;
+  counter: number;
+  socket: net.Socket;
+}
+
+/**
+ * An EPMD server speaking the same protocol as OTP's `epmd`: ALIVE2 (registration lives as long
+ * as its socket, local peers only), PORT_PLEASE2 and NAMES.
+ */
+export class EpmdServer {
+  private readonly registrations = new Map<string, Registration>();
+  // Last creation counter per name, so that a node that comes back gets a new creation.
+  private readonly lastCounters = new Map<string, number>();
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly idleTimeoutMs: number,
+  ) {
+    server.on('connection', (socket) => this.serve(socket));
+  }
+
+  /** Listen and serve; rejects with the listen error (e.g. `EADDRINUSE`) when the port is taken. */
+  static async start(options: EpmdServerOptions = {}): Promise<EpmdServer> {
+    const server = net.createServer();
+    const epmd = new EpmdServer(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: resolveEpmdPort(options.port), host: options.host }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return epmd;
+  }
+
+  /** The port this server listens on. */
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The nodes registered now. */
+  registeredNodes(): RegisteredNode[] {
+    return [...this.registrations.values()].map(({ node, counter }) => ({ ...node, creation: creationOf(node, counter) }));
+  }
+
+  /** Stop listening and drop every connection (and so every registration). */
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private serve(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
+    let received = Buffer.alloc(0);
+    let answered = false;
+    let registeredName: string | null = null;
+    socket.on('data', (chunk: Buffer) => {
+      // One request per connection; on a registration socket any byte ends the registration.
+      if (answered) return void socket.destroy();
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 2) return;
+      const wanted = 2 + received.readUInt16BE(0);
+      if (wanted < 3 || wanted - 2 > MAX_REQUEST_BYTES || received.length > wanted) return void socket.destroy();
+      if (received.length < wanted) return;
+      answered = true;
+      registeredName = this.handle(socket, received.subarray(2));
+    });
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (registeredName !== null && this.registrations.get(registeredName)?.socket === socket) {
+        this.registrations.delete(registeredName);
+      }
+    });
+    socket.on('error', () => undefined);
+  }
+
+  /** Answer one request; returns the name registered on this socket, if that is what it did. */
+  private handle(socket: net.Socket, body: Buffer): string | null {
+    const request = parseEpmdRequest(body);
+    switch (request.kind) {
+      case 'alive2':
+        if (!isLocalPeer(socket)) break;
+        return this.register(socket, request.registration);
+      case 'rejected':
+        if (!isLocalPeer(socket)) break;
+        socket.end(failedAlive2Reply(request.highestVersion));
+        return null;
+      case 'port_please2': {
+        const found = this.registrations.get(request.name);
+        socket.end(serializePort2Reply(found ? found.node : null));
+        return null;
+      }
+      case 'names':
+        socket.end(serializeNamesReply(this.port, [...this.registrations.values()].map(({ node }) => node)));
+        return null;
+      case 'invalid':
+        break;
+    }
+    socket.destroy();
+    return null;
+  }
+
+  private register(socket: net.Socket, node: NodeRegistration): string | null {
+    if (this.registrations.has(node.name)) {
+      socket.end(failedAlive2Reply(node.highestVersion));
+      return null;
+    }
+    const counter = nextCounter(this.lastCounters.get(node.name) ?? Math.floor(Date.now() / 1000));
+    this.rememberCounter(node.name, counter);
+    this.registrations.set(node.name, { node, counter, socket });
+    socket.setTimeout(0);
+    socket.write(serializeAlive2Reply(0, creationOf(node, counter), node.highestVersion >= FIRST_EXTENDED_VERSION));
+    return node.name;
+  }
+
+  private rememberCounter(name: string, counter: number): void {
+    this.lastCounters.delete(name);
+    this.lastCounters.set(name, counter);
+    if (this.lastCounters.size > REMEMBERED_NAMES) {
+      this.lastCounters.delete(this.lastCounters.keys().next().value as string);
+    }
+  }
+}
+
+function failedAlive2Reply(highestVersion: number): Buffer {
+  return serializeAlive2Reply(
+    ALIVE2_FAILURE.result,
+    ALIVE2_FAILURE.creation,
+    highestVersion >= FIRST_EXTENDED_VERSION,
+  );
+}
+
+// epmd's bump_creation: the u32 counter rises by one and skips 0..3.
+function nextCounter(previous: number): number {
+  const next = (previous + 1) >>> 0;
+  return next < LOWEST_EXTENDED_CREATION ? LOWEST_EXTENDED_CREATION : next;
+}
+
+// epmd's get_creation: old-style nodes get 1..3 from the same counter.
+function creationOf(node: NodeRegistration, counter: number): number {
+  return node.highestVersion >= FIRST_EXTENDED_VERSION ? counter : (counter % 3) + 1;
+}
+
+// Like epmd: 127.0.0.0/8, ::1, or a peer connecting from our own address.
+function isLocalPeer(socket: net.Socket): boolean {
+  const peer = socket.remoteAddress;
+  if (!peer) return false;
+  const ipv4 = peer.startsWith('::ffff:') ? peer.slice('::ffff:'.length) : peer;
+  if (net.isIPv4(ipv4) && ipv4.startsWith('127.')) return true;
+  return peer === '::1' || peer === socket.localAddress;
+}
