@@ -1,9 +1,22 @@
 /**
- * The handshake layer: distribution flags, node names, cookies, and EPMD (client, embedded
- * server, ensureEpmd) so far.
+ * The handshake layer: turns a TCP socket into an authenticated Erlang distribution peer.
+ *
+ * - EPMD: {@link registerNode}, {@link lookupNode}, {@link listNames} (client);
+ *   {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like `epmd -daemon`).
+ * - Identity: {@link makeNodeName} and friends for `name@host`; {@link resolveCookie},
+ *   {@link Cookie} (never printed) and {@link CookieJar} (per-node cookies).
+ * - The handshake (version 6, `'N'` messages): {@link connectToNode} (EPMD lookup + connect +
+ *   initiator), {@link initiateHandshake}, {@link acceptHandshake}; flags in {@link DistFlag}.
+ *
+ * It knows nothing of terms or processes. A successful handshake hands over a paused socket and
+ * any bytes already read, for the node layer's `{packet,4}` framing.
  *
  * @packageDocumentation
  */
+export { acceptHandshake } from './acceptor';
+export type { AcceptorOptions, IncomingPeer } from './acceptor';
+export { connectToNode } from './connect';
+export type { ConnectOptions } from './connect';
 export { Cookie, CookieError, CookieJar, cookieFor, readCookieFile, resolveCookie } from './cookie';
 export type { CookieOptions, CookieSource } from './cookie';
 export { challengeDigest } from './digest';
@@ -28,6 +41,21 @@ export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd-port';
 export type { NamesReply, NodeAddress, RegisteredName } from './epmd-replies';
 export { EpmdServer } from './epmd-server';
 export type { EpmdServerOptions, RegisteredNode } from './epmd-server';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake';
+export type { HandshakeOptions, HandshakeResult } from './handshake';
+export {
+  BadCookieError,
+  HandshakeError,
+  HandshakeRefusedError,
+  HandshakeTimeoutError,
+  MalformedMessageError,
+  MissingFlagsError,
+  NameMismatchError,
+  OversizedMessageError,
+} from './handshake-errors';
+export type { HandshakeErrorCode, HandshakeStatus } from './handshake-errors';
+export { initiateHandshake } from './initiator';
+export type { InitiatorOptions } from './initiator';
 export {
   checkOwnNodeName,
   isValidNodeName,
@@ -38,3 +66,5 @@ export {
   shortHostName,
 } from './node-name';
 export type { NameMode, NodeName } from './node-name';
+export { simultaneousConnectStatus } from './simultaneous-connect';
+export type { SimultaneousConnectStatus } from './simultaneous-connect';

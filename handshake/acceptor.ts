@@ -1,0 +1,123 @@
+import type * as net from 'net';
+import { cookieFor } from './cookie';
+import { challengeDigest, digestMatches, newChallenge } from './digest';
+import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './dist-flags';
+import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './handshake-errors';
+import type { HandshakeStatus } from './handshake-errors';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
+import { HandshakeChannel } from './handshake-channel';
+import {
+  parseAliveAnswer,
+  parseChallengeReply,
+  parseComplement,
+  parseSendName,
+} from './handshake-parser';
+import { serializeChallenge, serializeChallengeAck, serializeStatus } from './handshake-serializer';
+import { isValidNodeName } from './node-name';
+
+/** A node that is dialing us, as its first message describes it. */
+export interface IncomingPeer {
+  /** Its full node name. */
+  name: string;
+  /** Its flags, MANDATORY_25_DIGEST expanded (only the low 32 bits for an old `'n'`). */
+  flags: bigint;
+}
+
+/** Options of the side that accepts. */
+export interface AcceptorOptions extends HandshakeOptions {
+  /**
+   * Decide the status for an incoming name, as net_kernel does: `ok`; `ok_simultaneous` or `nok`
+   * when we are dialing it too (see `simultaneousConnectStatus`); `alive` when a connection to it
+   * is already up; `not_allowed` to refuse. Default: always `ok`.
+   */
+  decideStatus?: (peer: IncomingPeer) => HandshakeStatus | Promise<HandshakeStatus>;
+  /**
+   * After `alive`, the peer insisted and proved its cookie: close the old connection now; the
+   * handshake completes when this settles.
+   */
+  onAliveConfirmed?: (peerName: string) => void | Promise<void>;
+}
+
+const LOW_32_BITS = 0xffffffffn;
+
+/**
+ * Run the handshake on an accepted socket as the acceptor (dist_util's
+ * `handshake_other_started`), including old initiators that send `'n'` and a complement. On
+ * failure the socket is closed and a {@link HandshakeError} says why.
+ */
+export async function acceptHandshake(socket: net.Socket, options: AcceptorOptions): Promise<HandshakeResult> {
+  const channel = new HandshakeChannel(socket, options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  try {
+    return await accept(channel, options);
+  } catch (error) {
+    channel.destroy();
+    throw error;
+  }
+}
+
+async function accept(channel: HandshakeChannel, options: AcceptorOptions): Promise<HandshakeResult> {
+  const ourFlags = options.flags ?? advertisedFlags();
+  const required = options.requiredFlags ?? DIST_MANDATORY_26;
+  const hello = parseSendName(await channel.receive('the peer name'));
+  const peerName = hello.name;
+  if (hello.flags & DistFlag.NAME_ME) {
+    channel.sendFinal(serializeStatus('not_allowed'));
+    throw new HandshakeRefusedError('not_allowed', `a node on ${peerName} asked for a dynamic name, which we do not grant`);
+  }
+  if (!isValidNodeName(peerName)) {
+    throw new HandshakeError('bad_name', `the peer sent an invalid node name ${JSON.stringify(peerName)}`);
+  }
+  // An old 'n' carries only the low 32 flag bits; the rest arrive in the complement.
+  const isOld = hello.creation === null;
+  let peerFlags = hello.flags;
+  refuseIfMissing(channel, isOld ? required & LOW_32_BITS : required, peerFlags, peerName);
+
+  const status = await (options.decideStatus ?? (() => 'ok' as const))({ name: peerName, flags: expandMandatory25(peerFlags) });
+  await sendStatus(channel, status, peerName);
+
+  const ourChallenge = newChallenge();
+  channel.send(serializeChallenge({ flags: ourFlags, challenge: ourChallenge, creation: options.creation, name: options.ourName }));
+
+  let peerCreation = hello.creation;
+  if (peerCreation === null) {
+    const complement = parseComplement(await channel.receive('the complement'));
+    peerFlags |= BigInt(complement.flagsHigh) << 32n;
+    peerCreation = complement.creation;
+    refuseIfMissing(channel, required, peerFlags, peerName);
+  }
+
+  const reply = parseChallengeReply(await channel.receive('the challenge reply'));
+  const cookie = cookieFor(options.cookie, peerName);
+  if (!digestMatches(reply.digest, challengeDigest(cookie, ourChallenge))) {
+    throw new BadCookieError(`${peerName} sent a challenge reply that does not match our cookie`);
+  }
+  if (status === 'alive') await options.onAliveConfirmed?.(peerName);
+  channel.send(serializeChallengeAck(challengeDigest(cookie, reply.challenge)));
+  return {
+    socket: channel.socket,
+    peerName,
+    peerFlags,
+    negotiatedFlags: ourFlags & expandMandatory25(peerFlags),
+    peerCreation,
+    leftover: channel.release(),
+  };
+}
+
+// Like erl: answer not_allowed, then give up, naming the missing flags.
+function refuseIfMissing(channel: HandshakeChannel, required: bigint, peerFlags: bigint, peerName: string): void {
+  const missing = missingFlags(required, expandMandatory25(peerFlags));
+  if (missing.length === 0) return;
+  channel.sendFinal(serializeStatus('not_allowed'));
+  throw new MissingFlagsError(missing, `connection from ${peerName} rejected since it cannot handle ${missing.join(', ')}`);
+}
+
+async function sendStatus(channel: HandshakeChannel, status: HandshakeStatus, peerName: string): Promise<void> {
+  if (status === 'nok' || status === 'not_allowed') {
+    channel.sendFinal(serializeStatus(status));
+    throw new HandshakeRefusedError(status, `we answered ${status} to ${peerName}`);
+  }
+  channel.send(serializeStatus(status));
+  if (status === 'alive' && !parseAliveAnswer(await channel.receive('the answer to alive'))) {
+    throw new HandshakeRefusedError('alive', `${peerName} gave up: it did not restart, so its old connection stands`);
+  }
+}
