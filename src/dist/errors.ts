@@ -7,7 +7,8 @@ export type DistErrorCode =
   | 'fragment_memory'
   | 'bad_control'
   | 'bad_term'
-  | 'tick_timeout';
+  | 'closed'
+  | 'overloaded';
 
 /** A protocol violation on one connection. The node closes that connection and keeps running. */
 export class DistError extends Error {

@@ -1,0 +1,175 @@
+/**
+ * One established distribution connection: frames in and out, ticks, peer liveness by
+ * net_ticktime rules, and write backpressure. Knows control messages only as terms.
+ */
+import { EventEmitter } from 'events';
+import { Socket } from 'net';
+import { DecodeOptions, Term } from '../../codec';
+import { DistFlag } from '../../handshake';
+import { DistError } from './errors';
+import { FrameReader } from './frame-reader';
+import { DistMessage, MessageReader } from './message-reader';
+import { MessageWriter } from './message-writer';
+
+export interface ConnectionLimits {
+  /** Largest frame accepted, in bytes (default 256 MiB). */
+  maxFrame?: number;
+  /** Bytes unfinished fragmented messages may hold (default 256 MiB). */
+  maxFragmentBytes?: number;
+  /** Queued outgoing bytes above which `send` reports busy (default 1 MiB, like dist_buf_busy_limit). */
+  busyLimit?: number;
+  /** Queued outgoing bytes above which `send` refuses (default 64 MiB): never buffer without bound. */
+  maxQueued?: number;
+  /** Limits for decoding the peer's terms. */
+  decode?: DecodeOptions;
+}
+
+export interface ConnectionOptions extends ConnectionLimits {
+  /** The peer's node name. */
+  peer: string;
+  socket: Socket;
+  /** Bytes that arrived behind the handshake. */
+  leftover?: Buffer;
+  /** The flags both sides set. */
+  flags: bigint;
+  /** net_ticktime in ms (default 60,000); ticks go out every tickTime / tickIntensity. */
+  tickTime?: number;
+  /** net_tickintensity (default 4): intervals without a byte from the peer before it is down. */
+  tickIntensity?: number;
+}
+
+/** Why a connection ended: `'closed'` (by us), `'peer_closed'`, `'net_tick_timeout'`, or an error. */
+export type CloseReason = 'closed' | 'peer_closed' | 'net_tick_timeout' | Error;
+
+const TICK = Buffer.alloc(4);
+
+/**
+ * Events: `'message'` (a {@link DistMessage}), `'close'` (a {@link CloseReason}), once.
+ */
+export class Connection extends EventEmitter {
+  readonly peer: string;
+  readonly flags: bigint;
+  private readonly socket: Socket;
+  private readonly frames: FrameReader;
+  private readonly reader: MessageReader;
+  private readonly writer: MessageWriter;
+  private readonly busyLimit: number;
+  private readonly maxQueued: number;
+  private readonly timer: NodeJS.Timeout;
+  private readBytes = 0;
+  private silentIntervals = 0;
+  private wroteSinceTick = false;
+  private closed = false;
+
+  constructor(options: ConnectionOptions) {
+    super();
+    this.peer = options.peer;
+    this.flags = options.flags;
+    this.socket = options.socket;
+    this.busyLimit = options.busyLimit ?? 1 << 20;
+    this.maxQueued = options.maxQueued ?? 64 << 20;
+    const headers = (options.flags & (DistFlag.DIST_HDR_ATOM_CACHE | DistFlag.FRAGMENTS)) !== 0n;
+    this.frames = new FrameReader(options.maxFrame ?? 256 << 20);
+    this.reader = new MessageReader({ headers, maxFragmentBytes: options.maxFragmentBytes ?? 256 << 20, decode: options.decode });
+    this.writer = new MessageWriter({
+      headers,
+      atomCache: (options.flags & DistFlag.DIST_HDR_ATOM_CACHE) !== 0n,
+      fragments: (options.flags & DistFlag.FRAGMENTS) !== 0n,
+    });
+    const tickTime = options.tickTime ?? 60_000;
+    const intensity = options.tickIntensity ?? 4;
+    this.timer = setInterval(() => this.tick(intensity), Math.max(1, Math.floor(tickTime / intensity)));
+    this.timer.unref();
+
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.received(chunk));
+    this.socket.on('error', (err) => this.close(err));
+    this.socket.on('close', () => this.close('peer_closed'));
+    this.socket.on('drain', () => this.emit('drain'));
+    if (options.leftover && options.leftover.length > 0) {
+      const leftover = options.leftover;
+      queueMicrotask(() => this.received(leftover));
+    }
+    this.socket.resume();
+  }
+
+  /**
+   * Send a control message (and payload). Returns false when more than `busyLimit` bytes wait to
+   * be written: wait for {@link drained} before sending more. Throws a `DistError` when the queue
+   * is past `maxQueued` or the connection is closed.
+   */
+  send(control: Term, payload?: Term): boolean {
+    if (this.closed) throw new DistError('closed', `connection to ${this.peer} is closed`);
+    if (this.socket.writableLength > this.maxQueued) {
+      throw new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`);
+    }
+    const chunks = this.writer.write(control, payload);
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+    this.wroteSinceTick = true;
+    return this.socket.writableLength <= this.busyLimit;
+  }
+
+  /** Resolves once the queued bytes are below `busyLimit` (or the connection has closed). */
+  drained(): Promise<void> {
+    if (this.closed || this.socket.writableLength <= this.busyLimit) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  /** Close the connection; `'close'` is emitted once with `reason`. */
+  close(reason: CloseReason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    if (reason instanceof Error) this.socket.destroy();
+    else this.socket.end();
+    // A peer that never answers our FIN must not keep the socket.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+    this.emit('close', reason);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private received(chunk: Buffer): void {
+    if (this.closed) return;
+    this.readBytes += chunk.length;
+    let message: DistMessage | null;
+    try {
+      for (const frame of this.frames.push(chunk)) {
+        message = this.reader.read(frame);
+        if (message !== null) this.emit('message', message);
+        if (this.closed) return;
+      }
+    } catch (err) {
+      this.close(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Every tickTime / intensity: tick if we wrote nothing, and count intervals the peer was silent. */
+  private tick(intensity: number): void {
+    if (this.closed) return;
+    if (this.readBytes === 0) {
+      this.silentIntervals += 1;
+      if (this.silentIntervals >= intensity) {
+        this.close('net_tick_timeout');
+        return;
+      }
+    } else {
+      this.silentIntervals = 0;
+    }
+    this.readBytes = 0;
+    if (!this.wroteSinceTick) this.socket.write(TICK);
+    this.wroteSinceTick = false;
+  }
+}
