@@ -3,7 +3,7 @@ import { cookieFor } from './cookie';
 import { challengeDigest, digestMatches, newChallenge } from './digest';
 import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './dist-flags';
 import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './handshake-errors';
-import type { HandshakeStatus } from './handshake-errors';
+import type { HandshakeStatus } from './handshake-messages';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
 import { HandshakeChannel } from './handshake-channel';
 import {

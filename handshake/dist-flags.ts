@@ -40,6 +40,8 @@ export const DistFlag = {
   ALIAS: 1n << 35n,
   LOCAL_EXT: 1n << 36n,
   ALTACT_SIG: 1n << 37n,
+  // OTP 29 advertises it (lib/kernel/include/dist.hrl there).
+  NATIVE_RECORDS: 1n << 38n,
 } as const;
 
 /** OTP's name of one distribution flag, e.g. `'V4_NC'`. */

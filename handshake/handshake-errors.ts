@@ -1,3 +1,5 @@
+import type { HandshakeStatus } from './handshake-messages';
+
 /** What went wrong in a handshake, as a stable machine-readable code. */
 export type HandshakeErrorCode =
   | 'timeout'
@@ -45,9 +47,6 @@ export class BadCookieError extends HandshakeError {
     super('bad_cookie', message);
   }
 }
-
-/** Handshake statuses a peer may answer with. */
-export type HandshakeStatus = 'ok' | 'ok_simultaneous' | 'nok' | 'not_allowed' | 'alive';
 
 /** The peer (or our own status hook) refused the connection with a status. */
 export class HandshakeRefusedError extends HandshakeError {

@@ -1,5 +1,3 @@
-import type { HandshakeStatus } from './handshake-errors';
-
 /** First byte of each handshake message (dist_util.erl). */
 export const enum HandshakeTag {
   Name = 78, // 'N': send_name (initiator) and challenge (acceptor), version 6
@@ -9,6 +7,9 @@ export const enum HandshakeTag {
   ChallengeReply = 114, // 'r'
   ChallengeAck = 97, // 'a'
 }
+
+/** Handshake statuses an acceptor may answer with (besides `named:`). */
+export type HandshakeStatus = 'ok' | 'ok_simultaneous' | 'nok' | 'not_allowed' | 'alive';
 
 /** The initiator's introduction: `'N'`, or the old `'n'` which lacks high flags and creation. */
 export interface SendName {

@@ -53,7 +53,8 @@ export {
   NameMismatchError,
   OversizedMessageError,
 } from './handshake-errors';
-export type { HandshakeErrorCode, HandshakeStatus } from './handshake-errors';
+export type { HandshakeErrorCode } from './handshake-errors';
+export type { HandshakeStatus } from './handshake-messages';
 export { initiateHandshake } from './initiator';
 export type { InitiatorOptions } from './initiator';
 export {

@@ -15,6 +15,7 @@ import {
   DistFlag,
   EpmdRegistration,
   EpmdServer,
+  flagNames,
   HandshakeRefusedError,
   HandshakeResult,
   registerNode,
@@ -81,6 +82,8 @@ describeOtp('handshake with erl', (otp) => {
       sockets.push(drain(result));
       expect(result.peerName).toBe(erl.name);
       expect(result.peerFlags & DistFlag.PUBLISHED).toBe(DistFlag.PUBLISHED);
+      // Every flag erl sends is one we can name (OTP 29 added NATIVE_RECORDS, bit 38).
+      expect(flagNames(result.peerFlags).filter((name) => name.startsWith('UNKNOWN'))).toEqual([]);
       expect(result.negotiatedFlags & DistFlag.PUBLISHED).toBe(0n);
       expect(result.negotiatedFlags & DEFAULT_DIST_FLAGS).toBe(DEFAULT_DIST_FLAGS);
       expect(result.peerCreation).toBe(Number(await erl.eval('erlang:system_info(creation)')));

@@ -17,6 +17,7 @@ describe('distribution flags', () => {
     expect(DistFlag.V4_NC).toBe(0x400000000n);
     expect(DistFlag.ALIAS).toBe(0x800000000n);
     expect(DistFlag.ALTACT_SIG).toBe(0x2000000000n);
+    expect(DistFlag.NATIVE_RECORDS).toBe(0x4000000000n);
   });
 
   it('has the mandatory sets of OTP 25 (0x1070f94) and OTP 26+ (0x403070f94)', () => {
@@ -44,6 +45,7 @@ describe('distribution flags', () => {
   it('names flags with OTP names, lowest bit first, unknown bits in hex', () => {
     expect(flagNames(DistFlag.PUBLISHED | DistFlag.V4_NC)).toEqual(['PUBLISHED', 'V4_NC']);
     expect(flagNames(1n << 40n)).toEqual(['UNKNOWN<10000000000>']);
+    expect(flagNames(0x6d07df7fbdn)).not.toContainEqual(expect.stringMatching(/UNKNOWN/));
     expect(flagNames(0n)).toEqual([]);
   });
 
