@@ -2,17 +2,32 @@
  * The `erlbridge` command line: one file per command under `commands/`, dispatched here.
  * Errors are one clear line on stderr and a non-zero exit.
  */
+import { epmdCommand } from './commands/epmd';
+import { namesCommand } from './commands/names';
+import { nodeCommand } from './commands/node';
+import { UsageError } from './commands/options';
+import { pingCommand } from './commands/ping';
 import { termCommand } from './commands/term';
 
 /** A command gets its arguments (after its name) and returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  node: nodeCommand,
+  ping: pingCommand,
+  names: namesCommand,
+  epmd: epmdCommand,
   term: termCommand,
 };
 
 const usage = `usage: erlbridge <command> [options]
 commands:
+  node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]
+                               start a node; runs until SIGINT/SIGTERM
+  ping NODE [--cookie C]       pong (exit 0) or pang (exit 1)
+  names [--host H] [--epmd-port P]
+                               the names registered in EPMD
+  epmd [--port P]              run the embedded EPMD in the foreground
   term encode [--hex] TEXT     write TEXT's external term format bytes (or hex) to stdout
   term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text`;
 
@@ -28,5 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`erlbridge: unknown command '${name}'\n${usage}\n`);
     return 2;
   }
-  return command(rest);
+  try {
+    return await command(rest);
+  } catch (err) {
+    process.stderr.write(`erlbridge ${name}: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
 }

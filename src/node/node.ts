@@ -231,6 +231,7 @@ export class ErlNode extends EventEmitter {
       socket.destroy();
       return;
     }
+    const from = `${socket.remoteAddress}:${socket.remotePort}`;
     try {
       const result = await acceptHandshake(socket, {
         ...this.handshakeOptions(),
@@ -243,7 +244,7 @@ export class ErlNode extends EventEmitter {
       });
       this.established(result);
     } catch (err) {
-      this.log(`refused a connection from ${socket.remoteAddress}: ${(err as Error).message}`);
+      this.log(`refused a connection from ${from}: ${(err as Error).message}`);
     }
   }
 

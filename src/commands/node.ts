@@ -1,0 +1,27 @@
+/** `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]`. */
+import { ErlNode } from '../node/node';
+import { numberOption, parseArgs, UsageError } from './options';
+
+export async function nodeCommand(args: string[]): Promise<number> {
+  const { options, positional } = parseArgs(args, ['sname', 'name', 'cookie', 'epmd-port'], ['visible']);
+  if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
+  if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
+  const longNames = typeof options.name === 'string';
+  const name = (longNames ? options.name : options.sname ?? 'ts') as string;
+  const node = await ErlNode.start({
+    name,
+    longNames,
+    cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
+    epmdPort: numberOption(options, 'epmd-port'),
+    visible: options.visible === true,
+  });
+  node.on('nodeup', (peer: string) => process.stderr.write(`nodeup ${peer}\n`));
+  node.on('nodedown', (peer: string, why: string) => process.stderr.write(`nodedown ${peer} (${why})\n`));
+  process.stdout.write(`erlbridge node ${node.name} is up (EPMD on port ${node.epmd.port}); from erl: net_adm:ping('${node.name}').\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await node.stop();
+  return 0;
+}

@@ -1,0 +1,37 @@
+/** A small `--name value` / `--flag` parser shared by the commands. */
+export interface ParsedArgs {
+  options: Record<string, string | true>;
+  positional: string[];
+}
+
+/** Parse `args`; `flags` are the options that take no value. Unknown options are errors. */
+export function parseArgs(args: string[], valued: string[], flags: string[] = []): ParsedArgs {
+  const options: Record<string, string | true> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--') || a === '--') {
+      positional.push(a);
+      continue;
+    }
+    const name = a.slice(2);
+    if (flags.includes(name)) options[name] = true;
+    else if (valued.includes(name)) {
+      if (i + 1 >= args.length) throw new UsageError(`option --${name} needs a value`);
+      options[name] = args[++i];
+    } else throw new UsageError(`unknown option --${name}`);
+  }
+  return { options, positional };
+}
+
+/** A mistake in the command line: exit code 2. */
+export class UsageError extends Error {}
+
+/** The value of a numeric option, or undefined. */
+export function numberOption(options: Record<string, string | true>, name: string): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number`);
+  return n;
+}
