@@ -1,0 +1,65 @@
+/**
+ * The lib_chan client: `connect` does the book's handshake and resolves to a {@link Channel}.
+ */
+import * as tls from 'node:tls';
+import { Term, atom, charlist, charlistToString, isCharlist, isRecord, tuple } from '../../codec';
+import { formatTerm } from '../../codec/text';
+import { Channel } from './channel';
+import { AuthFailError, BadServiceError, ChanProtocolError } from './errors';
+import { ChanLimitOptions, DEFAULT_HANDSHAKE_TIMEOUT_MS, HANDSHAKE_LIMITS, payloadLimits } from './limits';
+import { challengeResponse } from './auth';
+import { dial } from './transport';
+
+/** Options of {@link connect}; all optional. */
+export interface ChanConnectOptions extends ChanLimitOptions {
+  /** Connect over TLS with these options (e.g. `{ ca }` to trust a self-signed server). */
+  tls?: tls.ConnectionOptions;
+  /** Where the channel logs protocol errors. Default: nowhere (errors surface as rejections). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Connect to a lib_chan server and start `service` (the book's `lib_chan:connect/5`).
+ *
+ * @param secret the service's password, or `null` for a service configured with `none`.
+ * @param argsC sent in `{startService, Service, ArgsC}`; the book's `""` is `[]`.
+ * @throws {@link BadServiceError}, {@link AuthFailError}, {@link ChannelClosedError},
+ *   {@link ChanTimeoutError}, or the socket's error (e.g. ECONNREFUSED).
+ */
+export async function connect(
+  host: string,
+  port: number,
+  service: string,
+  secret: string | null,
+  argsC: Term = [],
+  options: ChanConnectOptions = {},
+): Promise<Channel> {
+  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const socket = await dial(host, port, options.tls, timeoutMs);
+  const channel = new Channel(socket, HANDSHAKE_LIMITS, options.log);
+  try {
+    channel.send(tuple(atom('startService'), atom(service), argsC));
+    let reply = await channel.receive(timeoutMs);
+    if (isRecord(reply, 'challenge', 2) && isCharlist(reply.get(1))) {
+      if (secret === null) throw new AuthFailError(service, 'the server demands a password and none was given');
+      const answer = challengeResponse(charlistToString(reply.get(1) as number[]), secret);
+      channel.send(tuple(atom('response'), charlist(answer)));
+      reply = await channel.receive(timeoutMs);
+    }
+    if (reply === atom('ack')) {
+      channel.setLimits(payloadLimits(options));
+      return channel;
+    }
+    if (reply === atom('badService')) throw new BadServiceError(service);
+    if (reply === atom('authFail')) throw new AuthFailError(service);
+    throw new ChanProtocolError(`lib_chan: unexpected handshake reply ${formatTerm(reply)}`);
+  } catch (error) {
+    channel.close('handshake failed');
+    throw error;
+  }
+}
+
+/** The atom `none` as a secret, as the book writes it, means no password. */
+export function secretFromText(text: string): string | null {
+  return text === 'none' ? null : text;
+}
