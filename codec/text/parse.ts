@@ -357,13 +357,16 @@ function writeSegment(
   writer.utf(value, type, little);
 }
 
-/** `fun Module:Function/Arity`, after the `fun`. */
+/**
+ * `fun Module:Function/Arity`, after the `fun`. The names may be reserved words, as erl writes
+ * them there unquoted (`fun erlang:and/2`).
+ */
 function readExportFun(lexer: Lexer): ExportFun {
   const module = lexer.next();
-  if (module.kind !== 'atom') throw lexer.error(`expected a module name after 'fun', found ${describe(module)}`, module);
+  if (module.kind !== 'atom' && module.kind !== 'reserved') throw lexer.error(`expected a module name after 'fun', found ${describe(module)}`, module);
   expect(lexer, ':', 'after the module of fun M:F/A');
   const fn = lexer.next();
-  if (fn.kind !== 'atom') throw lexer.error(`expected a function name in fun M:F/A, found ${describe(fn)}`, fn);
+  if (fn.kind !== 'atom' && fn.kind !== 'reserved') throw lexer.error(`expected a function name in fun M:F/A, found ${describe(fn)}`, fn);
   expect(lexer, '/', 'after the function of fun M:F/A');
   const arity = lexer.next();
   if (arity.kind !== 'integer' || typeof arity.value !== 'number' || arity.value > 255) {

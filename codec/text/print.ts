@@ -33,6 +33,7 @@ import {
 } from '../terms';
 import { ErlMap } from '../erlmap';
 import { isReservedWord } from './lexer';
+import { sortedMapKeys } from './keyorder';
 
 /** How to print. The defaults give OTP 25's `~w`. */
 export interface FormatOptions {
@@ -50,8 +51,9 @@ export interface FormatOptions {
 
 /**
  * The Erlang text of `term`: exactly what `io:format("~w", [T])` prints on OTP 25, except for
- * pids, ports, references and local funs (see the module notes) and for maps of more than 32 keys,
- * which erl prints in hash order and this prints in map key order.
+ * pids, ports, references and local funs (see the module notes), for maps of more than 32 keys,
+ * which erl prints in hash order and this prints in map key order, and for external funs with
+ * names beyond ASCII, whose UTF-8 bytes erl garbles (see formatFunAtom).
  *
  * @throws TypeError for a value that is not a term (or a float that is NaN or infinite).
  */
@@ -125,12 +127,12 @@ class Printer {
     else if (Buffer.isBuffer(t)) this.out += formatBytes(t, 8);
     else if (t instanceof ErlFloat) this.out += formatFloat(t.value);
     else if (t instanceof ErlMap) this.map(t);
-    else if (t instanceof ImproperList) this.container('[', [...t.elements, t.tail], ']', t.elements.length);
+    else if (t instanceof ImproperList) this.improper(t);
     else if (t instanceof BitBinary) this.out += formatBytes(t.buffer, t.bits);
     else if (t instanceof Pid) this.out += `#Pid<${this.atom(t.node)}.${t.id}.${t.serial}.${t.creation}>`;
     else if (t instanceof Port) this.out += `#Port<${this.atom(t.node)}.${t.id}.${t.creation}${t.v4 ? '.v4' : ''}>`;
     else if (t instanceof Reference) this.out += `#Ref<${this.atom(t.node)}.${t.ids.slice().reverse().join('.')}.${t.creation}>`;
-    else if (t instanceof ExportFun) this.out += `fun ${this.atom(t.module)}:${this.atom(t.function)}/${t.arity}`;
+    else if (t instanceof ExportFun) this.out += `fun ${formatFunAtom(t.module.name)}:${formatFunAtom(t.function.name)}/${t.arity}`;
     else if (t instanceof Fun) this.fun(t);
     else throw new TypeError(`not an Erlang term: ${Object.prototype.toString.call(t)}`);
   }
@@ -145,9 +147,26 @@ class Printer {
     else this.stack.push({ items, next: 0, close, pairs: false, tailAt });
   }
 
+  /** `[a|[b|c]]` is the list `[a,b|c]`: a tail that is itself a list continues the list. */
+  private improper(list: ImproperList): void {
+    const items = list.elements.slice();
+    let tail = list.tail;
+    while (tail instanceof ImproperList) {
+      for (const e of tail.elements) items.push(e);
+      tail = tail.tail;
+    }
+    if (Array.isArray(tail)) {
+      for (const e of tail) items.push(e);
+      this.container('[', items, ']', -1);
+    } else {
+      items.push(tail);
+      this.container('[', items, ']', items.length - 1);
+    }
+  }
+
   private map(m: ErlMap): void {
     const items: Term[] = [];
-    for (const k of m.sortedKeys()) items.push(k, m.get(k) as Term);
+    for (const k of sortedMapKeys(m)) items.push(k, m.get(k) as Term);
     this.out += '#{';
     if (items.length === 0) this.out += '}';
     else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1 });
@@ -225,6 +244,44 @@ function formatAtom(name: string, style: AtomStyle): string {
   for (const ch of name) s += quotedChar(ch.codePointAt(0) as number, style.unicode);
   return s + "'";
 }
+
+/**
+ * An atom as the runtime system writes it in `fun M:F/A` (erlang:fun_to_list), which `~w` uses for
+ * external funs: quoted unless it is a lowercase Latin-1 letter followed by Latin-1 letters, digits
+ * and `_` (so `'a@b'` is quoted but reserved words are not), with octal escapes for control
+ * characters and every other character as itself. (erl itself writes each UTF-8 byte of a
+ * character beyond ASCII as one Latin-1 character, `fun 'Î»':f/0` for `fun 'λ':f/0`, which no
+ * reader can undo; this writes the characters, so that the text reads back as the same fun.)
+ */
+function formatFunAtom(name: string): string {
+  const codes = Array.from(name, (ch) => ch.codePointAt(0) as number);
+  const latin1Letter = (c: number): boolean => c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7;
+  const first = codes[0];
+  const plain =
+    codes.length > 0 &&
+    ((first >= 0x61 && first <= 0x7a) || (first >= 0xdf && latin1Letter(first))) &&
+    codes.every((c) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || latin1Letter(c));
+  if (plain) return name;
+  let s = "'";
+  for (const c of codes) {
+    const escape = FUN_ATOM_ESCAPES.get(c);
+    if (escape !== undefined) s += escape;
+    else if (c < 0x20 || (c >= 0x80 && c < 0xa0)) s += '\\' + c.toString(8).padStart(3, '0');
+    else s += String.fromCodePoint(c);
+  }
+  return s + "'";
+}
+
+const FUN_ATOM_ESCAPES = new Map<number, string>([
+  [0x27, "\\'"],
+  [0x5c, '\\\\'],
+  [0x0a, '\\n'],
+  [0x0c, '\\f'],
+  [0x09, '\\t'],
+  [0x0d, '\\r'],
+  [0x08, '\\b'],
+  [0x0b, '\\v'],
+]);
 
 /**
  * A float as OTP's `float_to_list(F, [short])` writes it (which `~w` uses): the shortest digits

@@ -33,7 +33,11 @@ describe('formatTerm', () => {
     ['JS string as UTF-8 binary', 'λ', '<<206,187>>'],
     ['nested', tuple(atom('a'), [98], Buffer.from('c')), '{a,[98],<<99>>}'],
     ['export fun', new ExportFun(atom('lists'), atom('map'), 2), 'fun lists:map/2'],
-    ['export fun, quoted names', new ExportFun(atom('Elixir.Foo'), atom('and'), 0), "fun 'Elixir.Foo':'and'/0"],
+    // The runtime system writes these names: reserved words bare, a@b quoted.
+    ['export fun, quoted names', new ExportFun(atom('Elixir.Foo'), atom('and'), 0), "fun 'Elixir.Foo':and/0"],
+    ['export fun, erts quoting', new ExportFun(atom('a@b'), atom('λ\x1b\x7f'), 1), "fun 'a@b':'λ\\033\x7f'/1"],
+    ['improper list with a list tail', improperList([1], improperList([2], 3)), '[1,2|3]'],
+    ['improper list with a [] tail', improperList([1], []), '[1]'],
   ])('%s', (_name, term, text) => {
     expect(formatTerm(term)).toBe(text);
   });
@@ -118,7 +122,7 @@ describe('formatTerm', () => {
     expect(formatTerm(0.5)).toBe('0.5');
   });
 
-  it('prints map keys in map key order (integers before equal floats)', () => {
+  it('prints map keys in map key order: integers before floats, at any depth', () => {
     const m = map([
       [atom('b'), 1],
       [atom('a'), 2],
@@ -126,6 +130,9 @@ describe('formatTerm', () => {
       [float(1), atom('y')],
     ]);
     expect(formatTerm(m)).toBe('#{1 => x,1.0 => y,a => 2,b => 1}');
+    expect(formatTerm(map([[float(0.5), 1], [2n ** 70n, 2], [-1, 3]]))).toBe('#{-1 => 3,1180591620717411303424 => 2,0.5 => 1}');
+    expect(formatTerm(map([[tuple(float(0.5)), 1], [tuple(1), 2], [[float(0.5)], 3], [[1], 4]]))).toBe('#{{1} => 2,{0.5} => 1,[1] => 4,[0.5] => 3}');
+    expect(formatTerm(map([[map([[float(0.5), 1]]), 1], [map([[1, 1]]), 2]]))).toBe('#{#{1 => 1} => 2,#{0.5 => 1} => 1}');
     expect(formatTerm(map())).toBe('#{}');
     expect(formatTerm(map([[map(), 1]]))).toBe('#{#{} => 1}');
   });
@@ -171,7 +178,7 @@ describe('formatTerm', () => {
     expect(formatTerm(list)).toBe('['.repeat(depth) + '[]' + ']'.repeat(depth));
     expect(formatTerm(tup)).toBe('{'.repeat(depth) + '{}' + '}'.repeat(depth));
     expect(formatTerm(m)).toBe('#{1 => '.repeat(depth) + '#{}' + '}'.repeat(depth));
-    expect(formatTerm(improper)).toBe('[1|'.repeat(depth) + '0' + ']'.repeat(depth));
+    expect(formatTerm(improper)).toBe('[' + '1,'.repeat(depth - 1) + '1|0]');
   });
 
   it('prints a list of 100,000 integers in well under 100 ms', () => {
