@@ -12,8 +12,8 @@ import { WorkloadId } from './workloads';
 export interface BeamResult {
   otp: string;
   erts: string;
-  /** `${workload}:${direction}` -> median ns per op. */
-  nsPerOp: Map<string, number>;
+  /** `${workload}:${direction}` -> median CPU and wall ns per op. */
+  nsPerOp: Map<string, { cpu: number; wall: number }>;
   /** The bytes of term_to_binary(T, [{minor_version, 2}]) per workload. */
   bytes: Map<WorkloadId, Buffer>;
 }
@@ -26,7 +26,9 @@ export function runBeam(workloads: WorkloadId[], t: Timing, outDir: string): Bea
   if (erlc.error || erlc.status !== 0) {
     return { error: `erlc failed: ${erlc.error ? erlc.error.message : (erlc.stderr || erlc.stdout).trim()}` };
   }
-  const args = ['-noshell', '-noinput', '-pa', ebin, '-run', 'beam_codec', 'main', ebin];
+  // no scheduler busy-waiting: an idle scheduler spinning would count as CPU time of the bench
+  const args = ['+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none', '-noshell', '-noinput'];
+  args.push('-pa', ebin, '-run', 'beam_codec', 'main', ebin);
   args.push(String(t.warmupMs), String(t.roundMs), String(t.rounds), workloads.join(''));
   const erl = spawnSync('erl', args, { encoding: 'utf8', timeout: 10 * 60 * 1000, maxBuffer: 16 << 20 });
   if (erl.error || erl.status !== 0) {
@@ -39,7 +41,7 @@ export function runBeam(workloads: WorkloadId[], t: Timing, outDir: string): Bea
       result.otp = f[1];
       result.erts = f[2];
     } else if (f[0] === 'RESULT') {
-      result.nsPerOp.set(`${f[1]}:${f[2]}`, Number(f[3]));
+      result.nsPerOp.set(`${f[1]}:${f[2]}`, { cpu: Number(f[3]), wall: Number(f[4]) });
     }
   }
   for (const w of workloads) {

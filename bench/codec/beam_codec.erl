@@ -5,7 +5,8 @@
 %% Run by bench/run.js (through bench/codec/beam.ts):
 %%   erlc -o OUT bench/codec/beam_codec.erl
 %%   erl -noshell -noinput -pa OUT -run beam_codec main OUTDIR WARMUP_MS ROUND_MS ROUNDS [WORKLOADS]
-%% Prints one line per cell:  RESULT <workload> <encode|decode> <ns per op, median> <ops per round> <rounds>
+%% Prints one line per cell:
+%%   RESULT <workload> <encode|decode> <CPU ns per op, median> <wall ns per op, median> <ops per round> <rounds>
 %% and one line describing the runtime:  OTP <release> <erts version>
 -module(beam_codec).
 -export([main/1, term/1]).
@@ -31,8 +32,8 @@ workload(W, OutDir, Cfg) ->
     report(W, "encode", cell(fun(N) -> enc_loop(N, T, ok) end, Cfg)),
     report(W, "decode", cell(fun(N) -> dec_loop(N, Bin, ok) end, Cfg)).
 
-report(W, Dir, {NsPerOp, N, Rounds}) ->
-    io:format("RESULT ~s ~s ~.3f ~b ~b~n", [W, Dir, NsPerOp, N, Rounds]).
+report(W, Dir, {CpuNs, WallNs, N, Rounds}) ->
+    io:format("RESULT ~s ~s ~.3f ~.3f ~b ~b~n", [W, Dir, float(CpuNs), float(WallNs), N, Rounds]).
 
 %% ---- the workloads (keep in step with bench/codec/workloads.ts) ----
 
@@ -66,8 +67,8 @@ dec_loop(0, _B, Acc) -> Acc;
 dec_loop(N, B, _) -> dec_loop(N - 1, B, binary_to_term(B)).
 
 %% Each cell runs in a fresh process (a clean heap, like a fresh request handler would have):
-%% warm up for WarmupMs, size a batch to take about RoundMs, time Rounds batches, and return the
-%% median time per operation in nanoseconds.
+%% warm up for WarmupMs, size a batch to take about RoundMs, time Rounds batches (each after a GC,
+%% like the Node side), and return the median CPU and wall time per operation in nanoseconds.
 cell(Loop, Cfg) ->
     Parent = self(),
     {Pid, MRef} = spawn_monitor(fun() -> Parent ! {self(), measure(Loop, Cfg)} end),
@@ -88,8 +89,8 @@ measure(Loop, {WarmupMs, RoundMs, Rounds0}) ->
                  true -> min(Rounds0, 3);
                  false -> Rounds0
              end,
-    Times = [batch(Loop, N) / N || _ <- lists:seq(1, Rounds)],
-    {median(Times), N, Rounds}.
+    Samples = [timed(Loop, N) || _ <- lists:seq(1, Rounds)],
+    {median([Cpu / N || {Cpu, _} <- Samples]), median([Wall / N || {_, Wall} <- Samples]), N, Rounds}.
 
 warmup(Loop, BudgetNs, N, SpentNs, Ops) ->
     Ns = batch(Loop, N),
@@ -104,6 +105,17 @@ batch(Loop, N) ->
     T0 = erlang:monotonic_time(nanosecond),
     _ = Loop(N),
     erlang:monotonic_time(nanosecond) - T0.
+
+%% {CPU ns, wall ns} of one batch. CPU is the whole OS process (all threads, user + system), as on
+%% the Node side, so that time spent waiting for a core on a busy machine is not counted as work.
+timed(Loop, N) ->
+    garbage_collect(),
+    {C0, _} = statistics(runtime),
+    T0 = erlang:monotonic_time(nanosecond),
+    _ = Loop(N),
+    T1 = erlang:monotonic_time(nanosecond),
+    {C1, _} = statistics(runtime),
+    {(C1 - C0) * 1000000, T1 - T0}.
 
 median(Xs) ->
     S = lists:sort(Xs),

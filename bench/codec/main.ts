@@ -6,32 +6,35 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runBeam } from './beam';
+import { BeamResult, runBeam } from './beam';
 import { benchDir, Codec, firstLine, loadCodecs } from './codecs';
-import { FULL, lastSink, measureTogether, QUICK, Timing } from './measure';
+import { Clock, FULL, lastSink, measureTogether, QUICK, Timing } from './measure';
 import { CellResult, Compat, DIRECTIONS, goals, key, renderMarkdown, Results, writeDocsSection } from './report';
 import { WorkloadId, WORKLOADS } from './workloads';
 
 interface Options {
   quick: boolean;
+  clock: Clock;
   write: boolean;
   workloads: WorkloadId[];
   codecs?: Set<string>;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, write: true, workloads: WORKLOADS.map((w) => w.id) };
+  const o: Options = { quick: false, clock: 'cpu', write: true, workloads: WORKLOADS.map((w) => w.id) };
   let writeSet = false;
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--write') [o.write, writeSet] = [true, true];
     else if (a === '--no-write') [o.write, writeSet] = [false, true];
+    else if (a === '--clock=cpu' || a === '--clock=wall') o.clock = a.slice(8) as Clock;
     else if (a.startsWith('--workloads=')) {
       o.workloads = [...a.slice(12)].filter((c): c is WorkloadId => WORKLOADS.some((w) => w.id === c));
     } else if (a.startsWith('--codecs=')) o.codecs = new Set(a.slice(9).split(',').filter(Boolean));
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run bench -- [--quick] [--workloads=abcde] [--codecs=msgpackr,erlpack,...] [--write|--no-write]\n' +
+        'usage: npm run bench -- [--quick] [--clock=cpu|wall] [--workloads=abcde] [--codecs=msgpackr,erlpack,...] [--write|--no-write]\n' +
+          '  --clock      what a batch is timed by: process CPU time (default; a busy machine does not count) or wall clock\n' +
           '  --quick      short warm-up and rounds: a smoke run (does not write docs/benchmarks.md unless --write)\n' +
           '  --workloads  a subset of a..e      --codecs  a subset of the comparison codecs (erlbridge always runs)',
       );
@@ -59,7 +62,7 @@ interface Ready {
 
 function main(): void {
   const opt = parseArgs(process.argv.slice(2));
-  const timing: Timing = opt.quick ? QUICK : FULL;
+  const timing: Timing = { ...(opt.quick ? QUICK : FULL), clock: opt.clock };
   const root = path.resolve(benchDir(), '..');
   const outDir = path.join(benchDir(), '.build');
   const started = Date.now();
@@ -69,13 +72,16 @@ function main(): void {
   for (const s of skipped) loud(`${s.name} is not installed or does not load, skipped: ${s.reason}`);
 
   console.log(`bench/codec: ${opt.quick ? 'quick' : 'full'} run, workloads ${opt.workloads.join('')}, codecs ${codecs.map((c) => c.name).join(', ')}`);
-  console.log('BEAM baseline (erl)...');
-  const beam = runBeam(opt.workloads, timing, outDir);
+  // BEAM runs workload by workload, right before the JavaScript codecs do the same workload, so
+  // that a busy stretch of a shared machine is more likely to hit both sides of the ratio.
+  console.log('BEAM baseline: erl, one workload at a time');
+  let beam: BeamResult | { error: string } = runBeam([], timing, outDir);
   let beamError: string | undefined;
   if ('error' in beam) {
     beamError = beam.error;
     loud(`no BEAM baseline: ${beam.error}`);
   }
+  const loadBefore = os.loadavg()[0];
 
   const cpu = os.cpus()[0]?.model?.trim() ?? '?';
   const results: Results = {
@@ -85,9 +91,11 @@ function main(): void {
       node: process.version,
       otp: 'error' in beam ? 'n/a' : `${beam.otp} (erts ${beam.erts})`,
       date: new Date().toISOString().slice(0, 10),
-      mode: opt.quick
-        ? `quick run (warm-up ${timing.warmupMs} ms, median of ${timing.rounds} rounds of ~${timing.roundMs} ms)`
-        : `median of ${timing.rounds} interleaved rounds of ~${timing.roundMs} ms per cell after ${timing.warmupMs} ms warm-up`,
+      mode:
+        (opt.quick
+          ? `quick run (warm-up ${timing.warmupMs} ms, median of ${timing.rounds} rounds of ~${timing.roundMs} ms)`
+          : `median of ${timing.rounds} interleaved rounds of ~${timing.roundMs} ms per cell after ${timing.warmupMs} ms warm-up`) +
+        (timing.clock === 'cpu' ? ', timed by process CPU time (user + system, all threads), not wall clock' : ', timed by wall clock'),
     },
     workloads: WORKLOADS.filter((w) => opt.workloads.includes(w.id)),
     codecs,
@@ -100,14 +108,27 @@ function main(): void {
   };
 
   for (const w of results.workloads) {
+    if (!beamError) {
+      const t0 = Date.now();
+      beam = runBeam([w.id], timing, outDir);
+      if ('error' in beam) {
+        beamError = beam.error;
+        results.beamError = beamError;
+        loud(`no BEAM baseline for ${w.label}: ${beam.error}`);
+      } else console.log(`${w.label}: BEAM ... ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
     const beamBytes = 'error' in beam ? undefined : beam.bytes.get(w.id);
     if (!('error' in beam)) {
       for (const d of DIRECTIONS) {
         const ns = beam.nsPerOp.get(`${w.id}:${d}`);
-        results.cells.set(
-          key('BEAM', w.id, d),
-          ns === undefined ? { failure: 'no result from erl' } : { measured: { nsPerOp: ns, opsPerSec: 1e9 / ns, spread: 0, batch: 0, rounds: timing.rounds } },
-        );
+        if (ns === undefined) {
+          results.cells.set(key('BEAM', w.id, d), { failure: 'no result from erl' });
+        } else {
+          const nsPerOp = timing.clock === 'cpu' ? ns.cpu : ns.wall;
+          results.cells.set(key('BEAM', w.id, d), {
+            measured: { nsPerOp, opsPerSec: 1e9 / nsPerOp, cpuNsPerOp: ns.cpu, wallNsPerOp: ns.wall, spread: NaN, batch: 0, rounds: timing.rounds },
+          });
+        }
       }
     }
 
@@ -199,6 +220,8 @@ function main(): void {
     }
   }
   void lastSink();
+  const loadAfter = os.loadavg()[0];
+  results.machine.mode += `; load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end`;
 
   const md = renderMarkdown(results);
   console.log('\n## Codec\n');

@@ -4,21 +4,32 @@
  * rounds (so that a noisy stretch of the machine hits all codecs alike), each batch after a full
  * GC (so a codec pays for its own garbage, not its neighbour's). The result is the median time per
  * operation over the rounds.
+ *
+ * Time is the CPU time of the whole process (user + system, all threads: V8's GC helpers count)
+ * by default, as on the BEAM side: on a shared two-core machine, wall-clock time mostly measures
+ * how long the bench waited for a core. `--clock=wall` uses wall-clock time instead; both are
+ * recorded in the raw results.
  */
+
+export type Clock = 'cpu' | 'wall';
 
 export interface Timing {
   warmupMs: number;
   roundMs: number;
   rounds: number;
+  clock: Clock;
 }
 
-export const FULL: Timing = { warmupMs: 250, roundMs: 120, rounds: 7 };
-export const QUICK: Timing = { warmupMs: 30, roundMs: 15, rounds: 3 };
+export const FULL: Timing = { warmupMs: 250, roundMs: 120, rounds: 7, clock: 'cpu' };
+export const QUICK: Timing = { warmupMs: 30, roundMs: 15, rounds: 3, clock: 'cpu' };
 
 export interface Measured {
-  /** Median nanoseconds per operation. */
+  /** Median nanoseconds per operation, by the chosen clock. */
   nsPerOp: number;
   opsPerSec: number;
+  /** Median CPU and wall nanoseconds per operation. */
+  cpuNsPerOp: number;
+  wallNsPerOp: number;
   /** (max - min) / median over the rounds, as a fraction: how noisy this cell was. */
   spread: number;
   batch: number;
@@ -45,6 +56,7 @@ export function lastSink(): unknown {
 
 const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
 
+/** Wall nanoseconds of a batch (for warm-up and sizing). */
 function batch(run: Runner, fn: () => unknown, n: number): number {
   if (gc) gc();
   const t0 = process.hrtime.bigint();
@@ -52,12 +64,24 @@ function batch(run: Runner, fn: () => unknown, n: number): number {
   return Number(process.hrtime.bigint() - t0);
 }
 
+/** CPU and wall nanoseconds of a batch. */
+function timed(run: Runner, fn: () => unknown, n: number): { cpu: number; wall: number } {
+  if (gc) gc();
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  sink = run(fn, n);
+  const t1 = process.hrtime.bigint();
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) * 1000, wall: Number(t1 - t0) };
+}
+
 interface Cell {
   fn: () => unknown;
   run: Runner;
   n: number;
   rounds: number;
-  samples: number[];
+  cpu: number[];
+  wall: number[];
 }
 
 function warm(cell: Cell, t: Timing): void {
@@ -84,24 +108,31 @@ function median(xs: number[]): number {
 
 /** Times the functions together, interleaved; returns one result per function, in order. */
 export function measureTogether(fns: Array<() => unknown>, t: Timing): Measured[] {
-  const cells: Cell[] = fns.map((fn) => ({ fn, run: makeRunner(), n: 1, rounds: t.rounds, samples: [] }));
+  const cells: Cell[] = fns.map((fn) => ({ fn, run: makeRunner(), n: 1, rounds: t.rounds, cpu: [], wall: [] }));
   for (const c of cells) warm(c, t);
   const maxRounds = Math.max(0, ...cells.map((c) => c.rounds));
   for (let r = 0; r < maxRounds; r++) {
     // rotate the order each round so no codec always runs first (or right after the same one)
     for (let k = 0; k < cells.length; k++) {
       const c = cells[(k + r) % cells.length];
-      if (c.samples.length < c.rounds) c.samples.push(batch(c.run, c.fn, c.n) / c.n);
+      if (c.cpu.length < c.rounds) {
+        const x = timed(c.run, c.fn, c.n);
+        c.cpu.push(x.cpu / c.n);
+        c.wall.push(x.wall / c.n);
+      }
     }
   }
   return cells.map((c) => {
-    const nsPerOp = median(c.samples);
+    const samples = t.clock === 'cpu' ? c.cpu : c.wall;
+    const nsPerOp = median(samples);
     return {
       nsPerOp,
       opsPerSec: 1e9 / nsPerOp,
-      spread: (Math.max(...c.samples) - Math.min(...c.samples)) / nsPerOp,
+      cpuNsPerOp: median(c.cpu),
+      wallNsPerOp: median(c.wall),
+      spread: (Math.max(...samples) - Math.min(...samples)) / nsPerOp,
       batch: c.n,
-      rounds: c.samples.length,
+      rounds: samples.length,
     };
   });
 }
