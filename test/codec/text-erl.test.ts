@@ -206,7 +206,7 @@ function askErl(otp: Otp, terms: Term[], release: number): Answer[] {
     erlEval(otp, erlProgram(inside, outInside), [], 20000);
     const outHost = otp.root === null ? outInside : path.join(otp.root, outInside);
     const text = fs.readFileSync(outHost, 'utf8');
-    if (otp.root !== null) fs.rmSync(path.dirname(outHost), { recursive: true, force: true });
+    if (otp.root !== null) for (const f of [inside, outInside]) fs.rmSync(path.join(otp.root, f), { force: true });
     const utf8 = (hex: string): string => Buffer.from(hex, 'hex').toString('utf8');
     return text
       .split('\n')
