@@ -5,3 +5,5 @@
 export * from './terms';
 export { ErlMap, map } from './erlmap';
 export { compare, equals, compareAtomNames } from './compare';
+export { formatTerm, parseTerm, parseTerms, TextParseError } from './text';
+export type { FormatOptions } from './text';
