@@ -4,7 +4,7 @@
  * come back equal; on OTP 25 our bytes must be BEAM's bytes. Plus the extremes: a list nested
  * 100,000 deep and a 10 MB binary.
  *
- * Property runs: ERLBRIDGE_FC_RUNS (default 400 per OTP); seed: FC_SEED (default random, printed
+ * Property runs: ERLBRIDGE_FC_RUNS (default 300 per OTP); seed: FC_SEED (default random, printed
  * on failure with the shrunk term and its bytes).
  */
 import fc from 'fast-check';
@@ -17,7 +17,7 @@ import { describeOtp } from '../support/otp';
 import { ErlTermServer } from '../support/erl-term-server';
 import { hasLargeMap, loadVectorFile, showTerm, termArb, VECTOR_FILES, vectorBytes } from '../support/arbitrary';
 
-const RUNS = Number(process.env.ERLBRIDGE_FC_RUNS ?? 400);
+const RUNS = Number(process.env.ERLBRIDGE_FC_RUNS ?? 300);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 
 function hexShort(b: Buffer, max = 600): string {
