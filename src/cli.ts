@@ -8,6 +8,7 @@ import { nodeCommand } from './commands/node';
 import { UsageError } from './commands/options';
 import { pingCommand } from './commands/ping';
 import { termCommand } from './commands/term';
+import { chanCommand } from './commands/chan';
 
 /** A command gets its arguments (after its name) and returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -18,6 +19,7 @@ const commands: Record<string, Command> = {
   names: namesCommand,
   epmd: epmdCommand,
   term: termCommand,
+  chan: chanCommand,
 };
 
 const usage = `usage: erlbridge <command> [options]
@@ -29,7 +31,11 @@ commands:
                                the names registered in EPMD
   epmd [--port P]              run the embedded EPMD in the foreground
   term encode [--hex] TEXT     write TEXT's external term format bytes (or hex) to stdout
-  term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text`;
+  term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text
+  chan serve CONFIG [--host H] [--tls-cert F --tls-key F]
+                               serve the book's lib_chan from its config file (127.0.0.1 by default)
+  chan rpc HOST PORT SERVICE SECRET TERM [--timeout MS] [--tls-ca F]
+                               lib_chan client (SECRET none: no password); prints the reply`;
 
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

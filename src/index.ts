@@ -3,3 +3,6 @@
  * @packageDocumentation
  */
 export * from '../codec';
+
+/** lib_chan, the book's socket-based distribution: `libChan.connect`, `libChan.startChanServer`, ... */
+export * as libChan from './chan';
