@@ -435,7 +435,7 @@ export class Lexer {
 }
 
 /** A token as an error message names it. */
-export function describe(token: Token): string {
+export function describeToken(token: Token): string {
   switch (token.kind) {
     case 'eof':
       return 'end of input';

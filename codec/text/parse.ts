@@ -3,6 +3,7 @@
  * print, what `file:consult` reads, what a human types in an erl shell, and this library's text
  * for pids, ports, references and funs (see {@link formatTerm}).
  */
+import { endianness } from 'os';
 import {
   Atom,
   BitBinary,
@@ -17,8 +18,7 @@ import {
   Tuple,
 } from '../terms';
 import { ErlMap } from '../erlmap';
-import { describe, Lexer, Token } from './lexer';
-import { endianness } from 'os';
+import { describeToken, Lexer, Token } from './lexer';
 import { BitWriter, MAX_SEGMENT_BITS } from './binary';
 
 /**
@@ -34,7 +34,7 @@ export function parseTerm(text: string): Term {
   const term = readTerm(lexer);
   let token = lexer.next();
   if (token.kind === 'punct' && token.text === '.') token = lexer.next();
-  if (token.kind !== 'eof') throw lexer.error(`unexpected ${describe(token)} after the term`, token);
+  if (token.kind !== 'eof') throw lexer.error(`unexpected ${describeToken(token)} after the term`, token);
   return term;
 }
 
@@ -50,7 +50,7 @@ export function parseTerms(text: string): Term[] {
   while (lexer.peek().kind !== 'eof') {
     terms.push(readTerm(lexer));
     const token = lexer.next();
-    if (token.kind !== 'punct' || token.text !== '.') throw lexer.error(`expected '.' after the term, found ${describe(token)}`, token);
+    if (token.kind !== 'punct' || token.text !== '.') throw lexer.error(`expected '.' after the term, found ${describeToken(token)}`, token);
   }
   return terms;
 }
@@ -96,7 +96,7 @@ function isPunct(token: Token, text: string): boolean {
 
 function expect(lexer: Lexer, text: string, where: string): void {
   const token = lexer.next();
-  if (!isPunct(token, text)) throw lexer.error(`expected '${text}' ${where}, found ${describe(token)}`, token);
+  if (!isPunct(token, text)) throw lexer.error(`expected '${text}' ${where}, found ${describeToken(token)}`, token);
 }
 
 /**
@@ -117,7 +117,7 @@ function feed(lexer: Lexer, frame: Frame, value: Term): Term | typeof OPENED {
         for (let i = 1; i < frame.depth; i++) expect(lexer, ']', 'after the tail of a list');
         return frame.items;
       }
-      if (!isPunct(token, '|')) throw lexer.error(`expected ',', '|' or ']' in a list, found ${describe(token)}`, token);
+      if (!isPunct(token, '|')) throw lexer.error(`expected ',', '|' or ']' in a list, found ${describeToken(token)}`, token);
       if (!isPunct(lexer.peek(), '[')) {
         frame.tail = true;
         return OPENED;
@@ -136,7 +136,7 @@ function feed(lexer: Lexer, frame: Frame, value: Term): Term | typeof OPENED {
       frame.items.push(value);
       const token = lexer.next();
       if (isPunct(token, ',')) return OPENED;
-      if (!isPunct(token, '}')) throw lexer.error(`expected ',' or '}' in a tuple, found ${describe(token)}`, token);
+      if (!isPunct(token, '}')) throw lexer.error(`expected ',' or '}' in a tuple, found ${describeToken(token)}`, token);
       return frame.fun ? makeFun(lexer, frame.fun, frame.items) : new Tuple(frame.items);
     }
     case 'map': {
@@ -150,7 +150,7 @@ function feed(lexer: Lexer, frame: Frame, value: Term): Term | typeof OPENED {
       frame.hasKey = false;
       const token = lexer.next();
       if (isPunct(token, ',')) return OPENED;
-      if (!isPunct(token, '}')) throw lexer.error(`expected ',' or '}' in a map, found ${describe(token)}`, token);
+      if (!isPunct(token, '}')) throw lexer.error(`expected ',' or '}' in a map, found ${describeToken(token)}`, token);
       return frame.map;
     }
   }
@@ -218,7 +218,7 @@ function startTerm(lexer: Lexer, stack: Frame[]): Term | typeof OPENED {
       stack.push({ kind: 'map', map: new ErlMap(), key: [], hasKey: false });
       return OPENED;
   }
-  throw lexer.error(`expected a term, found ${describe(token)}`, token);
+  throw lexer.error(`expected a term, found ${describeToken(token)}`, token);
 }
 
 /** Adjacent strings are one string, as in Erlang: `"ab" "cd"`. */
@@ -240,7 +240,7 @@ function readSigned(lexer: Lexer, sign: '-' | '+'): number | bigint | ErlFloat {
     return token.value === 0 ? 0 : -token.value;
   }
   if (token.kind === 'float') return new ErlFloat(sign === '-' ? -token.value : token.value);
-  throw lexer.error(`expected a number after '${sign}', found ${describe(token)}`, token);
+  throw lexer.error(`expected a number after '${sign}', found ${describeToken(token)}`, token);
 }
 
 /** A binary literal, after its `<<`. */
@@ -254,7 +254,7 @@ function readBinary(lexer: Lexer): Buffer | BitBinary {
     readSegment(lexer, writer);
     const token = lexer.next();
     if (isPunct(token, '>>')) return writer.result();
-    if (!isPunct(token, ',')) throw lexer.error(`expected ',' or '>>' in a binary, found ${describe(token)}`, token);
+    if (!isPunct(token, ',')) throw lexer.error(`expected ',' or '>>' in a binary, found ${describeToken(token)}`, token);
   }
 }
 
@@ -268,14 +268,14 @@ function readSegment(lexer: Lexer, writer: BitWriter): void {
   else if (start.kind === 'float') values = [new ErlFloat(start.value)];
   else if (start.kind === 'char') values = [start.code];
   else if (start.kind === 'string') values = readString(lexer, start.codes);
-  else if (isPunct(start, '-') || isPunct(start, '+')) values = [readSigned(lexer, (start as { text: '-' | '+' }).text)];
-  else throw lexer.error(`expected a number, character or string in a binary, found ${describe(start)}`, start);
+  else if (start.kind === 'punct' && (start.text === '-' || start.text === '+')) values = [readSigned(lexer, start.text)];
+  else throw lexer.error(`expected a number, character or string in a binary, found ${describeToken(start)}`, start);
 
   let size: number | undefined;
   if (isPunct(lexer.peek(), ':')) {
     lexer.next();
     const token = lexer.next();
-    if (token.kind !== 'integer' || typeof token.value !== 'number') throw lexer.error(`expected a segment size, found ${describe(token)}`, token);
+    if (token.kind !== 'integer' || typeof token.value !== 'number') throw lexer.error(`expected a segment size, found ${describeToken(token)}`, token);
     size = token.value;
   }
   let type: SegmentType = 'integer';
@@ -285,7 +285,7 @@ function readSegment(lexer: Lexer, writer: BitWriter): void {
     lexer.next();
     for (;;) {
       const token = lexer.next();
-      if (token.kind !== 'atom') throw lexer.error(`expected a type specifier, found ${describe(token)}`, token);
+      if (token.kind !== 'atom') throw lexer.error(`expected a type specifier, found ${describeToken(token)}`, token);
       switch (token.name) {
         case 'integer':
         case 'float':
@@ -363,14 +363,14 @@ function writeSegment(
  */
 function readExportFun(lexer: Lexer): ExportFun {
   const module = lexer.next();
-  if (module.kind !== 'atom' && module.kind !== 'reserved') throw lexer.error(`expected a module name after 'fun', found ${describe(module)}`, module);
+  if (module.kind !== 'atom' && module.kind !== 'reserved') throw lexer.error(`expected a module name after 'fun', found ${describeToken(module)}`, module);
   expect(lexer, ':', 'after the module of fun M:F/A');
   const fn = lexer.next();
-  if (fn.kind !== 'atom' && fn.kind !== 'reserved') throw lexer.error(`expected a function name in fun M:F/A, found ${describe(fn)}`, fn);
+  if (fn.kind !== 'atom' && fn.kind !== 'reserved') throw lexer.error(`expected a function name in fun M:F/A, found ${describeToken(fn)}`, fn);
   expect(lexer, '/', 'after the function of fun M:F/A');
   const arity = lexer.next();
   if (arity.kind !== 'integer' || typeof arity.value !== 'number' || arity.value > 255) {
-    throw lexer.error(`expected an arity (0..255) in fun M:F/A, found ${describe(arity)}`, arity);
+    throw lexer.error(`expected an arity (0..255) in fun M:F/A, found ${describeToken(arity)}`, arity);
   }
   return new ExportFun(Atom.of(module.name), Atom.of(fn.name), arity.value);
 }

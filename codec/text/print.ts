@@ -17,6 +17,8 @@
  *
  * A local fun's tuple is `{Arity, <<Uniq>>, Index, Pid, [FreeVar, ...]}`, with a sixth element
  * `legacy` for a pre-R8 FUN_EXT fun. Node and module names are atoms, quoted as `~w` quotes them.
+ *
+ * Map keys print in map key order, as the BEAM keeps a small map (see keyorder.ts).
  */
 import {
   Atom,

@@ -160,16 +160,16 @@ const hasReservedFun = (t: Term, release: number): boolean =>
   );
 
 /**
- * Per input line `EtfHex TextHex`, one output line `KwHex PHex TpHex WHex Verdict`: the term's
- * `~kw` (`~w` before OTP 26), `~p`, `~tp` and `~w` as UTF-8 hex, and what parse_term made of our
- * text: `same`, `different` or the error.
+ * Per input line `EtfHex TextHex`, one output line `KwHex PHex TpHex WHex TkwHex Verdict`: the
+ * term's `~kw` (`~w` before OTP 26), `~p`, `~tp`, `~w` and `~tkw` (`~tw`) as UTF-8 hex, and what
+ * parse_term made of our text: `same`, `different` or the error.
  */
 function erlProgram(input: string, output: string): string {
   return String.raw`
 {ok, Bin} = file:read_file("${input}"),
 Lines = binary:split(Bin, <<"\n">>, [global, trim_all]),
 Hex = fun(Chars) -> binary:encode_hex(unicode:characters_to_binary(Chars)) end,
-Kw = case erlang:system_info(otp_release) >= "26" of true -> "~kw"; false -> "~w" end,
+{Kw, Tkw} = case erlang:system_info(otp_release) >= "26" of true -> {"~kw", "~tkw"}; false -> {"~w", "~tw"} end,
 Out = [begin
   [EtfHex, TextHex] = binary:split(L, <<" ">>),
   T = binary_to_term(binary:decode_hex(EtfHex)),
@@ -180,7 +180,7 @@ Out = [begin
     case P =:= T of true -> "same"; false -> "different" end
   catch C:R -> io_lib:format("~w:~w", [C, R]) end,
   [Hex(io_lib:format(Kw, [T])), $\s, Hex(io_lib:format("~p", [T])), $\s, Hex(io_lib:format("~tp", [T])), $\s,
-   Hex(io_lib:format("~w", [T])), $\s, Verdict, $\n]
+   Hex(io_lib:format("~w", [T])), $\s, Hex(io_lib:format(Tkw, [T])), $\s, Verdict, $\n]
 end || L <- Lines],
 ok = file:write_file("${output}", Out),
 halt().
@@ -192,6 +192,7 @@ interface Answer {
   p: string;
   tp: string;
   w: string;
+  tkw: string;
   verdict: string;
 }
 
@@ -212,8 +213,8 @@ function askErl(otp: Otp, terms: Term[], release: number): Answer[] {
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => {
-        const [kw, p, tp, w, ...verdict] = l.split(' ');
-        return { kw: utf8(kw), p: utf8(p), tp: utf8(tp), w: utf8(w), verdict: verdict.join(' ') };
+        const [kw, p, tp, w, tkw, ...verdict] = l.split(' ');
+        return { kw: utf8(kw), p: utf8(p), tp: utf8(tp), w: utf8(w), tkw: utf8(tkw), verdict: verdict.join(' ') };
       });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -242,6 +243,16 @@ describeOtp('Erlang text', (otp) => {
       if ((release < 26 && hasLargeMap(t)) || hasNonAsciiFun(t)) return;
       const ours = formatTerm(t, { otp: release });
       if (ours !== answers[i].kw) differences.push(`ours ${ours}\nerl  ${answers[i].kw}`);
+    });
+    expect(differences).toEqual([]);
+  });
+
+  it("(a) with {unicode: true}, formatTerm prints what erl's ~tw prints", () => {
+    const differences: string[] = [];
+    TERMS.forEach((t, i) => {
+      if ((release < 26 && hasLargeMap(t)) || hasNonAsciiFun(t)) return;
+      const ours = formatTerm(t, { otp: release, unicode: true });
+      if (ours !== answers[i].tkw) differences.push(`ours ${ours}\nerl  ${answers[i].tkw}`);
     });
     expect(differences).toEqual([]);
   });
