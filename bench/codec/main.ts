@@ -14,6 +14,7 @@ import { WorkloadId, WORKLOADS } from './workloads';
 
 interface Options {
   quick: boolean;
+  explicitNoWrite?: boolean;
   clock: Clock;
   write: boolean;
   workloads: WorkloadId[];
@@ -26,7 +27,7 @@ function parseArgs(argv: string[]): Options {
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--write') [o.write, writeSet] = [true, true];
-    else if (a === '--no-write') [o.write, writeSet] = [false, true];
+    else if (a === '--no-write') [o.write, writeSet, o.explicitNoWrite] = [false, true, true];
     else if (a === '--clock=cpu' || a === '--clock=wall') o.clock = a.slice(8) as Clock;
     else if (a.startsWith('--workloads=')) {
       o.workloads = [...a.slice(12)].filter((c): c is WorkloadId => WORKLOADS.some((w) => w.id === c));
@@ -231,7 +232,8 @@ function main(): void {
     writeDocsSection(docs, md);
     console.log(`wrote the ## Codec section of ${path.relative(process.cwd(), docs) || docs}`);
   } else {
-    console.log(`(not written to ${path.relative(process.cwd(), docs)}: ${opt.quick ? 'quick' : 'partial'} run; pass --write to write it)`);
+    const why = opt.explicitNoWrite ? '--no-write' : opt.quick ? 'a quick run' : 'a partial run';
+    console.log(`(not written to ${path.relative(process.cwd(), docs)}: ${why}; pass --write to write it)`);
   }
   const json = path.join(outDir, 'codec-results.json');
   fs.mkdirSync(outDir, { recursive: true });
