@@ -6,7 +6,10 @@
  *   on OTP 25 also a freshly built copy of the decoded term (no wire-order or V4 hints) encodes to
  *   those bytes: the encoder's own choices are BEAM's.
  * - decode vectors (old tags, non-canonical forms, compressed): our decode equals our decode of
- *   BEAM's re-encoding; on OTP 25 a fresh copy encodes to exactly BEAM's re-encoding.
+ *   BEAM's re-encoding; on OTP 25 a fresh copy encodes to exactly BEAM's re-encoding. (A fresh
+ *   copy, because a decoded term keeps two wire hints on purpose, so that decode-then-encode is
+ *   byte-identical: a map's wire order (an unsorted MAP_EXT stays unsorted) and a port's V4 tag
+ *   (a V4_PORT_EXT with a small id stays V4, where OTP 25 would write NEW_PORT_EXT).)
  * - reject vectors: bytes every OTP refuses make our decoder throw a DecodeError (and only that).
  */
 import { decode } from '../../codec/decoder';
