@@ -184,7 +184,9 @@ function startTerm(lexer: Lexer, stack: Frame[]): Term | typeof OPENED {
       throw lexer.error(`'${token.name}' is a reserved word: write the atom as '${token.name}'`, token);
     case 'opaque':
       if (token.opaque !== 'Fun') return makeOpaque(lexer, token);
-      expect(lexer, '{', 'after #Fun<...>');
+      if (!isPunct(lexer.next(), '{')) {
+        throw lexer.error("erl's #Fun<M.I.U> text lacks the fun's fields: write #Fun<M.I.U>{Arity,<<Uniq>>,Index,Pid,[Free...]}", token);
+      }
       stack.push({ kind: 'tuple', items: [], fun: funHeader(lexer, token) });
       return OPENED;
     case 'eof':

@@ -177,6 +177,7 @@ describe('parseTerm', () => {
     ['<0.80.0>', 1, 1, /#Pid</],
     ['#Ref<0.1.2.3>', 1, 6, /node's name/],
     ['#Pid<a@b.1.2>', 1, 1, /#Pid<Node.Id.Serial.Creation>/],
+    ['#Fun<erl_eval.42.3316493>', 1, 1, /lacks the fun's fields/],
     ['#Pid<a@b.1.2.4294967296>', 1, 1, /out of range/],
     ['#{a}', 1, 4, /'=>'/],
     ['<<1.5>>', 1, 3, /\/float/],
