@@ -11,7 +11,6 @@ import {
   advertisedFlags,
   connectToNode,
   CookieSource,
-  DistFlag,
   ensureEpmd,
   EnsuredEpmd,
   EpmdRegistration,
@@ -23,8 +22,14 @@ import {
   simultaneousConnectStatus,
 } from '../../handshake';
 import { CloseReason, Connection, ConnectionLimits } from '../dist/connection';
+import { DistError } from '../dist/errors';
 import { DistMessage } from '../dist/message-reader';
-import { CONTROL_ARITY, ControlOp, HAS_PAYLOAD } from './control';
+import { exitReasonOf } from '../process/exceptions';
+import { Destination, ErlProcess } from '../process/process';
+import { ProcessTable } from '../process/table';
+import { ControlOp } from './control';
+import { dispatch, Services, SpawnRequest } from './dispatch';
+import { OutgoingSignals } from './remote-signals';
 
 export interface NodeOptions {
   /** `ts` (the host is added) or `ts@host`. */
@@ -49,16 +54,24 @@ export interface NodeOptions {
   log?: (line: string) => void;
 }
 
-/** A message for one of this node's pids or aliases. */
-type Delivery = (message: Term, from: Term | undefined) => void;
-
 const NET_KERNEL = atom('net_kernel');
 const GEN_CALL = atom('$gen_call');
 const IS_AUTH = atom('is_auth');
 const ALIAS = atom('alias');
 const YES = atom('yes');
-const NOPROC = atom('noproc');
-const EMPTY = atom('');
+const OK = atom('ok');
+const ERROR = atom('error');
+const SPAWN_REPLY = atom('spawn_reply');
+
+/** Options of {@link ErlNode.spawn}. */
+export interface SpawnOptions {
+  /** Register the process under this name. */
+  name?: string;
+  /** Turn exit signals into `{'EXIT', From, Reason}` messages. */
+  trapExit?: boolean;
+  /** Link the new process to this one (`spawn_link`). */
+  link?: ErlProcess;
+}
 
 /**
  * Events: `'nodeup'` (peer name), `'nodedown'` (peer name, reason).
@@ -71,10 +84,13 @@ export class ErlNode extends EventEmitter {
   private readonly flags: bigint;
   private readonly connections = new Map<string, Connection>();
   private readonly pending = new Map<string, Promise<Connection>>();
-  private readonly mailboxes = new Map<number, Delivery>();
-  private readonly aliases = new Map<string, Delivery>();
-  private nextPid = 1;
-  private nextRef = 1;
+  /** Signals for nodes we are still connecting to, in order. */
+  private readonly outbox = new Map<string, Array<(conn: Connection | null) => void>>();
+  /** The processes of this node. */
+  readonly processes: ProcessTable;
+  /** The sender of messages the program sends from no process of its own. */
+  private readonly system: ErlProcess;
+  private readonly services: Services;
   private stopped = false;
 
   private constructor(
@@ -92,6 +108,14 @@ export class ErlNode extends EventEmitter {
     this.creation = registration.creation;
     this.cookie = cookie;
     this.flags = advertisedFlags({ visible: options.visible === true });
+    this.processes = new ProcessTable(this.nameAtom, this.creation, new OutgoingSignals((node, build, onFail) => this.signal(node, build, onFail)));
+    this.system = this.processes.create();
+    this.services = {
+      registeredSend: (_from, name, message) => this.builtinRegisteredSend(name, message),
+      monitorsBuiltin: (name) => name === NET_KERNEL,
+      spawnRequest: (conn, request) => this.spawnRequest(conn, request),
+      spawnReply: (reqId, to, flags, result) => this.spawnReply(reqId, to, flags, result),
+    };
     server.on('connection', (socket) => void this.accept(socket));
     registration.closed.then(() => {
       if (!this.stopped) this.log('EPMD closed our registration; other nodes can no longer find us');
@@ -139,44 +163,71 @@ export class ErlNode extends EventEmitter {
 
   /** `net_adm:ping(Peer)`: `'pong'` when the node answers, `'pang'` otherwise. */
   async ping(peer: string, timeoutMs = 10_000): Promise<'pong' | 'pang'> {
-    let conn: Connection;
     try {
-      conn = await this.connect(peer);
+      await this.connect(peer);
     } catch {
       return 'pang';
     }
-    const self = this.makePid();
-    const ref = this.makeRef();
-    const answer = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      const onDown = (name: string) => name === peer && finish(false);
-      const finish = (ok: boolean) => {
-        clearTimeout(timer);
-        this.mailboxes.delete(self.id);
-        this.off('nodedown', onDown);
-        resolve(ok);
-      };
-      this.on('nodedown', onDown);
-      this.mailboxes.set(self.id, (message) => {
-        if (message instanceof Tuple && message.length === 2 && message.get(0) instanceof Reference) {
-          finish(message.get(1) === YES);
+    const self = this.processes.create();
+    const ref = this.processes.makeRef();
+    const down = () => self.exit(atom('noconnection'));
+    const onDown = (name: string) => name === peer && down();
+    this.on('nodedown', onDown);
+    try {
+      self.send([NET_KERNEL, peer], tuple(GEN_CALL, tuple(self.pid, ref), tuple(IS_AUTH, this.nameAtom)));
+      const answer = await self.receive(
+        (m) => (m instanceof Tuple && m.length === 2 && m.get(0) instanceof Reference && (m.get(0) as Reference).ids.join() === ref.ids.join() ? m.get(1) : undefined),
+        { timeout: timeoutMs },
+      );
+      return answer === YES ? 'pong' : 'pang';
+    } catch {
+      return 'pang';
+    } finally {
+      this.off('nodedown', onDown);
+      self.exit();
+    }
+  }
+
+  /**
+   * Start a TypeScript process. `body` runs with the process; when it returns the process exits
+   * `normal`, when it throws the process exits with the error's reason (see `ErlangExit`). Without
+   * a body the process lives until `exit()` is called on it.
+   */
+  spawn(body?: (self: ErlProcess) => unknown, options: SpawnOptions = {}): ErlProcess {
+    const proc = this.processes.create();
+    proc.trapExit = options.trapExit === true;
+    if (options.name !== undefined && !this.processes.register(atom(options.name), proc)) {
+      proc.exit();
+      throw new Error(`badarg: the name ${options.name} is already registered`);
+    }
+    if (options.link) options.link.link(proc.pid);
+    if (body) {
+      // Run after the caller has the handle, as spawn returns before the process runs.
+      queueMicrotask(async () => {
+        try {
+          await body(proc);
+          proc.exit();
+        } catch (err) {
+          proc.exit(exitReasonOf(err));
         }
       });
-    });
-    conn.send(tuple(ControlOp.RegSend, self, EMPTY, NET_KERNEL), tuple(GEN_CALL, tuple(self, ref), tuple(IS_AUTH, this.nameAtom)));
-    return (await answer) ? 'pong' : 'pang';
+    }
+    return proc;
   }
 
-  /** A new pid of this node. */
-  makePid(): Pid {
-    const id = this.nextPid++;
-    return new Pid(this.nameAtom, id & 0x7fffffff, Math.floor(id / 0x80000000), this.creation);
+  /** `register(Name, Proc)`; throws like Erlang's badarg when the name is taken. */
+  register(name: string, proc: ErlProcess): void {
+    if (!this.processes.register(atom(name), proc)) throw new Error(`badarg: cannot register ${name}`);
   }
 
-  /** A new reference of this node. */
-  makeRef(): Reference {
-    const n = this.nextRef++;
-    return new Reference(this.nameAtom, this.creation, [n & 0x3ffff, (n / 0x40000) >>> 0, (Math.random() * 0x100000000) >>> 0]);
+  /** The local process registered as `name`. */
+  whereis(name: string): ErlProcess | undefined {
+    return this.processes.whereis(atom(name));
+  }
+
+  /** Send from the node itself (no process of the program's). */
+  send(to: Destination, message: Term): void {
+    this.system.send(to, message);
   }
 
   /** Leave: unregister from EPMD, close every connection and the listener. */
@@ -262,7 +313,7 @@ export class ErlNode extends EventEmitter {
     this.connections.set(result.peerName, conn);
     conn.on('message', (m: DistMessage) => {
       try {
-        this.dispatch(conn, m);
+        dispatch(this.processes, this.services, conn, m);
       } catch (err) {
         this.log(`closing the connection to ${conn.peer}: ${(err as Error).message}`);
         conn.close(err as Error);
@@ -271,80 +322,85 @@ export class ErlNode extends EventEmitter {
     conn.on('close', (reason: CloseReason) => {
       if (this.connections.get(conn.peer) === conn) this.connections.delete(conn.peer);
       if (reason instanceof Error) this.log(`connection to ${conn.peer} closed: ${reason.message}`);
+      this.processes.nodeDown(conn.peer);
       this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason);
     });
     this.emit('nodeup', conn.peer);
     return conn;
   }
 
-  private dispatch(conn: Connection, { control, payload }: DistMessage): void {
-    if (!(control instanceof Tuple) || control.length === 0 || typeof control.get(0) !== 'number') {
-      throw new Error('invalid distribution message: the control message is not a tuple starting with an operation');
+  /**
+   * Send one control message to `node`, connecting first when needed (in order with what is
+   * already waiting); `build` picks the form from the negotiated flags and may return null to
+   * send nothing.
+   */
+  private signal(node: string, build: (flags: bigint) => [Term, Term?] | null, onNoConnection?: () => void): void {
+    const deliver = (conn: Connection | null) => {
+      if (conn === null || conn.isClosed) return onNoConnection?.();
+      const message = build(conn.flags);
+      if (message === null) return;
+      try {
+        conn.send(message[0], message[1]);
+      } catch (err) {
+        if (err instanceof DistError && err.code === 'closed') onNoConnection?.();
+        else throw err;
+      }
+    };
+    const up = this.connections.get(node);
+    const waiting = this.outbox.get(node);
+    if (up && !waiting) return deliver(up);
+    if (waiting) {
+      waiting.push(deliver);
+      return;
     }
-    const c = control.elements;
-    const op = c[0] as number;
-    if (CONTROL_ARITY[op] !== c.length || HAS_PAYLOAD.has(op) !== (payload !== undefined)) {
-      throw new Error(`invalid distribution message: operation ${op} with ${c.length} elements${payload === undefined ? '' : ' and a payload'}`);
-    }
-    switch (op) {
-      case ControlOp.Send:
-      case ControlOp.SendTT:
-        return this.deliverToPid(c[2], payload as Term, undefined);
-      case ControlOp.SendSender:
-      case ControlOp.SendSenderTT:
-        return this.deliverToPid(c[2], payload as Term, c[1]);
-      case ControlOp.AliasSend:
-      case ControlOp.AliasSendTT:
-        this.aliases.get(refKey(c[2]))?.(payload as Term, c[1]);
-        return;
-      case ControlOp.RegSend:
-      case ControlOp.RegSendTT:
-        return this.registeredSend(conn, c[3], payload as Term);
-      case ControlOp.MonitorP:
-        // net_kernel is always there; any other target is a process we do not have.
-        if (c[2] !== NET_KERNEL) this.sendMonitorExit(conn, c[2], c[1], c[3], NOPROC);
-        return;
-      case ControlOp.Link:
-        // Linking to a process that does not exist: it "exits" with noproc at once.
-        conn.send(tuple(ControlOp.Exit, c[2], c[1], NOPROC));
-        return;
-      case ControlOp.UnlinkId:
-        conn.send(tuple(ControlOp.UnlinkIdAck, c[1], c[3], c[2]));
-        return;
-      case ControlOp.SpawnRequest:
-      case ControlOp.SpawnRequestTT:
-        // No spawnable functions are served yet: refuse the way a node without the function would.
-        conn.send(tuple(ControlOp.SpawnReply, c[1], c[2], 0, atom('notsup')));
-        return;
-      default:
-        // Exits, demonitors, monitor exits, group leader, unlink acks for processes we do not have.
-        return;
-    }
+    const queue = [deliver];
+    this.outbox.set(node, queue);
+    this.connect(node).then(
+      (conn) => this.flush(node, queue, conn),
+      () => this.flush(node, queue, null),
+    );
   }
 
-  private deliverToPid(to: Term, message: Term, from: Term | undefined): void {
-    if (to instanceof Pid && to.node === this.nameAtom && to.creation === this.creation) {
-      this.mailboxes.get(to.id + to.serial * 0x80000000)?.(message, from);
-    }
+  private flush(node: string, queue: Array<(conn: Connection | null) => void>, conn: Connection | null): void {
+    this.outbox.delete(node);
+    for (const deliver of queue) deliver(conn);
   }
 
-  private registeredSend(conn: Connection, name: Term, message: Term): void {
-    if (name !== NET_KERNEL) return; // unknown names are dropped, as BEAM does
-    // {'$gen_call', {From, Tag}, {is_auth, Node}}: net_adm:ping.
-    if (!(message instanceof Tuple) || message.length !== 3 || message.get(0) !== GEN_CALL) return;
+  /** net_kernel answers `is_auth` (net_adm:ping). */
+  private builtinRegisteredSend(name: Atom, message: Term): boolean {
+    if (name !== NET_KERNEL) return false;
+    if (!(message instanceof Tuple) || message.length !== 3 || message.get(0) !== GEN_CALL) return true;
     const replyTo = message.get(1);
     const request = message.get(2);
-    if (!(replyTo instanceof Tuple) || replyTo.length !== 2 || !(request instanceof Tuple) || request.get(0) !== IS_AUTH) return;
-    const tag = replyTo.get(1);
-    const reply = tuple(tag, YES);
-    const alias = aliasOf(tag);
-    if (alias) conn.send(tuple(ControlOp.AliasSend, this.makePid(), alias), reply);
-    else if (replyTo.get(0) instanceof Pid) conn.send(tuple(ControlOp.SendSender, this.makePid(), replyTo.get(0)), reply);
+    if (!(replyTo instanceof Tuple) || replyTo.length !== 2 || !(request instanceof Tuple) || request.get(0) !== IS_AUTH) return true;
+    this.genReply(replyTo.get(0), replyTo.get(1), YES);
+    return true;
   }
 
-  private sendMonitorExit(conn: Connection, target: Term, watcher: Term, ref: Term, reason: Term): void {
-    if ((conn.flags & DistFlag.EXIT_PAYLOAD) !== 0n) conn.send(tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason);
-    else conn.send(tuple(ControlOp.MonitorPExit, target, watcher, ref, reason));
+  /** `gen:reply({To, Tag}, Reply)`: to the alias in the tag when there is one, else to the pid. */
+  private genReply(to: Term, tag: Term, reply: Term): void {
+    const alias = aliasOf(tag);
+    if (alias) this.system.send(alias, tuple(tag, reply));
+    else if (to instanceof Pid) this.system.send(to, tuple(tag, reply));
+  }
+
+  /** No spawnable functions are served yet: refuse the way a node without them does. */
+  private spawnRequest(conn: Connection, request: SpawnRequest): void {
+    conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, 0, atom('notsup')));
+  }
+
+  /** A reply to our SPAWN_REQUEST: `{spawn_reply, ReqId, ok | error, PidOrReason}` to the requester, as BEAM does. */
+  private spawnReply(reqId: Reference, to: Pid, flags: number, result: Term): void {
+    const proc = this.processes.get(to);
+    if (!proc) return;
+    if (result instanceof Pid) {
+      if (flags & 1) proc.links.set(`${result.node.name}|${result.creation}|${result.id}|${result.serial}`, result);
+      if (flags & 2) proc.holdMonitor(reqId, result);
+      proc.deliver(tuple(SPAWN_REPLY, reqId, OK, result));
+    } else {
+      proc.releaseMonitor(reqId);
+      proc.deliver(tuple(SPAWN_REPLY, reqId, ERROR, result));
+    }
   }
 }
 
@@ -354,8 +410,4 @@ function aliasOf(tag: Term): Reference | undefined {
   if (tag.elements.length === 1 && tag.elements[0] === ALIAS && tag.tail instanceof Reference) return tag.tail;
   const head = tag.elements[0];
   return head instanceof ImproperList ? aliasOf(head) : undefined;
-}
-
-function refKey(ref: Term): string {
-  return ref instanceof Reference ? `${ref.node.name}/${ref.creation}/${ref.ids.join('.')}` : '';
 }

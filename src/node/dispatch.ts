@@ -1,0 +1,173 @@
+/**
+ * Incoming control messages: checked the way BEAM checks them (a malformed one is an error that
+ * closes the connection), then routed to the process table or to the node's built-in services.
+ */
+import { Atom, Pid, Reference, Term, Tuple } from '../../codec';
+import { Connection } from '../dist/connection';
+import { DistMessage } from '../dist/message-reader';
+import { ProcessTable } from '../process/table';
+import { CONTROL_ARITY, ControlOp, HAS_PAYLOAD } from './control';
+
+/** A SPAWN_REQUEST, decoded. */
+export interface SpawnRequest {
+  reqId: Reference;
+  from: Pid;
+  groupLeader: Pid;
+  module: Atom;
+  function: Atom;
+  arity: number;
+  options: Term;
+  args: Term;
+}
+
+/** What the node serves besides its processes. */
+export interface Services {
+  /** A REG_SEND to a name: true when a built-in service (net_kernel, rex, ...) took it. */
+  registeredSend(from: Pid, name: Atom, message: Term): boolean;
+  /** A MONITOR_P on a built-in service name: true when taken (the service never exits). */
+  monitorsBuiltin(name: Atom): boolean;
+  spawnRequest(conn: Connection, request: SpawnRequest): void;
+  spawnReply(reqId: Reference, to: Pid, flags: number, result: Term): void;
+}
+
+export class InvalidControlMessage extends Error {
+  constructor(detail: string) {
+    super(`invalid distribution message: ${detail}`);
+    this.name = 'InvalidControlMessage';
+  }
+}
+
+function pid(t: Term, what: string): Pid {
+  if (!(t instanceof Pid)) throw new InvalidControlMessage(`${what} is not a pid`);
+  return t;
+}
+
+function ref(t: Term, what: string): Reference {
+  if (!(t instanceof Reference)) throw new InvalidControlMessage(`${what} is not a reference`);
+  return t;
+}
+
+function pidOrName(t: Term, what: string): Pid | Atom {
+  if (t instanceof Pid || t instanceof Atom) return t;
+  throw new InvalidControlMessage(`${what} is neither a pid nor a name`);
+}
+
+/** Route one message from `conn`; throws {@link InvalidControlMessage} for a malformed one. */
+export function dispatch(table: ProcessTable, services: Services, conn: Connection, { control, payload }: DistMessage): void {
+  if (!(control instanceof Tuple) || control.length === 0 || typeof control.get(0) !== 'number') {
+    throw new InvalidControlMessage('the control message is not a tuple that starts with an operation');
+  }
+  const c = control.elements;
+  const op = c[0] as number;
+  if (CONTROL_ARITY[op] !== c.length || HAS_PAYLOAD.has(op) !== (payload !== undefined)) {
+    throw new InvalidControlMessage(`operation ${op} with ${c.length} elements${payload === undefined ? '' : ' and a payload'}`);
+  }
+  const message = payload as Term;
+  switch (op) {
+    case ControlOp.Send:
+    case ControlOp.SendTT:
+      table.get(pid(c[2], 'SEND target'))?.deliver(message);
+      return;
+    case ControlOp.SendSender:
+    case ControlOp.SendSenderTT:
+      pid(c[1], 'SEND_SENDER sender');
+      table.get(pid(c[2], 'SEND_SENDER target'))?.deliver(message);
+      return;
+    case ControlOp.AliasSend:
+    case ControlOp.AliasSendTT:
+      pid(c[1], 'ALIAS_SEND sender');
+      table.deliverToAlias(ref(c[2], 'ALIAS_SEND alias'), message);
+      return;
+    case ControlOp.RegSend:
+    case ControlOp.RegSendTT: {
+      const from = pid(c[1], 'REG_SEND sender');
+      const name = c[3];
+      if (!(name instanceof Atom)) throw new InvalidControlMessage('REG_SEND name is not an atom');
+      // Unknown names are dropped, as BEAM does.
+      if (!services.registeredSend(from, name, message)) table.whereis(name)?.deliver(message);
+      return;
+    }
+    case ControlOp.Link:
+      table.remoteLinked(pid(c[1], 'LINK sender'), pid(c[2], 'LINK target'));
+      return;
+    case ControlOp.UnlinkId: {
+      const from = pid(c[2], 'UNLINK_ID sender');
+      const to = pid(c[3], 'UNLINK_ID target');
+      table.remoteUnlinked(from, to);
+      conn.send(new Tuple([ControlOp.UnlinkIdAck, c[1], to, from]));
+      return;
+    }
+    case ControlOp.UnlinkIdAck:
+      return;
+    case ControlOp.Exit:
+      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), c[3]);
+      return;
+    case ControlOp.ExitTT:
+      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), c[4]);
+      return;
+    case ControlOp.PayloadExit:
+    case ControlOp.PayloadExitTT:
+      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), message);
+      return;
+    case ControlOp.Exit2:
+      table.get(pid(c[2], 'EXIT2 target'))?.exitSignal(pid(c[1], 'EXIT2 sender'), c[3], true);
+      return;
+    case ControlOp.Exit2TT:
+      table.get(pid(c[2], 'EXIT2 target'))?.exitSignal(pid(c[1], 'EXIT2 sender'), c[4], true);
+      return;
+    case ControlOp.PayloadExit2:
+    case ControlOp.PayloadExit2TT:
+      table.get(pid(c[2], 'EXIT2 target'))?.exitSignal(pid(c[1], 'EXIT2 sender'), message, true);
+      return;
+    case ControlOp.MonitorP: {
+      const watcher = pid(c[1], 'MONITOR_P watcher');
+      const target = pidOrName(c[2], 'MONITOR_P target');
+      const monitorRef = ref(c[3], 'MONITOR_P reference');
+      if (target instanceof Atom && services.monitorsBuiltin(target)) return;
+      table.remoteMonitor(watcher, target, monitorRef);
+      return;
+    }
+    case ControlOp.DemonitorP:
+      table.remoteDemonitor(pidOrName(c[2], 'DEMONITOR_P target'), ref(c[3], 'DEMONITOR_P reference'));
+      return;
+    case ControlOp.MonitorPExit:
+      table.remoteDown(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), c[4]);
+      return;
+    case ControlOp.PayloadMonitorPExit:
+      table.remoteDown(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), message);
+      return;
+    case ControlOp.GroupLeader: {
+      const proc = table.get(pid(c[2], 'GROUP_LEADER target'));
+      if (proc) proc.groupLeader = pid(c[1], 'GROUP_LEADER leader');
+      return;
+    }
+    case ControlOp.SpawnRequest:
+    case ControlOp.SpawnRequestTT: {
+      const mfa = c[4];
+      if (!(mfa instanceof Tuple) || mfa.length !== 3 || !(mfa.get(0) instanceof Atom) || !(mfa.get(1) instanceof Atom) || typeof mfa.get(2) !== 'number') {
+        throw new InvalidControlMessage('SPAWN_REQUEST {M, F, Arity} is malformed');
+      }
+      services.spawnRequest(conn, {
+        reqId: ref(c[1], 'SPAWN_REQUEST id'),
+        from: pid(c[2], 'SPAWN_REQUEST sender'),
+        groupLeader: pid(c[3], 'SPAWN_REQUEST group leader'),
+        module: mfa.get(0) as Atom,
+        function: mfa.get(1) as Atom,
+        arity: mfa.get(2) as number,
+        options: c[5],
+        args: message,
+      });
+      return;
+    }
+    case ControlOp.SpawnReply:
+    case ControlOp.SpawnReplyTT: {
+      const flags = c[3];
+      if (typeof flags !== 'number') throw new InvalidControlMessage('SPAWN_REPLY flags are not an integer');
+      services.spawnReply(ref(c[1], 'SPAWN_REPLY id'), pid(c[2], 'SPAWN_REPLY target'), flags, c[4]);
+      return;
+    }
+    default:
+      // UNLINK (4) is invalid since OTP 26, as is any operation we do not know.
+      throw new InvalidControlMessage(`unexpected operation ${op}`);
+  }
+}

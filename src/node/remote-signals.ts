@@ -1,0 +1,72 @@
+/**
+ * Signals from local processes to processes on other nodes, as control messages. Chooses the
+ * forms the connection negotiated (SEND_SENDER, the PAYLOAD_* exits).
+ */
+import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
+import { DistFlag } from '../../handshake';
+import { RemoteSignals } from '../process/table';
+import { ControlOp } from './control';
+
+const EMPTY = atom('');
+
+/** Sends one control message to a node, connecting when needed; `onNoConnection` when it can't. */
+export type SignalSender = (
+  node: string,
+  build: (flags: bigint) => [Term, Term?] | null,
+  onNoConnection?: () => void,
+) => void;
+
+export class OutgoingSignals implements RemoteSignals {
+  private nextUnlinkId = 1;
+
+  constructor(private readonly signal: SignalSender) {}
+
+  send(from: Pid, to: Pid, message: Term): void {
+    this.signal(to.node.name, (flags) =>
+      flags & DistFlag.SEND_SENDER ? [tuple(ControlOp.SendSender, from, to), message] : [tuple(ControlOp.Send, EMPTY, to), message],
+    );
+  }
+
+  sendNamed(from: Pid, name: Atom, node: string, message: Term): void {
+    this.signal(node, () => [tuple(ControlOp.RegSend, from, EMPTY, name), message]);
+  }
+
+  sendAlias(from: Pid, alias: Reference, message: Term): void {
+    // A peer without ALIAS has no aliases of its own to send to.
+    this.signal(alias.node.name, (flags) => (flags & DistFlag.ALIAS ? [tuple(ControlOp.AliasSend, from, alias), message] : null));
+  }
+
+  link(from: Pid, to: Pid, onNoConnection: () => void): void {
+    this.signal(to.node.name, () => [tuple(ControlOp.Link, from, to)], onNoConnection);
+  }
+
+  unlink(from: Pid, to: Pid): void {
+    const id = this.nextUnlinkId++;
+    this.signal(to.node.name, () => [tuple(ControlOp.UnlinkId, id, from, to)]);
+  }
+
+  exit(from: Pid, to: Pid, reason: Term, viaExit2: boolean): void {
+    this.signal(to.node.name, (flags) => {
+      if (flags & DistFlag.EXIT_PAYLOAD) {
+        return [tuple(viaExit2 ? ControlOp.PayloadExit2 : ControlOp.PayloadExit, from, to), reason];
+      }
+      return [tuple(viaExit2 ? ControlOp.Exit2 : ControlOp.Exit, from, to, reason)];
+    });
+  }
+
+  monitor(watcher: Pid, target: Pid | Atom, node: string, ref: Reference, onNoConnection: () => void): void {
+    this.signal(node, () => [tuple(ControlOp.MonitorP, watcher, target, ref)], onNoConnection);
+  }
+
+  demonitor(watcher: Pid, target: Pid | Atom, node: string, ref: Reference): void {
+    this.signal(node, () => [tuple(ControlOp.DemonitorP, watcher, target, ref)]);
+  }
+
+  monitorExit(target: Pid | Atom, watcher: Pid, ref: Reference, reason: Term): void {
+    this.signal(watcher.node.name, (flags) =>
+      flags & DistFlag.EXIT_PAYLOAD
+        ? [tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason]
+        : [tuple(ControlOp.MonitorPExit, target, watcher, ref, reason)],
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * A process's message queue with selective receive: take the first message a pattern accepts,
+ * waiting (with a timeout or an AbortSignal) until one arrives, as Erlang's `receive` does.
+ */
+import { Term } from '../../codec';
+
+/** A receive that got no matching message in time. */
+export class ReceiveTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no matching message within ${ms} ms`);
+    this.name = 'ReceiveTimeoutError';
+  }
+}
+
+/** The process ended while (or before) receiving. `reason` is its exit reason. */
+export class ProcessExitedError extends Error {
+  constructor(readonly reason: Term) {
+    super('the process has exited');
+    this.name = 'ProcessExitedError';
+  }
+}
+
+export interface ReceiveOptions {
+  /** Milliseconds to wait; `0` takes only what is already queued (`after 0`). Default: forever. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** Accepts a message, optionally mapping it: return `undefined` to leave it in the queue. */
+export type Matcher<T> = (message: Term) => T | undefined;
+
+interface Waiter {
+  match: Matcher<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+export class Mailbox {
+  private readonly queue: Term[] = [];
+  private readonly waiters: Waiter[] = [];
+  private closedWith: Term | undefined;
+  private closed = false;
+
+  /** Messages waiting. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Add a message; the oldest waiting receive that matches takes it at once. */
+  deliver(message: Term): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.waiters.length; i++) {
+      const w = this.waiters[i];
+      const value = w.match(message);
+      if (value !== undefined) {
+        this.waiters.splice(i, 1);
+        w.resolve(value);
+        return;
+      }
+    }
+    this.queue.push(message);
+  }
+
+  /** The first queued message `match` accepts (its mapped value), or the next one to arrive. */
+  receive<T = Term>(match: Matcher<T> = (m) => m as unknown as T, options: ReceiveOptions = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new ProcessExitedError(this.closedWith as Term));
+    for (let i = 0; i < this.queue.length; i++) {
+      const value = match(this.queue[i]);
+      if (value !== undefined) {
+        this.queue.splice(i, 1);
+        return Promise.resolve(value);
+      }
+    }
+    const { timeout, signal } = options;
+    if (timeout === 0) return Promise.reject(new ReceiveTimeoutError(0));
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+      };
+      const onAbort = () => {
+        finish();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const waiter: Waiter = {
+        match,
+        resolve: (v) => {
+          finish();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          finish();
+          reject(e);
+        },
+      };
+      this.waiters.push(waiter);
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = setTimeout(() => {
+          finish();
+          reject(new ReceiveTimeoutError(timeout));
+        }, timeout);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** End the mailbox: pending and later receives reject with {@link ProcessExitedError}. */
+  close(reason: Term): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closedWith = reason;
+    this.queue.length = 0;
+    for (const w of this.waiters.splice(0)) w.reject(new ProcessExitedError(reason));
+  }
+}

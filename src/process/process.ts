@@ -1,0 +1,179 @@
+/**
+ * A TypeScript process: a pid of this node with a mailbox, links, monitors, aliases and exit
+ * signals that follow Erlang's rules, whether the other party is local or on another node.
+ */
+import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
+import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
+import { ProcessTable } from './table';
+
+const NORMAL = atom('normal');
+const KILL = atom('kill');
+const KILLED = atom('killed');
+const EXIT = atom('EXIT');
+const DOWN = atom('DOWN');
+const PROCESS = atom('process');
+
+/** Where a message can go: a pid, an alias, a local registered name, or `[name, node]`. */
+export type Destination = Pid | Reference | string | Atom | readonly [string | Atom, string | Atom];
+
+/** A monitor this process holds: on what, so DOWN can name it. */
+interface HeldMonitor {
+  target: Pid | Atom;
+  /** The node of a remote target, else undefined. */
+  node?: string;
+}
+
+export class ErlProcess {
+  private readonly mailbox = new Mailbox();
+  /** Pids linked to this process (local or remote), by key. */
+  readonly links = new Map<string, Pid>();
+  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. */
+  readonly monitoredBy = new Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }>();
+  /** Monitors this process holds. */
+  private readonly monitors = new Map<string, HeldMonitor & { ref: Reference }>();
+  /** Aliases that deliver here. */
+  readonly aliases = new Set<string>();
+  /** Messages from exit signals instead of dying (`process_flag(trap_exit, true)`). */
+  trapExit = false;
+  /** The group leader: where I/O of this process goes. */
+  groupLeader: Pid | undefined;
+  private exitReason: Term | undefined;
+  private readonly exited: Promise<Term>;
+  private resolveExited!: (reason: Term) => void;
+  registeredName: Atom | undefined;
+
+  constructor(
+    readonly pid: Pid,
+    private readonly table: ProcessTable,
+  ) {
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+  }
+
+  /** True until the process exits. */
+  get alive(): boolean {
+    return this.exitReason === undefined;
+  }
+
+  /** Resolves with the exit reason once the process has exited. */
+  get done(): Promise<Term> {
+    return this.exited;
+  }
+
+  /** Receive the first message `match` accepts (default: any), like Erlang's `receive`. */
+  receive<T = Term>(match?: Matcher<T>, options?: ReceiveOptions): Promise<T> {
+    return this.mailbox.receive(match, options);
+  }
+
+  /** Messages as they come, until the process exits. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Term> {
+    while (this.alive) {
+      try {
+        yield await this.mailbox.receive();
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Put a message in this process's mailbox (what a send to it does). */
+  deliver(message: Term): void {
+    if (this.alive) this.mailbox.deliver(message);
+  }
+
+  /** `Dest ! Msg`. */
+  send(to: Destination, message: Term): void {
+    this.table.send(this.pid, to, message);
+  }
+
+  /** `link(Pid)`. */
+  link(other: Pid): void {
+    this.table.link(this, other);
+  }
+
+  /** `unlink(Pid)`. */
+  unlink(other: Pid): void {
+    this.table.unlink(this, other);
+  }
+
+  /** `monitor(process, Target)`: a `{'DOWN', Ref, process, Target, Reason}` message comes when it ends. */
+  monitor(target: Pid | string | Atom | readonly [string | Atom, string | Atom]): Reference {
+    const ref = this.table.makeRef();
+    this.table.monitor(this, target, ref);
+    return ref;
+  }
+
+  /** `demonitor(Ref)`. */
+  demonitor(ref: Reference): void {
+    this.table.demonitor(this, ref);
+  }
+
+  /** Record a monitor this process holds (the table calls this). */
+  holdMonitor(ref: Reference, target: Pid | Atom, node?: string): void {
+    this.monitors.set(refKey(ref), { ref, target, node });
+  }
+
+  /** Forget a monitor; returns what it watched, if it was held. */
+  releaseMonitor(ref: Reference): (HeldMonitor & { ref: Reference }) | undefined {
+    const key = refKey(ref);
+    const held = this.monitors.get(key);
+    this.monitors.delete(key);
+    return held;
+  }
+
+  /** Monitors held, for clean-up and node-down. */
+  heldMonitors(): Array<HeldMonitor & { ref: Reference }> {
+    return [...this.monitors.values()];
+  }
+
+  /** Deliver the DOWN message of a monitor this process holds. */
+  down(ref: Reference, reason: Term): void {
+    const held = this.releaseMonitor(ref);
+    if (!held) return;
+    const who = held.target instanceof Pid ? held.target : tuple(held.target, atom(held.node ?? this.pid.node.name));
+    this.deliver(tuple(DOWN, ref, PROCESS, who, reason));
+  }
+
+  /** `erlang:alias()`: a reference that sends to this process. */
+  alias(): Reference {
+    const ref = this.table.makeRef();
+    this.aliases.add(refKey(ref));
+    this.table.addAlias(ref, this);
+    return ref;
+  }
+
+  /** `exit(Pid, Reason)` to another process. */
+  exitOther(other: Pid, reason: Term): void {
+    this.table.exitSignal(this.pid, other, reason, false);
+  }
+
+  /** End this process with `reason` (default `normal`). */
+  exit(reason: Term = NORMAL): void {
+    if (!this.alive) return;
+    this.exitReason = reason;
+    this.mailbox.close(reason);
+    this.table.exited(this, reason);
+    this.resolveExited(reason);
+  }
+
+  /**
+   * An exit signal from `from`: trapped as a message, ignored when `normal`, fatal otherwise.
+   * `untrappable` is exit/2 with `kill`.
+   */
+  exitSignal(from: Pid, reason: Term, viaExit2: boolean): void {
+    if (!this.alive) return;
+    if (viaExit2 && reason === KILL) return this.exit(KILLED);
+    if (this.trapExit) return this.deliver(tuple(EXIT, from, reason));
+    if (reason === NORMAL && !(viaExit2 && from === this.pid)) return;
+    this.exit(reason);
+  }
+}
+
+/** A map key for a reference. */
+export function refKey(ref: Reference): string {
+  return `${ref.node.name}|${ref.creation}|${ref.ids.join('.')}`;
+}
+
+/** A map key for a pid. */
+export function pidKey(pid: Pid): string {
+  return `${pid.node.name}|${pid.creation}|${pid.id}|${pid.serial}`;
+}
