@@ -22,14 +22,20 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** Received terms queued beyond this pause the socket, so a fast sender cannot fill memory. */
-const QUEUE_HIGH_WATER = 64;
+/** What {@link Channel.take} returns when no complete frame is buffered. */
+const NOTHING = Symbol('nothing');
 
-/** One lib_chan connection, as terms. */
+/**
+ * One lib_chan connection, as terms.
+ *
+ * Frames are decoded only when someone wants them (a {@link Channel.receive} or an
+ * {@link Channel.onMessage} handler), so each frame is read under the limits in force at that
+ * moment, and a peer that sends faster than it is read is paused once a frame's worth of bytes is
+ * waiting.
+ */
 export class Channel implements AsyncIterable<Term> {
   private readonly reader: FrameReader;
   private decoder: Decoder;
-  private readonly queue: Term[] = [];
   private readonly waiters: Waiter[] = [];
   private handler: ((term: Term) => void) | undefined;
   private readonly closeHandlers: Array<(reason: string) => void> = [];
@@ -44,7 +50,10 @@ export class Channel implements AsyncIterable<Term> {
     this.reader = new FrameReader(limits.maxFrameSize);
     this.decoder = new Decoder(limits.decode);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      this.pump();
+    });
     socket.on('error', (error) => this.finish(`socket error: ${error.message}`));
     socket.on('close', () => this.finish('closed by the peer'));
   }
@@ -72,14 +81,18 @@ export class Channel implements AsyncIterable<Term> {
   }
 
   /**
-   * The next term from the peer. Rejects with {@link ChannelClosedError} if the channel closes
-   * first, or {@link ChanTimeoutError} after `timeoutMs` (no timeout when omitted).
+   * The next term from the peer (terms the peer sent before closing are still received). Rejects
+   * with {@link ChannelClosedError} if the channel closes first, or {@link ChanTimeoutError} after
+   * `timeoutMs` (no timeout when omitted).
    */
   receive(timeoutMs?: number): Promise<Term> {
-    const queued = this.dequeue();
-    if (queued.length > 0) return Promise.resolve(queued[0]);
-    if (this.closeReason !== undefined) return Promise.reject(new ChannelClosedError(this.closeReason));
     if (this.handler) return Promise.reject(new Error('lib_chan: receive() on a channel that has an onMessage handler'));
+    if (this.waiters.length === 0) {
+      const term = this.take();
+      this.flow();
+      if (term !== NOTHING) return Promise.resolve(term);
+    }
+    if (this.closeReason !== undefined) return Promise.reject(new ChannelClosedError(this.closeReason));
     return new Promise<Term>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined };
       if (timeoutMs !== undefined) {
@@ -99,13 +112,12 @@ export class Channel implements AsyncIterable<Term> {
   }
 
   /**
-   * Deliver every term from now on to `handler` (including those already queued), instead of to
+   * Deliver every term from now on to `handler` (including those already received), instead of to
    * {@link Channel.receive}. A handler that throws closes the channel.
    */
   onMessage(handler: (term: Term) => void): void {
     this.handler = handler;
-    for (const term of this.queue.splice(0)) this.deliver(term);
-    this.socket.resume();
+    this.pump();
   }
 
   /** Call `handler` once the channel closes, with why (at once if it already is). */
@@ -126,26 +138,47 @@ export class Channel implements AsyncIterable<Term> {
     }
   }
 
-  /** Close the channel after what was sent is written (the book's `disconnect`). */
+  /** Close the channel after what was sent is written (the book's `disconnect`); unread input is dropped. */
   close(reason = 'closed locally'): void {
     if (this.closeReason !== undefined) return;
+    this.reader.clear();
     this.finish(reason);
     this.socket.end(() => this.socket.destroy());
   }
 
-  private onData(chunk: Buffer): void {
-    try {
-      for (const payload of this.reader.push(chunk)) {
-        const term = this.decoder.decode(payload);
-        if (this.handler) this.deliver(term);
-        else this.enqueue(term);
-        if (this.closeReason !== undefined) return;
+  /** Decode frames while someone wants them; pause the peer while a frame's worth waits unread. */
+  private pump(): void {
+    while (this.handler || this.waiters.length > 0) {
+      const term = this.take();
+      if (term === NOTHING) break;
+      if (this.handler) this.deliver(term);
+      else {
+        const waiter = this.waiters.shift() as Waiter;
+        if (waiter.timer) clearTimeout(waiter.timer);
+        waiter.resolve(term);
       }
+    }
+    this.flow();
+  }
+
+  /** Pause the peer while more than a frame's worth of bytes waits unread; resume once read. */
+  private flow(): void {
+    if (this.reader.buffered > this.reader.maxFrameSize) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** The next buffered term, or {@link NOTHING}. A bad frame closes the channel (and gives NOTHING). */
+  private take(): Term | typeof NOTHING {
+    try {
+      const payload = this.reader.next();
+      return payload === undefined ? NOTHING : this.decoder.decode(payload);
     } catch (error) {
       const reason = error instanceof ChanProtocolError ? error.message : `undecodable frame: ${(error as Error).message}`;
       this.log(`${this.peer}: ${reason}; closing`);
+      this.reader.clear();
       this.finish(reason);
       this.socket.destroy();
+      return NOTHING;
     }
   }
 
@@ -156,24 +189,6 @@ export class Channel implements AsyncIterable<Term> {
       this.log(`${this.peer}: service failed: ${(error as Error).message}; closing`);
       this.close('the service failed');
     }
-  }
-
-  private enqueue(term: Term): void {
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve(term);
-      return;
-    }
-    this.queue.push(term);
-    if (this.queue.length >= QUEUE_HIGH_WATER) this.socket.pause();
-  }
-
-  private dequeue(): Term[] {
-    if (this.queue.length === 0) return [];
-    const term = this.queue.shift() as Term;
-    if (this.queue.length < QUEUE_HIGH_WATER) this.socket.resume();
-    return [term];
   }
 
   private finish(reason: string): void {

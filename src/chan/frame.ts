@@ -14,30 +14,55 @@ export function frame(payload: Buffer): Buffer {
 }
 
 /**
- * Cuts a byte stream into frame payloads. A frame announcing more than `maxFrameSize` bytes is a
- * {@link ChanProtocolError} as soon as its header arrives, before anything is buffered for it.
+ * Cuts a byte stream into frame payloads, one at a time on demand, so that the limit in force
+ * when a frame is taken is the one that applies to it. A frame announcing more than
+ * `maxFrameSize` bytes is a {@link ChanProtocolError} as soon as its header is taken.
  */
 export class FrameReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
 
-  /** `maxFrameSize` may be changed between pushes (lib_chan allows more once a peer is authenticated). */
+  /** `maxFrameSize` may change between frames (lib_chan allows more once a peer is authenticated). */
   constructor(public maxFrameSize: number) {}
 
-  /** Feed received bytes; returns every payload completed by them, in order. */
-  push(chunk: Buffer): Buffer[] {
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const payloads: Buffer[] = [];
-    let p = 0;
-    while (buf.length - p >= HEADER) {
-      const size = buf.readUInt32BE(p);
-      if (size > this.maxFrameSize) {
-        throw new ChanProtocolError(`lib_chan: a frame of ${size} bytes is over the limit of ${this.maxFrameSize}`);
-      }
-      if (buf.length - p - HEADER < size) break;
-      payloads.push(buf.subarray(p + HEADER, p + HEADER + size));
-      p += HEADER + size;
+  /** Bytes received and not yet taken as frames. */
+  get buffered(): number {
+    return this.length;
+  }
+
+  /** Append received bytes. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The next complete payload, or `undefined` until its bytes have arrived. */
+  next(): Buffer | undefined {
+    if (this.length < HEADER) return undefined;
+    if (this.chunks[0].length < HEADER) this.join();
+    const size = this.chunks[0].readUInt32BE(0);
+    if (size > this.maxFrameSize) {
+      throw new ChanProtocolError(`a frame of ${size} bytes is over the limit of ${this.maxFrameSize}`);
     }
-    this.pending = p === buf.length ? Buffer.alloc(0) : buf.subarray(p);
-    return payloads;
+    if (this.length < HEADER + size) return undefined;
+    // Joining only once the whole frame is here keeps a big frame in many chunks linear.
+    if (this.chunks[0].length < HEADER + size) this.join();
+    const first = this.chunks[0];
+    const payload = first.subarray(HEADER, HEADER + size);
+    if (first.length === HEADER + size) this.chunks.shift();
+    else this.chunks[0] = first.subarray(HEADER + size);
+    this.length -= HEADER + size;
+    return payload;
+  }
+
+  /** Drop everything buffered. */
+  clear(): void {
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  private join(): void {
+    this.chunks = [Buffer.concat(this.chunks, this.length)];
   }
 }

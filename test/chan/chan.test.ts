@@ -71,11 +71,20 @@ describe('lib_chan auth and framing', () => {
 
   it('reads frames split anywhere and joined in one chunk, and refuses oversized ones', () => {
     const bytes = Buffer.concat([frame(Buffer.from('ab')), frame(Buffer.alloc(0)), frame(Buffer.from('xyz'))]);
-    const reader = new FrameReader(10);
-    const got: string[] = [];
-    for (let i = 0; i < bytes.length; i += 3) for (const p of reader.push(bytes.subarray(i, i + 3))) got.push(p.toString());
-    expect(got).toEqual(['ab', '', 'xyz']);
-    expect(() => new FrameReader(10).push(frame(Buffer.alloc(11)))).toThrow(/over the limit of 10/);
+    for (const step of [1, 3, bytes.length]) {
+      const reader = new FrameReader(10);
+      const got: string[] = [];
+      for (let i = 0; i < bytes.length; i += step) {
+        reader.push(bytes.subarray(i, i + step));
+        for (let p = reader.next(); p !== undefined; p = reader.next()) got.push(p.toString());
+      }
+      expect(got).toEqual(['ab', '', 'xyz']);
+      expect(reader.buffered).toBe(0);
+    }
+    const small = new FrameReader(10);
+    small.push(Buffer.concat([frame(Buffer.alloc(10)), frame(Buffer.alloc(11))]));
+    expect(small.next()?.length).toBe(10);
+    expect(() => small.next()).toThrow(/over the limit of 10/);
   });
 });
 
@@ -85,7 +94,10 @@ async function rawSocket(port: number): Promise<{ socket: net.Socket; frames: Te
   await new Promise((resolve) => socket.once('connect', resolve));
   const frames: Term[] = [];
   const reader = new FrameReader(1 << 20);
-  socket.on('data', (chunk) => reader.push(chunk).forEach((p) => frames.push(decode(p))));
+  socket.on('data', (chunk) => {
+    reader.push(chunk);
+    for (let p = reader.next(); p !== undefined; p = reader.next()) frames.push(decode(p));
+  });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return { socket, frames, closed };
 }
@@ -161,6 +173,16 @@ describe('lib_chan TypeScript server and client', () => {
     await until(() => frames.length === 4);
     expect(frames[0]).toBe(atom('ack'));
     expect(equals(frames.slice(1), terms.slice(1))).toBe(true);
+    socket.destroy();
+  });
+
+  it('reads payload pipelined behind startService under the payload limits, not the handshake ones', async () => {
+    const { socket, frames } = await rawSocket(port);
+    const big = Buffer.alloc(200 * 1024, 7);
+    socket.write(Buffer.concat([frame(encode(tuple(atom('startService'), atom('echo'), []))), frame(encode(big))]));
+    await until(() => frames.length === 2);
+    expect(frames[0]).toBe(atom('ack'));
+    expect(equals(frames[1], big)).toBe(true);
     socket.destroy();
   });
 
