@@ -352,7 +352,7 @@ describe('decoder fuzzing', () => {
         thrown = e;
       }
       expect(thrown).toBeInstanceOf(DecodeError);
-      expect(performance.now() - t0).toBeLessThan(200);
+      expect(performance.now() - t0).toBeLessThan(500);
       c.check(input);
       expectClean(c);
     });
@@ -419,7 +419,7 @@ describe('decoder fuzzing', () => {
         const dt = performance.now() - t0;
         const after = process.memoryUsage();
         expect(thrown).toBeInstanceOf(DecodeError);
-        expect(dt).toBeLessThan(1000);
+        expect(dt).toBeLessThan(2000);
         if (declared === 1000) {
           // Inflating 100 MB would show as ~100 MB of new external memory right after the call.
           expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(32 * 1024 * 1024);
