@@ -102,8 +102,9 @@ function numberValue(t: Term): { int: number | bigint } | { float: number } {
 }
 
 /**
- * Numbers: `exact` decides whether an integer and an equal float are the same (`==`, order 0) or
- * the integer comes first (`=:=` and map key order).
+ * Numbers. In the standard order (`<`, `lists:sort`) they compare by value and `1 == 1.0`. In the
+ * exact order (`=:=`, and the order of map keys) every integer comes before every float, at any
+ * depth: OTP 25 writes `#{1.0 => a, 2 => b}` with the key 2 first.
  */
 function compareNumbers(a: Term, b: Term, exact: boolean): number {
   const x = numberValue(a);
@@ -113,9 +114,8 @@ function compareNumbers(a: Term, b: Term, exact: boolean): number {
     if (x.float === y.float) return exact && Object.is(x.float, -0) !== Object.is(y.float, -0) ? (Object.is(x.float, -0) ? -1 : 1) : 0;
     return x.float < y.float ? -1 : 1;
   }
-  const c = 'int' in x ? compareIntFloat(x.int, (y as { float: number }).float) : -compareIntFloat((y as { int: number | bigint }).int, x.float);
-  if (c !== 0 || !exact) return c;
-  return 'int' in x ? -1 : 1;
+  if (exact) return 'int' in x ? -1 : 1;
+  return 'int' in x ? compareIntFloat(x.int, (y as { float: number }).float) : -compareIntFloat((y as { int: number | bigint }).int, x.float);
 }
 
 function bitstringParts(t: Term): { buf: Buffer; bits: number } {
@@ -151,10 +151,11 @@ function listParts(t: Term[] | ImproperList): { elements: Term[]; tail: Term } {
 type Pending = [Term, Term];
 
 /**
- * Compare two terms in Erlang term order. `exact` (the default) gives the order of `=:=`, in which
- * `1 < 1.0`; with `exact = false` it is the order of `==`, in which they are equal.
+ * Compare two terms in Erlang term order: by default the standard order of `<` and `lists:sort`,
+ * in which `1 == 1.0`. With `exact` it is the total order behind `=:=` and map keys, in which
+ * every integer precedes every float.
  */
-export function compare(a: Term, b: Term, exact = true): number {
+export function compare(a: Term, b: Term, exact = false): number {
   const stack: Pending[] = [[a, b]];
   while (stack.length > 0) {
     const [x, y] = stack.pop() as Pending;
@@ -198,13 +199,12 @@ export function compare(a: Term, b: Term, exact = true): number {
         const my = y as ErlMap;
         c = sign(mx.size - my.size);
         if (c !== 0) break;
-        // Maps of the same size: keys in key order first, then values in that order.
+        // Maps of the same size: keys in key order first (compared exactly even for ==, as
+        // #{1 => a} == #{1.0 => a} is false), then values in that order.
         const kx = mx.sortedKeys();
         const ky = my.sortedKeys();
-        const pairs: Pending[] = [];
-        for (let i = 0; i < kx.length; i++) pairs.push([kx[i], ky[i]]);
-        for (let i = 0; i < kx.length; i++) pairs.push([mx.get(kx[i]) as Term, my.get(ky[i]) as Term]);
-        for (let i = pairs.length - 1; i >= 0; i--) stack.push(pairs[i]);
+        for (let i = 0; c === 0 && i < kx.length; i++) c = compare(kx[i], ky[i], true);
+        if (c === 0) for (let i = kx.length - 1; i >= 0; i--) stack.push([mx.get(kx[i]) as Term, my.get(ky[i]) as Term]);
         break;
       }
       case Rank.Pid: {
