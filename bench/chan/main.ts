@@ -80,6 +80,8 @@ An erl client (\`fixtures/lib_chan/chan_client.erl\`, one connection, \`rpc\` of
 \`{lookup, joe, "writing a book", 42}\` to the echo service, one request in flight) against the
 TypeScript server and against the clean-room erl server (\`chan_server.erl\`), interleaved in one
 run, best of ${ROUNDS} rounds of ${COUNT} round trips. Loopback TCP, \`nodelay\` on both sides.
+The erl server is a plain per-connection process doing passive \`gen_tcp:recv\`; the book's own
+server relays every message through a middle-man process, so it would likely be slower still.
 
 | server | round trips/s | ratio to erl server |
 | --- | ---: | ---: |
