@@ -96,7 +96,10 @@ class Printer {
         if (frame.next < frame.items.length) {
           const i = frame.next++;
           if (i > 0) this.out += frame.pairs ? (i & 1 ? ' => ' : ',') : i === frame.tailAt ? '|' : ',';
-          next = frame.items[i];
+          const item = frame.items[i];
+          // Lists of small integers (byte lists, charlists) are common: print them in place.
+          if (typeof item === 'number' && Number.isInteger(item)) this.out += item;
+          else next = item;
         } else {
           this.out += frame.close;
           this.stack.pop();
