@@ -146,6 +146,13 @@ export class Channel implements AsyncIterable<Term> {
     this.socket.end(() => this.socket.destroy());
   }
 
+  /** Close the channel at once, dropping what is not yet written (for a server that is stopping). */
+  destroy(reason = 'destroyed locally'): void {
+    this.reader.clear();
+    this.finish(reason);
+    this.socket.destroy();
+  }
+
   /** Decode frames while someone wants them; pause the peer while a frame's worth waits unread. */
   private pump(): void {
     while (this.handler || this.waiters.length > 0) {

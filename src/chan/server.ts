@@ -104,7 +104,7 @@ export class ChanServer {
   /** Stop listening and close every connection. */
   close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const channel of this.channels) channel.close('the server is stopping');
+    for (const channel of this.channels) channel.destroy('the server is stopping');
     return closed;
   }
 }

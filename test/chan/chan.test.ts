@@ -234,6 +234,15 @@ describe('lib_chan TypeScript server and client', () => {
     await small.close();
   });
 
+  it('closes its connections when it stops', async () => {
+    const stopping = await startChanServer(parseChanConfig(CONFIG), { log: () => undefined });
+    const echo = await connect('127.0.0.1', stopping.address.port, 'echo', null);
+    const pending = echo.receive();
+    await stopping.close();
+    await expect(pending).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(stopping.sessionCount).toBe(0);
+  });
+
   it('refuses a config naming a module nobody registered', async () => {
     const config = parseChanConfig('{port, 0}. {service, x, password, none, mfa, mod_missing, start, []}.');
     await expect(startChanServer(config)).rejects.toThrow(/no module mod_missing/);
