@@ -18,7 +18,7 @@
  * A local fun's tuple is `{Arity, <<Uniq>>, Index, Pid, [FreeVar, ...]}`, with a sixth element
  * `legacy` for a pre-R8 FUN_EXT fun. Node and module names are atoms, quoted as `~w` quotes them.
  *
- * Map keys print in map key order, as the BEAM keeps a small map (see keyorder.ts).
+ * Map keys print in map key order, as the BEAM keeps a small map (`ErlMap.sortedKeys`).
  */
 import {
   Atom,
@@ -35,7 +35,6 @@ import {
 } from '../terms';
 import { ErlMap } from '../erlmap';
 import { isReservedWord } from './lexer';
-import { sortedMapKeys } from './keyorder';
 
 /** How to print. The defaults give OTP 25's `~w`. */
 export interface FormatOptions {
@@ -171,7 +170,7 @@ class Printer {
 
   private map(m: ErlMap): void {
     const items: Term[] = [];
-    for (const k of sortedMapKeys(m)) items.push(k, m.get(k) as Term);
+    for (const k of m.sortedKeys()) items.push(k, m.get(k) as Term);
     this.out += '#{';
     if (items.length === 0) this.out += '}';
     else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1 });
