@@ -56,6 +56,11 @@ export class Atom {
     return a;
   }
 
+  /** How many distinct atoms exist: lets a decoder bound how many new ones one input creates. */
+  static get count(): number {
+    return atomTable.size;
+  }
+
   toString(): string {
     return this.name;
   }
