@@ -1,0 +1,715 @@
+/**
+ * The External Term Format encoder: terms -> bytes, byte for byte what OTP 25's
+ * `term_to_binary(T, [{minor_version, 2}])` writes.
+ *
+ * Iterative (an explicit stack of containers being written), into one reused, growing buffer.
+ */
+import * as zlib from 'node:zlib';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from './terms';
+import { ErlMap } from './erlmap';
+import { compare, compareAtomNames } from './compare';
+import { Tag } from './tags';
+import { EncodeError } from './errors';
+import { BEAM_MAX_ATOM_CHARACTERS, BEAM_MAX_BIG_BYTES } from './limits';
+
+/**
+ * Called for every atom an {@link Encoder.encodeWithoutVersion} writes (node names in pids, fun
+ * modules and booleans included). Return an index 0..254 to write ATOM_CACHE_REF (82) with it, or
+ * `undefined` to write the atom itself. The distribution layer collects the atoms of a message this
+ * way, then writes the distribution header that defines the indices in front of the encoded terms.
+ */
+export type AtomCacheHook = (atom: Atom) => number | undefined;
+
+/** Options of an {@link Encoder}. */
+export interface EncodeOptions {
+  /**
+   * Compress like `term_to_binary(T, [{compressed, Level}])`: `true` is level 6 (BEAM's default),
+   * a number is the zlib level 0..9 (0: no compression). As in BEAM, the uncompressed form is kept
+   * when compressing does not make the result smaller or equal. Only {@link Encoder.encode} compresses.
+   */
+  compressed?: boolean | number;
+  /** Replace atoms by atom cache references; only {@link Encoder.encodeWithoutVersion} uses it. */
+  atomCacheHook?: AtomCacheHook;
+  /**
+   * Nesting depth limit (default 1,000,000, as the decoder's). Depth costs heap, not call stack;
+   * the limit turns a term that contains itself into an `EncodeError` instead of an endless loop.
+   */
+  maxDepth?: number;
+}
+
+const enum After {
+  Nothing,
+  /** Write NIL: the end of a proper list. */
+  Nil,
+  /** Encode `extra`: the tail of an improper list. */
+  Tail,
+  /** Write the byte count since `extra` at `extra`: NEW_FUN_EXT's Size field. */
+  FunSize,
+}
+
+const TRUE = Atom.of('true');
+const FALSE = Atom.of('false');
+/** `true` and `false` as SMALL_ATOM_UTF8_EXT. */
+const TRUE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 4, ...Buffer.from('true')]);
+const FALSE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 5, ...Buffer.from('false')]);
+/** What a finished level holds instead of its items. */
+const EMPTY_ITEMS: Term[] = [];
+const INITIAL_SIZE = 8192;
+/** After encoding something bigger than this, the buffer is given back instead of kept. */
+const KEEP_SIZE = 4 * 1024 * 1024;
+/** Room for any fixed-size part of a value; variable-size parts ask for their own. */
+const SLACK = 32;
+/** Binaries up to this many bytes are copied byte by byte. */
+const SHORT_COPY = 64;
+/** Small maps (at most this many keys) are written in map key order, as BEAM's flatmaps are. */
+const FLATMAP_MAX = 32;
+/** NEW_PORT_EXT holds port numbers of 28 bits; OTP 25 writes larger ones as V4_PORT_EXT. */
+const MAX_V3_PORT = 0x0fffffff;
+
+function isU32(x: unknown): x is number {
+  return typeof x === 'number' && x >>> 0 === x;
+}
+
+function compressionLevel(compressed: boolean | number | undefined): number {
+  if (compressed === undefined || compressed === false) return 0;
+  if (compressed === true) return 6;
+  if (!Number.isInteger(compressed) || compressed < 0 || compressed > 9) {
+    throw new RangeError(`compressed must be a boolean or a zlib level 0..9, not ${String(compressed)}`);
+  }
+  return compressed;
+}
+
+/** Map key order: Erlang term order where integers come before floats. Atoms and small integers fast. */
+function keyOrder(a: Term, b: Term): number {
+  if (a instanceof Atom && b instanceof Atom) return compareAtomNames(a.name, b.name);
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) return a - b;
+  return compare(a, b, true);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Object.prototype.toString.call(value);
+  return typeof value;
+}
+
+/**
+ * Encodes terms. Keep one per connection (or use {@link encode}): its output buffer and stack are
+ * reused between calls. Each call returns a fresh Buffer.
+ */
+export class Encoder {
+  private readonly level: number;
+  private readonly hook: AtomCacheHook | undefined;
+  private readonly maxDepth: number;
+  private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+
+  // The stack of containers being written, one entry per level in parallel arrays.
+  private readonly items: Term[][] = [];
+  /** A map's values (its keys are in `items`), or null. */
+  private readonly values: Array<Term[] | null> = [];
+  private readonly index: number[] = [];
+  private readonly length: number[] = [];
+  private readonly after: After[] = [];
+  private readonly extra: Array<Term | number | undefined> = [];
+  /** Levels in use. */
+  private sp = 0;
+  private readonly rootBox: Term[] = [EMPTY_ITEMS];
+
+  constructor(options: EncodeOptions = {}) {
+    this.level = compressionLevel(options.compressed);
+    this.hook = options.atomCacheHook;
+    const depth = options.maxDepth ?? 1_000_000;
+    if (!(Number.isInteger(depth) || depth === Infinity) || depth < 1) throw new RangeError(`maxDepth must be a positive integer, not ${depth}`);
+    this.maxDepth = depth;
+  }
+
+  /**
+   * `term_to_binary(term, [{minor_version, 2}])` byte for byte: 131 then the term (compressed
+   * when the encoder was made with `compressed`; the zlib stream itself may differ from BEAM's,
+   * as Node's zlib is not the one OTP links).
+   */
+  encode(term: Term): Buffer {
+    this.buf[0] = Tag.Version;
+    const end = this.run(term, 1, undefined);
+    const out = this.level > 0 ? this.compress(end) : copyOut(this.buf, 0, end);
+    this.release();
+    return out;
+  }
+
+  /**
+   * The term without the version byte (never compressed), as it follows a distribution header;
+   * atoms go through the `atomCacheHook` when there is one.
+   */
+  encodeWithoutVersion(term: Term): Buffer {
+    const end = this.run(term, 0, this.hook);
+    const out = copyOut(this.buf, 0, end);
+    this.release();
+    return out;
+  }
+
+  /** The version byte and the term in `buf[1..end)`, compressed as BEAM's term_to_binary decides. */
+  private compress(end: number): Buffer {
+    const size = end - 1;
+    const packed = zlib.deflateSync(this.buf.subarray(1, end), { level: this.level });
+    // BEAM gives zlib room for size - 5 bytes: compressed output that fits is used, even if equal.
+    if (packed.length > size - 5) return copyOut(this.buf, 0, end);
+    const out = Buffer.allocUnsafe(6 + packed.length);
+    out[0] = Tag.Version;
+    out[1] = Tag.Compressed;
+    out.writeUInt32BE(size, 2);
+    packed.copy(out, 6);
+    return out;
+  }
+
+  private release(): void {
+    if (this.buf.length > KEEP_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
+  /** A buffer with room for `need` bytes at `pos`, keeping `buf[0..pos)`. */
+  private grow(pos: number, need: number): Buffer {
+    let size = this.buf.length * 2;
+    while (size < pos + need) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, pos);
+    this.buf = bigger;
+    return bigger;
+  }
+
+  /** Write `root` at `start`; returns the end. */
+  private run(root: Term, start: number, hook: AtomCacheHook | undefined): number {
+    const items = this.items;
+    const values = this.values;
+    const index = this.index;
+    const length = this.length;
+    let buf = this.buf;
+    let pos = start;
+    // The root is the one element of a level of its own, so every value goes through one loop.
+    this.rootBox[0] = root;
+    this.sp = 0;
+    this.push(this.rootBox, null, 1, After.Nothing, undefined);
+    try {
+      levels: while (this.sp > 0) {
+        const f = this.sp - 1;
+        const list = items[f];
+        const vals = values[f];
+        const n = length[f];
+        let i = index[f];
+        while (i < n) {
+          const t: Term = vals === null ? list[i] : (i & 1) === 0 ? list[i >> 1] : vals[i >> 1];
+          i++;
+          if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
+          // The common scalars inline. (instanceof beats dispatching on `constructor`: that load is megamorphic.)
+          if (typeof t === 'number') {
+            if ((t | 0) === t) {
+              if (t >= 0 && t <= 255) {
+                buf[pos] = Tag.SmallInteger;
+                buf[pos + 1] = t;
+                pos += 2;
+              } else {
+                buf[pos] = Tag.Integer;
+                buf[pos + 1] = t >>> 24;
+                buf[pos + 2] = t >>> 16;
+                buf[pos + 3] = t >>> 8;
+                buf[pos + 4] = t;
+                pos += 5;
+              }
+              continue;
+            }
+          } else if (typeof t === 'object' && t !== null) {
+            if (t instanceof Atom) {
+              const name = (t as Atom).name;
+              const len = name.length;
+              if (hook === undefined && len <= 255) {
+                // ASCII names (nearly all) are copied by hand: cheaper than the UTF-8 writer.
+                if (pos + 2 + len > buf.length) buf = this.grow(pos, 2 + len);
+                let k = 0;
+                while (k < len) {
+                  const ch = name.charCodeAt(k);
+                  if (ch >= 0x80) break;
+                  buf[pos + 2 + k++] = ch;
+                }
+                if (k === len) {
+                  buf[pos] = Tag.SmallAtomUtf8;
+                  buf[pos + 1] = len;
+                  pos += 2 + len;
+                  continue;
+                }
+              }
+              pos = this.atom(pos, t as Atom, hook);
+              buf = this.buf;
+              continue;
+            }
+            if (t instanceof Buffer) {
+              pos = this.binary(pos, t as Buffer);
+              buf = this.buf;
+              continue;
+            }
+            if (t instanceof ErlFloat) {
+              pos = this.float(pos, (t as ErlFloat).value);
+              continue;
+            }
+          } else if (typeof t === 'boolean' && hook === undefined) {
+            const bytes = t ? TRUE_BYTES : FALSE_BYTES;
+            for (let k = 0; k < bytes.length; k++) buf[pos + k] = bytes[k];
+            pos += bytes.length;
+            continue;
+          }
+          // Containers (which may open a level) and everything rarer.
+          index[f] = i;
+          if (t instanceof ErlMap) pos = this.map(pos, t);
+          else if (t instanceof Tuple) pos = this.tuple(pos, t);
+          else if (Array.isArray(t)) pos = this.list(pos, t);
+          else pos = this.other(pos, t, hook);
+          buf = this.buf;
+          if (this.sp !== f + 1) continue levels;
+        }
+        // Level f is complete.
+        const after = this.after[f];
+        if (after === After.Tail) {
+          // Now the tail of the improper list, as the single element of the same level.
+          items[f] = [this.extra[f] as Term];
+          index[f] = 0;
+          length[f] = 1;
+          this.after[f] = After.Nothing;
+          continue;
+        }
+        if (after === After.Nil) {
+          if (pos + 1 > buf.length) buf = this.grow(pos, 1);
+          buf[pos++] = Tag.Nil;
+        } else if (after === After.FunSize) {
+          const at = this.extra[f] as number;
+          buf.writeUInt32BE(pos - at, at);
+        }
+        this.pop(f);
+        this.sp = f;
+      }
+      return pos;
+    } catch (e) {
+      for (let f = 0; f < this.sp; f++) this.pop(f);
+      this.sp = 0;
+      throw e;
+    } finally {
+      this.rootBox[0] = EMPTY_ITEMS;
+    }
+  }
+
+  /** Values the main loop does not write inline. Containers open a level here. */
+  private other(pos: number, t: Term, hook: AtomCacheHook | undefined): number {
+    switch (typeof t) {
+      case 'number':
+        return this.number(pos, t);
+      case 'boolean':
+        return this.atom(pos, t ? TRUE : FALSE, hook);
+      case 'string':
+        return this.stringBinary(pos, t);
+      case 'bigint':
+        return this.bigint(pos, t);
+      case 'object':
+        if (t === null) break;
+        if (Array.isArray(t)) return this.list(pos, t);
+        if (t instanceof Tuple) return this.tuple(pos, t);
+        if (t instanceof ErlMap) return this.map(pos, t);
+        if (t instanceof Atom) return this.atom(pos, t, hook);
+        if (t instanceof Uint8Array) return this.binary(pos, t);
+        if (t instanceof ErlFloat) return this.float(pos, t.value);
+        if (t instanceof ImproperList) return this.improperList(pos, t, hook);
+        if (t instanceof BitBinary) return this.bitBinary(pos, t);
+        if (t instanceof Pid) return this.pid(pos, t, hook);
+        if (t instanceof Reference) return this.reference(pos, t, hook);
+        if (t instanceof Port) return this.port(pos, t, hook);
+        if (t instanceof ExportFun) return this.exportFun(pos, t, hook);
+        if (t instanceof Fun) return this.fun(pos, t, hook);
+        break;
+    }
+    throw new EncodeError('not_a_term', `cannot encode ${describe(t)}`);
+  }
+
+  private push(list: Term[], vals: Term[] | null, n: number, after: After, extra: Term | number | undefined): void {
+    const sp = this.sp;
+    // Level 0 holds the root; the levels above it are containers.
+    if (sp > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
+    this.items[sp] = list;
+    this.values[sp] = vals;
+    this.index[sp] = 0;
+    this.length[sp] = n;
+    this.after[sp] = after;
+    this.extra[sp] = extra;
+    this.sp = sp + 1;
+  }
+
+  /** Drop what a finished level references, so an encoded term is not kept alive by the encoder. */
+  private pop(f: number): void {
+    this.items[f] = EMPTY_ITEMS;
+    this.values[f] = null;
+    this.extra[f] = undefined;
+  }
+
+  private list(pos: number, t: Term[]): number {
+    const n = t.length;
+    let buf = this.buf;
+    if (n === 0) {
+      buf[pos] = Tag.Nil;
+      return pos + 1;
+    }
+    if (n <= 0xffff && isByteList(t)) {
+      buf = this.room(pos, 3 + n);
+      buf[pos] = Tag.String;
+      buf[pos + 1] = n >>> 8;
+      buf[pos + 2] = n;
+      pos += 3;
+      for (let i = 0; i < n; i++) buf[pos + i] = t[i] as number;
+      return pos + n;
+    }
+    pos = writeHeader(buf, pos, Tag.List, n);
+    this.push(t, null, n, After.Nil, undefined);
+    return pos;
+  }
+
+  private improperList(pos: number, t: ImproperList, hook: AtomCacheHook | undefined): number {
+    // Flatten [a | [b | c]] to [a, b | c], and [a | [b]] to the proper list [a, b].
+    let elements = t.elements;
+    let tail = t.tail;
+    while (tail instanceof ImproperList) {
+      elements = elements.concat(tail.elements);
+      tail = tail.tail;
+    }
+    if (Array.isArray(tail)) return this.list(pos, tail.length === 0 ? elements : elements.concat(tail));
+    if (elements.length === 0) return this.other(pos, tail, hook);
+    pos = writeHeader(this.buf, pos, Tag.List, elements.length);
+    this.push(elements, null, elements.length, After.Tail, tail);
+    return pos;
+  }
+
+  private tuple(pos: number, t: Tuple): number {
+    const e = t.elements;
+    const n = e.length;
+    const buf = this.buf;
+    if (n <= 255) {
+      buf[pos] = Tag.SmallTuple;
+      buf[pos + 1] = n;
+      pos += 2;
+    } else {
+      pos = writeHeader(buf, pos, Tag.LargeTuple, n);
+    }
+    if (n > 0) this.push(e, null, n, After.Nothing, undefined);
+    return pos;
+  }
+
+  private map(pos: number, m: ErlMap): number {
+    const n = m.size;
+    pos = writeHeader(this.buf, pos, Tag.Map, n);
+    if (n === 0) return pos;
+    const keys = m.keys();
+    const vals = m.values();
+    if (!m.wireOrder && n <= FLATMAP_MAX) sortEntries(keys, vals);
+    this.push(keys, vals, 2 * n, After.Nothing, undefined);
+    return pos;
+  }
+
+  /** A number that is not an int32: a float, or an integer written as SMALL_BIG. */
+  private number(pos: number, t: number): number {
+    if (!Number.isInteger(t)) return this.float(pos, t);
+    // A double's integer value has at most 128 digit bytes, and dividing it by 256 is exact.
+    const buf = this.room(pos, 140);
+    let v = Math.abs(t);
+    let n = 0;
+    while (v > 0) {
+      buf[pos + 3 + n++] = v % 256;
+      v = Math.floor(v / 256);
+    }
+    buf[pos] = Tag.SmallBig;
+    buf[pos + 1] = n;
+    buf[pos + 2] = t < 0 ? 1 : 0;
+    return pos + 3 + n;
+  }
+
+  private exportFun(pos: number, t: ExportFun, hook: AtomCacheHook | undefined): number {
+    this.buf[pos] = Tag.Export;
+    pos = this.atom(pos + 1, t.module, hook);
+    pos = this.atom(pos, t.function, hook);
+    return this.integerField(pos, t.arity, 'export arity');
+  }
+
+  private fun(pos: number, t: Fun, hook: AtomCacheHook | undefined): number {
+    const sizeAt = pos + 1;
+    pos = this.funHead(pos, t, hook);
+    const n = t.free.length;
+    if (n > 0) this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
+    else if (!t.legacy) this.buf.writeUInt32BE(pos - sizeAt, sizeAt);
+    return pos;
+  }
+
+  /** Room for `need` more bytes at `pos`; returns the (possibly new) buffer. */
+  private room(pos: number, need: number): Buffer {
+    return pos + need > this.buf.length ? this.grow(pos, need) : this.buf;
+  }
+
+  private float(pos: number, f: number): number {
+    if (!Number.isFinite(f)) throw new EncodeError('bad_float', `${f} is not an Erlang float`);
+    const buf = this.room(pos, 9);
+    buf[pos] = Tag.NewFloat;
+    buf.writeDoubleBE(f, pos + 1);
+    return pos + 9;
+  }
+
+  private atom(pos: number, a: Atom, hook: AtomCacheHook | undefined): number {
+    if (!(a instanceof Atom)) throw new EncodeError('bad_value', `expected an atom, got ${describe(a)}`);
+    if (hook !== undefined) {
+      const ref = hook(a);
+      if (ref !== undefined) {
+        if (!Number.isInteger(ref) || ref < 0 || ref > 254) throw new EncodeError('bad_value', `atom cache index ${ref} is not 0..254`);
+        const buf = this.room(pos, 2);
+        buf[pos] = Tag.AtomCacheRef;
+        buf[pos + 1] = ref;
+        return pos + 2;
+      }
+    }
+    const name = a.name;
+    const n = name.length;
+    if (n > BEAM_MAX_ATOM_CHARACTERS && [...name].length > BEAM_MAX_ATOM_CHARACTERS) {
+      throw new EncodeError('atom_too_long', `atom of ${[...name].length} characters (at most ${BEAM_MAX_ATOM_CHARACTERS})`);
+    }
+    const buf = this.room(pos, 3 + 3 * n);
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes <= 255) {
+      buf[pos] = Tag.SmallAtomUtf8;
+      buf[pos + 1] = bytes;
+      return pos + 2 + buf.write(name, pos + 2, 'utf8');
+    }
+    buf[pos] = Tag.AtomUtf8;
+    buf[pos + 1] = bytes >>> 8;
+    buf[pos + 2] = bytes;
+    return pos + 3 + buf.write(name, pos + 3, 'utf8');
+  }
+
+  /** A JS string: a binary of its UTF-8. */
+  private stringBinary(pos: number, s: string): number {
+    const n = s.length;
+    const buf = this.room(pos, 5 + 3 * n);
+    let bytes = 0;
+    if (n <= 64) {
+      while (bytes < n) {
+        const c = s.charCodeAt(bytes);
+        if (c >= 0x80) break;
+        buf[pos + 5 + bytes++] = c;
+      }
+    }
+    if (bytes < n) bytes = buf.write(s, pos + 5, 'utf8');
+    buf[pos] = Tag.Binary;
+    buf.writeUInt32BE(bytes, pos + 1);
+    return pos + 5 + bytes;
+  }
+
+  private binary(pos: number, data: Uint8Array): number {
+    const n = data.length;
+    const buf = this.room(pos, 5 + n);
+    buf[pos] = Tag.Binary;
+    buf[pos + 1] = n >>> 24;
+    buf[pos + 2] = n >>> 16;
+    buf[pos + 3] = n >>> 8;
+    buf[pos + 4] = n;
+    pos += 5;
+    // Short binaries are copied by hand: cheaper than the call into TypedArray.set.
+    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[pos + i] = data[i];
+    else buf.set(data, pos);
+    return pos + n;
+  }
+
+  private bitBinary(pos: number, b: BitBinary): number {
+    const data = b.buffer;
+    const n = data.length;
+    const bits = b.bits;
+    if (!Number.isInteger(bits) || bits < 0 || bits > 8 || (bits === 0 && n > 0)) {
+      throw new EncodeError('bad_value', `bitstring with ${bits} bits in its last byte`);
+    }
+    if (n === 0 || bits === 8) return this.binary(pos, data);
+    const buf = this.room(pos, 6 + n);
+    buf[pos] = Tag.BitBinary;
+    buf.writeUInt32BE(n, pos + 1);
+    buf[pos + 5] = bits;
+    buf.set(data, pos + 6);
+    // BEAM writes the unused low bits of the last byte as zeros.
+    buf[pos + 5 + n] &= (0xff << (8 - bits)) & 0xff;
+    return pos + 6 + n;
+  }
+
+  private bigint(pos: number, v: bigint): number {
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      const n = Number(v);
+      const buf = this.buf;
+      if (n >= 0 && n <= 255) {
+        buf[pos] = Tag.SmallInteger;
+        buf[pos + 1] = n;
+        return pos + 2;
+      }
+      buf[pos] = Tag.Integer;
+      buf.writeInt32BE(n, pos + 1);
+      return pos + 5;
+    }
+    const negative = v < 0n;
+    let hex = (negative ? -v : v).toString(16);
+    if (hex.length & 1) hex = '0' + hex;
+    const n = hex.length >> 1;
+    if (n > BEAM_MAX_BIG_BYTES) throw new EncodeError('integer_too_large', `integer of ${n} bytes (BEAM holds at most ${BEAM_MAX_BIG_BYTES})`);
+    const buf = this.room(pos, 6 + n);
+    if (n <= 255) {
+      buf[pos] = Tag.SmallBig;
+      buf[pos + 1] = n;
+      pos += 2;
+    } else {
+      buf[pos] = Tag.LargeBig;
+      buf.writeUInt32BE(n, pos + 1);
+      pos += 5;
+    }
+    buf[pos++] = negative ? 1 : 0;
+    // Digits least significant first: the big-endian hex bytes, reversed.
+    const be = Buffer.from(hex, 'hex');
+    for (let i = 0; i < n; i++) buf[pos + i] = be[n - 1 - i];
+    return pos + n;
+  }
+
+  /** An integer written as an integer term (fun indices, export arity). */
+  private integerField(pos: number, v: number, what: string): number {
+    if (!Number.isSafeInteger(v)) throw new EncodeError('bad_value', `${what} ${String(v)} is not an integer`);
+    const buf = this.room(pos, 5);
+    if (v >= 0 && v <= 255) {
+      buf[pos] = Tag.SmallInteger;
+      buf[pos + 1] = v;
+      return pos + 2;
+    }
+    if (v < -0x80000000 || v > 0x7fffffff) return this.bigint(pos, BigInt(v));
+    buf[pos] = Tag.Integer;
+    buf.writeInt32BE(v, pos + 1);
+    return pos + 5;
+  }
+
+  private pid(pos: number, p: Pid, hook: AtomCacheHook | undefined): number {
+    if (!isU32(p.id) || !isU32(p.serial) || !isU32(p.creation)) throw new EncodeError('bad_value', 'pid id, serial and creation must be 32-bit unsigned integers');
+    this.room(pos, 1)[pos] = Tag.NewPid;
+    pos = this.atom(pos + 1, p.node, hook);
+    const buf = this.room(pos, 12);
+    buf.writeUInt32BE(p.id, pos);
+    buf.writeUInt32BE(p.serial, pos + 4);
+    buf.writeUInt32BE(p.creation, pos + 8);
+    return pos + 12;
+  }
+
+  private port(pos: number, p: Port, hook: AtomCacheHook | undefined): number {
+    const id = p.id;
+    const valid = typeof id === 'bigint' ? id >= 0n && id <= 0xffffffffffffffffn : Number.isSafeInteger(id) && id >= 0;
+    if (!valid || !isU32(p.creation)) throw new EncodeError('bad_value', 'port id must be a 64-bit and creation a 32-bit unsigned integer');
+    const v4 = p.v4 || id > MAX_V3_PORT;
+    this.room(pos, 1)[pos] = v4 ? Tag.V4Port : Tag.NewPort;
+    pos = this.atom(pos + 1, p.node, hook);
+    const buf = this.room(pos, 12);
+    if (v4) {
+      buf.writeBigUInt64BE(BigInt(id), pos);
+      pos += 8;
+    } else {
+      buf.writeUInt32BE(id as number, pos);
+      pos += 4;
+    }
+    buf.writeUInt32BE(p.creation, pos);
+    return pos + 4;
+  }
+
+  private reference(pos: number, r: Reference, hook: AtomCacheHook | undefined): number {
+    const ids = r.ids;
+    const n = ids.length;
+    if (n > 5 || !isU32(r.creation) || !ids.every(isU32)) throw new EncodeError('bad_value', 'a reference has 32-bit unsigned creation and at most 5 such words');
+    let buf = this.room(pos, 3);
+    buf[pos] = Tag.NewerReference;
+    buf[pos + 1] = 0;
+    buf[pos + 2] = n;
+    pos = this.atom(pos + 3, r.node, hook);
+    buf = this.room(pos, 4 + 4 * n);
+    buf.writeUInt32BE(r.creation, pos);
+    pos += 4;
+    for (let i = 0; i < n; i++, pos += 4) buf.writeUInt32BE(ids[i], pos);
+    return pos;
+  }
+
+  /** A fun up to its free variables (NEW_FUN_EXT with a Size to patch, or legacy FUN_EXT). */
+  private funHead(pos: number, f: Fun, hook: AtomCacheHook | undefined): number {
+    if (!(f.pid instanceof Pid)) throw new EncodeError('bad_value', `a fun's pid must be a Pid, not ${describe(f.pid)}`);
+    if (!isU32(f.free.length)) throw new EncodeError('bad_value', 'too many free variables');
+    if (f.legacy) {
+      const buf = this.room(pos, 5);
+      buf[pos] = Tag.Fun;
+      buf.writeUInt32BE(f.free.length, pos + 1);
+      pos = this.pid(pos + 5, f.pid, hook);
+      pos = this.atom(pos, f.module, hook);
+      pos = this.integerField(pos, f.index, 'fun index');
+      return this.integerField(pos, f.oldUniq, 'fun uniq');
+    }
+    if (f.uniq.length !== 16 || !Number.isInteger(f.arity) || f.arity < 0 || f.arity > 255 || !isU32(f.index)) {
+      throw new EncodeError('bad_value', 'a fun has a 16-byte uniq, an arity 0..255 and a 32-bit index');
+    }
+    const buf = this.room(pos, 30);
+    buf[pos] = Tag.NewFun;
+    // pos + 1: Size, written when the fun's end is known.
+    buf[pos + 5] = f.arity;
+    buf.set(f.uniq, pos + 6);
+    buf.writeUInt32BE(f.index, pos + 22);
+    buf.writeUInt32BE(f.free.length, pos + 26);
+    pos = this.atom(pos + 30, f.module, hook);
+    pos = this.integerField(pos, f.oldIndex, 'fun old index');
+    pos = this.integerField(pos, f.oldUniq, 'fun old uniq');
+    return this.pid(pos, f.pid, hook);
+  }
+}
+
+/** A proper list of 0..255 integers: what BEAM writes as STRING_EXT. */
+function isByteList(list: Term[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x !== 'number' || (x & 255) !== x) return false;
+  }
+  return true;
+}
+
+function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
+  if (!isU32(n)) throw new EncodeError('bad_value', `${n} elements do not fit the format`);
+  buf[pos] = tag;
+  buf[pos + 1] = n >>> 24;
+  buf[pos + 2] = n >>> 16;
+  buf[pos + 3] = n >>> 8;
+  buf[pos + 4] = n;
+  return pos + 5;
+}
+
+/**
+ * Sort a small map's keys (and their values alongside) into map key order, in place: an insertion
+ * sort, which is also the cheapest check for keys already in order (as decoded maps usually are).
+ */
+function sortEntries(keys: Term[], vals: Term[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    if (keyOrder(keys[i - 1], k) < 0) continue;
+    const v = vals[i];
+    let j = i - 1;
+    do {
+      keys[j + 1] = keys[j];
+      vals[j + 1] = vals[j];
+      j--;
+    } while (j >= 0 && keyOrder(keys[j], k) > 0);
+    keys[j + 1] = k;
+    vals[j + 1] = v;
+  }
+}
+
+function copyOut(buf: Buffer, from: number, to: number): Buffer {
+  const out = Buffer.allocUnsafe(to - from);
+  buf.copy(out, 0, from, to);
+  return out;
+}
+
+const shared = new Encoder();
+
+/**
+ * Encode `term` with the version byte (see {@link Encoder.encode}). Without options this uses a
+ * shared encoder; with options it makes one for the call, so keep your own {@link Encoder} on hot
+ * paths that need options.
+ */
+export function encode(term: Term, options?: EncodeOptions): Buffer {
+  return (options === undefined ? shared : new Encoder(options)).encode(term);
+}
