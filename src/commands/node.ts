@@ -1,4 +1,5 @@
-/** `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]`. */
+/** `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]`: a node serving kvs. */
+import { serveKvs } from '../kvs/kvs';
 import { ErlNode } from '../node/node';
 import { numberOption, parseArgs, UsageError } from './options';
 
@@ -15,9 +16,14 @@ export async function nodeCommand(args: string[]): Promise<number> {
     epmdPort: numberOption(options, 'epmd-port'),
     visible: options.visible === true,
   });
+  serveKvs(node);
   node.on('nodeup', (peer: string) => process.stderr.write(`nodeup ${peer}\n`));
   node.on('nodedown', (peer: string, why: string) => process.stderr.write(`nodedown ${peer} (${why})\n`));
-  process.stdout.write(`erlbridge node ${node.name} is up (EPMD on port ${node.epmd.port}); from erl: net_adm:ping('${node.name}').\n`);
+  process.stdout.write(
+    `erlbridge node ${node.name} is up, serving kvs (EPMD on port ${node.epmd.port}). From erl -sname bilbo:\n` +
+      `  rpc:call('${node.name}', kvs, store, [weather, fine]).\n` +
+      `  rpc:call('${node.name}', kvs, lookup, [weather]).\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

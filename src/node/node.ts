@@ -27,7 +27,11 @@ import { DistMessage } from '../dist/message-reader';
 import { exitReasonOf } from '../process/exceptions';
 import { Destination, ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
+import { ModuleRegistry } from '../rpc/modules';
+import { RexServer } from '../rpc/rex';
+import { SpawnService } from '../rpc/spawn-service';
 import { ControlOp } from './control';
+import { runGroupLeader } from './group-leader';
 import { dispatch, Services, SpawnRequest } from './dispatch';
 import { OutgoingSignals } from './remote-signals';
 
@@ -52,9 +56,12 @@ export interface NodeOptions {
   setupTimeout?: number;
   /** Where log lines go. Default: stderr. Cookies never appear in them. */
   log?: (line: string) => void;
+  /** Where output that remote calls print through this node goes. Default: stdout. */
+  output?: (text: string) => void;
 }
 
 const NET_KERNEL = atom('net_kernel');
+const REX = atom('rex');
 const GEN_CALL = atom('$gen_call');
 const IS_AUTH = atom('is_auth');
 const ALIAS = atom('alias');
@@ -91,6 +98,12 @@ export class ErlNode extends EventEmitter {
   /** The sender of messages the program sends from no process of its own. */
   private readonly system: ErlProcess;
   private readonly services: Services;
+  /** The Erlang modules this node serves to `rpc:call`, `erpc`, `spawn/4` and `spawn/2`. */
+  readonly modules = new ModuleRegistry();
+  /** The group leader this node gives remote calls, so their output never blocks. */
+  readonly groupLeader: ErlProcess;
+  private readonly spawnService: SpawnService;
+  private readonly rex: RexServer;
   private stopped = false;
 
   private constructor(
@@ -110,9 +123,12 @@ export class ErlNode extends EventEmitter {
     this.flags = advertisedFlags({ visible: options.visible === true });
     this.processes = new ProcessTable(this.nameAtom, this.creation, new OutgoingSignals((node, build, onFail) => this.signal(node, build, onFail)));
     this.system = this.processes.create();
+    this.spawnService = new SpawnService(this.processes, this.modules);
+    this.rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), (to, tag, reply) => this.genReply(to, tag, reply));
+    this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     this.services = {
       registeredSend: (_from, name, message) => this.builtinRegisteredSend(name, message),
-      monitorsBuiltin: (name) => name === NET_KERNEL,
+      monitorsBuiltin: (name) => name === NET_KERNEL || name === REX,
       spawnRequest: (conn, request) => this.spawnRequest(conn, request),
       spawnReply: (reqId, to, flags, result) => this.spawnReply(reqId, to, flags, result),
     };
@@ -366,8 +382,12 @@ export class ErlNode extends EventEmitter {
     for (const deliver of queue) deliver(conn);
   }
 
-  /** net_kernel answers `is_auth` (net_adm:ping). */
+  /** net_kernel answers `is_auth` (net_adm:ping); rex serves old-style rpc. */
   private builtinRegisteredSend(name: Atom, message: Term): boolean {
+    if (name === REX) {
+      this.rex.handle(message);
+      return true;
+    }
     if (name !== NET_KERNEL) return false;
     if (!(message instanceof Tuple) || message.length !== 3 || message.get(0) !== GEN_CALL) return true;
     const replyTo = message.get(1);
@@ -384,9 +404,11 @@ export class ErlNode extends EventEmitter {
     else if (to instanceof Pid) this.system.send(to, tuple(tag, reply));
   }
 
-  /** No spawnable functions are served yet: refuse the way a node without them does. */
+  /** erpc calls, `spawn/4` and `spawn/2` from other nodes, answered on the connection they came on. */
   private spawnRequest(conn: Connection, request: SpawnRequest): void {
-    conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, 0, atom('notsup')));
+    this.spawnService.handle(request, (flags, result) => {
+      if (!conn.isClosed) conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, flags, result));
+    });
   }
 
   /** A reply to our SPAWN_REQUEST: `{spawn_reply, ReqId, ok | error, PidOrReason}` to the requester, as BEAM does. */

@@ -1,0 +1,83 @@
+/**
+ * The Erlang modules this node serves: TypeScript functions registered under a module name.
+ * Nothing else can be called from another node: an unregistered module or function is `undef`,
+ * exactly as on an Erlang node where it does not exist.
+ */
+import { Atom, atom, Term } from '../../codec';
+import type { ErlProcess } from '../process/process';
+
+/** What a served function learns about its call. */
+export interface CallContext {
+  /** The process running the call (for rpc: the one erl spawned for it). */
+  readonly self: ErlProcess;
+  /** The caller's group leader: where the call's output goes. */
+  readonly groupLeader: Term | undefined;
+}
+
+/**
+ * A function callable from Erlang. Its arity is its declared parameter count (`fn.length`); use
+ * {@link withArity} for functions with rest or default parameters. It may return a Promise.
+ * Throw `ErlangError`, `ErlangExit` or `ErlangThrow` for Erlang exceptions; any other error is
+ * an `error` whose reason is `{js_error, <<"Message">>}`.
+ */
+export type ErlFunction = ((...args: Term[]) => unknown) & { erlangArity?: number };
+
+/** A module: function name -> implementation. */
+export type ModuleDefinition = Record<string, ErlFunction>;
+
+/** Give `fn` an explicit arity (for rest parameters, defaults, or a context-only function). */
+export function withArity<F extends (...args: never[]) => unknown>(arity: number, fn: F): F & { erlangArity: number } {
+  return Object.assign(fn, { erlangArity: arity });
+}
+
+/** Spawnable process bodies (`spawn(Node, M, F, A)`): they get the new process and the arguments. */
+export type SpawnableFunction = (self: ErlProcess, ...args: Term[]) => unknown;
+
+function arityOf(fn: ErlFunction): number {
+  return fn.erlangArity ?? fn.length;
+}
+
+export class ModuleRegistry {
+  private readonly modules = new Map<Atom, Map<string, ErlFunction>>();
+  private readonly spawnables = new Map<string, SpawnableFunction>();
+  private readonly funs = new Map<string, SpawnableFunction>();
+
+  /** Serve `definition` as Erlang module `name` (replacing an earlier one of that name). */
+  registerModule(name: string, definition: ModuleDefinition): void {
+    const functions = new Map<string, ErlFunction>();
+    for (const [fname, fn] of Object.entries(definition)) functions.set(`${fname}/${arityOf(fn)}`, fn);
+    this.modules.set(atom(name), functions);
+  }
+
+  /** The implementation of `module:function/arity`, or undefined (`undef`). */
+  lookup(module: Atom, fn: Atom, arity: number): ErlFunction | undefined {
+    return this.modules.get(module)?.get(`${fn.name}/${arity}`);
+  }
+
+  /** True when some function of that module is served (for `undef` vs. module-not-loaded detail). */
+  hasModule(module: Atom): boolean {
+    return this.modules.has(module);
+  }
+
+  /** Serve `spawn(Node, Module, Function, Args)` for this function. `arity` defaults to `body.length - 1`. */
+  registerSpawnable(module: string, fn: string, body: SpawnableFunction, arity = Math.max(0, body.length - 1)): void {
+    this.spawnables.set(`${module}:${fn}/${arity}`, body);
+  }
+
+  spawnable(module: Atom, fn: Atom, arity: number): SpawnableFunction | undefined {
+    return this.spawnables.get(`${module.name}:${fn.name}/${arity}`);
+  }
+
+  /**
+   * Serve `spawn(Node, Fun)` for the funs of `module` with this `index` and `arity`, whatever
+   * compile of the module made them (the module's md5 is not compared). The fun's free variables
+   * are passed as the arguments after the process.
+   */
+  registerFun(module: string, index: number, arity: number, body: SpawnableFunction): void {
+    this.funs.set(`${module}/${index}/${arity}`, body);
+  }
+
+  fun(module: Atom, index: number, arity: number): SpawnableFunction | undefined {
+    return this.funs.get(`${module.name}/${index}/${arity}`);
+  }
+}
