@@ -3,7 +3,8 @@
  * requests are written out and answered `ok`, input requests get `{error, enotsup}`, so that a
  * process printing through us never waits forever.
  */
-import { atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, charlistToString, isCharlist, Pid, Term, Tuple, tuple } from '../../codec';
+import { ioFormat } from './io-format';
 import type { ErlProcess } from '../process/process';
 
 const IO_REQUEST = atom('io_request');
@@ -13,6 +14,8 @@ const REQUESTS = atom('requests');
 const OK = atom('ok');
 const ERROR = atom('error');
 const ENOTSUP = atom('enotsup');
+const IO_LIB = atom('io_lib');
+const FORMAT = atom('format');
 
 /** The text of a put_chars request when it carries the characters themselves. */
 function chars(data: Term): string | undefined {
@@ -26,10 +29,15 @@ function serve(request: Term, write: (text: string) => void): Term {
   if (!(request instanceof Tuple)) return tuple(ERROR, ENOTSUP);
   const [kind] = request.elements;
   if (kind === PUT_CHARS) {
-    // {put_chars, Chars} | {put_chars, Encoding, Chars} | {put_chars, Encoding, M, F, A}: only text we can print.
+    // {put_chars, Chars} | {put_chars, Encoding, Chars} | {put_chars, Encoding, io_lib, format, [Fmt, Args]}.
+    if (request.length === 5 && request.get(2) === IO_LIB && request.get(3) === FORMAT) {
+      const [fmt, args] = request.get(4) as Term[];
+      const format = Buffer.isBuffer(fmt) ? fmt.toString('utf8') : isCharlist(fmt) ? charlistToString(fmt) : undefined;
+      if (format !== undefined && Array.isArray(args)) write(ioFormat(format, args));
+      return OK;
+    }
     const text = chars(request.get(request.length === 2 ? 1 : 2));
-    if (text !== undefined && request.length <= 3) write(text);
-    else write(`[io request from Erlang: formatted output is not evaluated here]\n`);
+    if (text !== undefined) write(text);
     return OK;
   }
   if (kind === REQUESTS && Array.isArray(request.get(1))) {

@@ -129,7 +129,7 @@ export class ErlNode extends EventEmitter {
     this.services = {
       registeredSend: (_from, name, message) => this.builtinRegisteredSend(name, message),
       monitorsBuiltin: (name) => name === NET_KERNEL || name === REX,
-      spawnRequest: (conn, request) => this.spawnRequest(conn, request),
+      spawnRequest: (conn, request) => this.serveSpawnRequest(conn, request),
       spawnReply: (reqId, to, flags, result) => this.spawnReply(reqId, to, flags, result),
     };
     server.on('connection', (socket) => void this.accept(socket));
@@ -244,6 +244,33 @@ export class ErlNode extends EventEmitter {
   /** Send from the node itself (no process of the program's). */
   send(to: Destination, message: Term): void {
     this.system.send(to, message);
+  }
+
+  /**
+   * `spawn_request(Node, M, F, Args, Opts)` from `proc`. The answer arrives in `proc`'s mailbox
+   * as `{spawn_reply, ReqId, ok, Pid}` or `{spawn_reply, ReqId, error, Reason}` (`noconnection`
+   * when the node cannot be reached); with `monitor` the spawned process's end arrives as
+   * `{'DOWN', ReqId, process, Pid, Reason}`, and with `link` it is linked to `proc`.
+   * `groupLeader` defaults to this node's group leader, which answers the io protocol.
+   */
+  spawnRequest(
+    proc: ErlProcess,
+    node: string,
+    module: string,
+    fn: string,
+    args: Term[],
+    options: { link?: boolean; monitor?: boolean; groupLeader?: Pid; extra?: Term[] } = {},
+  ): Reference {
+    const reqId = this.processes.makeRef();
+    const opts: Term[] = [...(options.link ? [atom('link')] : []), ...(options.monitor ? [atom('monitor')] : []), ...(options.extra ?? [])];
+    // Until the reply names the pid, the monitor watches the node, so node-down still ends it.
+    if (options.monitor) proc.holdMonitor(reqId, atom(node), node);
+    const control = tuple(ControlOp.SpawnRequest, reqId, proc.pid, options.groupLeader ?? this.groupLeader.pid, tuple(atom(module), atom(fn), args.length), opts);
+    this.signal(node, () => [control, args], () => {
+      proc.releaseMonitor(reqId);
+      proc.deliver(tuple(SPAWN_REPLY, reqId, ERROR, atom('noconnection')));
+    });
+    return reqId;
   }
 
   /** Leave: unregister from EPMD, close every connection and the listener. */
@@ -405,7 +432,7 @@ export class ErlNode extends EventEmitter {
   }
 
   /** erpc calls, `spawn/4` and `spawn/2` from other nodes, answered on the connection they came on. */
-  private spawnRequest(conn: Connection, request: SpawnRequest): void {
+  private serveSpawnRequest(conn: Connection, request: SpawnRequest): void {
     this.spawnService.handle(request, (flags, result) => {
       if (!conn.isClosed) conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, flags, result));
     });
