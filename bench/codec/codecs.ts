@@ -127,7 +127,7 @@ function erlbridgeCodecs(): Codec[] {
       encode: (t) => encode(t as Term),
       decode: (b) => decode(b as Buffer),
       same: erlbridgeSame,
-      limits: 'none: every term as OTP writes it (byte-exact)',
+      limits: 'the full term model, byte-exact with term_to_binary',
     },
     {
       name: 'erlbridge (reused)',
@@ -138,7 +138,7 @@ function erlbridgeCodecs(): Codec[] {
       encode: (t) => encoder.encode(t as Term),
       decode: (b) => decoder.decode(b as Buffer),
       same: erlbridgeSame,
-      limits: 'as erlbridge',
+      limits: 'the same codec, one instance of each kept across calls',
     },
   ];
 }

@@ -167,6 +167,12 @@ export function renderMarkdown(r: Results): string {
         : ''),
   );
   L.push('');
+  L.push(
+    'On this shared two-core machine a ratio moves by up to about ±25% from one run to the next (the per-cell ' +
+      'spread of the rounds is in bench/.build/codec-results.json), so a ✓ or ✗ within about 20% of its target can ' +
+      'flip on a rerun.',
+  );
+  L.push('');
 
   // Compatibility with OTP's bytes
   const etfs = r.codecs.filter((c) => c.kind !== 'msgpack');
