@@ -91,6 +91,11 @@ export class ErlNode extends EventEmitter {
   private readonly flags: bigint;
   private readonly connections = new Map<string, Connection>();
   private readonly pending = new Map<string, Promise<Connection>>();
+  /**
+   * Handshakes from peers we answered `ok`, until they end (the connection, or null on failure):
+   * like net_kernel, a connect to such a peer waits for that connection instead of dialing.
+   */
+  private readonly accepting = new Map<string, Promise<Connection | null>>();
   /** Signals for nodes we are still connecting to, in order. */
   private readonly outbox = new Map<string, Array<(conn: Connection | null) => void>>();
   /** The processes of this node. */
@@ -172,6 +177,8 @@ export class ErlNode extends EventEmitter {
     if (up) return Promise.resolve(up);
     const going = this.pending.get(peer);
     if (going) return going;
+    const incoming = this.accepting.get(peer);
+    if (incoming) return incoming.then((conn) => conn ?? this.connect(peer));
     const attempt = this.dial(peer).finally(() => this.pending.delete(peer));
     this.pending.set(peer, attempt);
     return attempt;
@@ -293,11 +300,12 @@ export class ErlNode extends EventEmitter {
 
   private async dial(peer: string): Promise<Connection> {
     try {
-      const result = await connectToNode(peer, { ...this.handshakeOptions(), epmdPort: this.options.epmdPort, onAlive: () => true });
+      const result = await connectToNode(peer, { ...this.handshakeOptions(), epmdPort: this.options.epmdPort, onAlive: () => !this.connections.has(peer) });
       return this.established(result);
     } catch (err) {
-      // Simultaneous connect lost: the peer's own attempt to us is the connection.
-      if (err instanceof HandshakeRefusedError && err.status === 'nok') return this.awaitIncoming(peer);
+      // Simultaneous connect lost (nok), or the peer's attempt to us is already up (alive, and we
+      // answered false as net_kernel does): the peer's own connection is the one.
+      if (err instanceof HandshakeRefusedError && (err.status === 'nok' || err.status === 'alive')) return this.awaitIncoming(peer);
       throw err;
     }
   }
@@ -326,19 +334,29 @@ export class ErlNode extends EventEmitter {
       return;
     }
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
+    let settle: ((conn: Connection | null) => void) | undefined;
+    let peer = '';
     try {
       const result = await acceptHandshake(socket, {
         ...this.handshakeOptions(),
         decideStatus: ({ name }) => {
           if (this.connections.has(name)) return 'alive';
           if (this.pending.has(name)) return simultaneousConnectStatus(this.name, name);
+          if (!this.accepting.has(name)) {
+            peer = name;
+            this.accepting.set(name, new Promise((resolve) => (settle = resolve)));
+          }
           return 'ok';
         },
         onAliveConfirmed: (name) => this.connections.get(name)?.close('closed'),
       });
-      this.established(result);
+      const conn = this.established(result);
+      settle?.(conn);
     } catch (err) {
+      settle?.(null);
       this.log(`refused a connection from ${from}: ${(err as Error).message}`);
+    } finally {
+      if (settle) this.accepting.delete(peer);
     }
   }
 
