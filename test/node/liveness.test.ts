@@ -4,7 +4,6 @@
  */
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
-import { ErlNode as ErlProcess } from '../support/erlnode';
 import { NodeEvents, sleep, startErlNodeWith } from '../support/erlnode-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 
