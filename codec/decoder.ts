@@ -637,6 +637,7 @@ export class Decoder {
   }
 
   private pid(buf: Buffer, at: number, end: number): Pid {
+    if (at >= end) this.truncated(at);
     const tag = buf[at];
     if (tag !== Tag.Pid && tag !== Tag.NewPid) this.fail('bad_tag', at, `expected a pid, got tag ${tag}`);
     const node = this.atom(buf, at + 1, end);

@@ -368,9 +368,12 @@ export class Encoder {
     // Flatten [a | [b | c]] to [a, b | c], and [a | [b]] to the proper list [a, b].
     let elements = t.elements;
     let tail = t.tail;
-    while (tail instanceof ImproperList) {
-      elements = elements.concat(tail.elements);
-      tail = tail.tail;
+    if (tail instanceof ImproperList) {
+      elements = elements.slice();
+      while (tail instanceof ImproperList) {
+        for (const e of tail.elements) elements.push(e);
+        tail = tail.tail;
+      }
     }
     if (Array.isArray(tail)) return this.list(pos, tail.length === 0 ? elements : elements.concat(tail));
     if (elements.length === 0) return this.other(pos, tail, hook);
@@ -405,11 +408,22 @@ export class Encoder {
     return pos;
   }
 
-  /** A number that is not an int32: a float, or an integer written as SMALL_BIG. */
+  /** A number: a float when not integral, else an integer of the smallest kind that holds it. */
   private number(pos: number, t: number): number {
     if (!Number.isInteger(t)) return this.float(pos, t);
-    // A double's integer value has at most 128 digit bytes, and dividing it by 256 is exact.
     const buf = this.room(pos, 140);
+    if ((t | 0) === t) {
+      if (t >= 0 && t <= 255) {
+        buf[pos] = Tag.SmallInteger;
+        buf[pos + 1] = t;
+        return pos + 2;
+      }
+      buf[pos] = Tag.Integer;
+      buf.writeInt32BE(t, pos + 1);
+      return pos + 5;
+    }
+    // A double's integer value has at most 128 digit bytes, and dividing it by 256 is exact.
+
     let v = Math.abs(t);
     let n = 0;
     while (v > 0) {
