@@ -9,6 +9,7 @@ import { UsageError } from './commands/options';
 import { pingCommand } from './commands/ping';
 import { termCommand } from './commands/term';
 import { chanCommand } from './commands/chan';
+import { callCommand } from './commands/call';
 
 /** A command gets its arguments (after its name) and returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   epmd: epmdCommand,
   term: termCommand,
   chan: chanCommand,
+  call: callCommand,
 };
 
 const usage = `usage: erlbridge <command> [options]
@@ -27,6 +29,8 @@ commands:
   node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]
                                start a node; runs until SIGINT/SIGTERM
   ping NODE [--cookie C]       pong (exit 0) or pang (exit 1)
+  call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]
+                               rpc:call; ARGS is an Erlang list ('[weather]'); prints the result
   names [--host H] [--epmd-port P]
                                the names registered in EPMD
   epmd [--port P]              run the embedded EPMD in the foreground

@@ -1,0 +1,68 @@
+/**
+ * `erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]`: `rpc:call` from
+ * a short-lived hidden node. ARGS is an Erlang list in text (`'[weather]'`); the result prints in
+ * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
+ */
+import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
+import { ErlNode } from '../node/node';
+import { ErlClient } from '../rpc/client';
+import { numberOption, parseArgs, UsageError } from './options';
+
+const USAGE = 'usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]';
+
+function atomText(text: string, what: string): string {
+  // An atom as erl would read it: a bare atom, or quoted.
+  let parsed;
+  try {
+    parsed = parseTerm(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed instanceof Atom) return parsed.name;
+  if (typeof parsed === 'boolean') return String(parsed);
+  if (text.length > 0 && !/[\s'"]/.test(text)) return text;
+  throw new UsageError(`${what} must be an atom, got ${text}`);
+}
+
+export async function callCommand(args: string[]): Promise<number> {
+  const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'timeout', 'name', 'sname']);
+  if (positional.length !== 4) throw new UsageError(USAGE);
+  const [peer, modText, funText, argsText] = positional;
+  if (!/^[^@]+@[^@]+$/.test(peer)) throw new UsageError(`NODE must be name@host, got ${peer}`);
+  const module = atomText(modText, 'MOD');
+  const fn = atomText(funText, 'FUN');
+  let callArgs;
+  try {
+    callArgs = parseTerm(argsText);
+  } catch (err) {
+    throw new UsageError(`ARGS is not an Erlang term: ${err instanceof TextParseError ? err.message : String(err)}`);
+  }
+  if (!Array.isArray(callArgs)) throw new UsageError(`ARGS must be an Erlang list, e.g. '[weather]', got ${argsText}`);
+  let timeout: number | undefined;
+  if (options.timeout !== undefined) {
+    timeout = Number(options.timeout);
+    if (typeof options.timeout !== 'string' || !Number.isInteger(timeout) || timeout < 0) throw new UsageError('--timeout must be a number of milliseconds');
+  }
+  const longNames = peer.split('@')[1].includes('.');
+  const node = await ErlNode.start({
+    name: (options.name ?? options.sname ?? `erlbridge_call_${process.pid}`) as string,
+    longNames,
+    cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
+    epmdPort: numberOption(options, 'epmd-port'),
+    log: () => undefined,
+    // What the call prints goes to stderr, so stdout is the result alone.
+    output: (text) => process.stderr.write(text),
+  });
+  try {
+    try {
+      await node.connect(peer);
+    } catch (err) {
+      throw new Error(`cannot reach ${peer}: ${(err as Error).message}`);
+    }
+    const result = await new ErlClient(node).rpcCall(peer, module, fn, callArgs, { timeout });
+    process.stdout.write(`${formatTerm(result)}\n`);
+    return 0;
+  } finally {
+    await node.stop();
+  }
+}
