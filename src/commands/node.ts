@@ -1,4 +1,5 @@
-/** `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]`: a node serving kvs. */
+/** `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]`: a node serving kvs and dist_demo. */
+import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode } from '../node/node';
 import { numberOption, parseArgs, UsageError } from './options';
@@ -17,10 +18,11 @@ export async function nodeCommand(args: string[]): Promise<number> {
     visible: options.visible === true,
   });
   serveKvs(node);
+  serveDistDemo(node);
   node.on('nodeup', (peer: string) => process.stderr.write(`nodeup ${peer}\n`));
   node.on('nodedown', (peer: string, why: string) => process.stderr.write(`nodedown ${peer} (${why})\n`));
   process.stdout.write(
-    `erlbridge node ${node.name} is up, serving kvs (EPMD on port ${node.epmd.port}). From erl -sname bilbo:\n` +
+    `erlbridge node ${node.name} is up, serving kvs and dist_demo (EPMD on port ${node.epmd.port}). From erl -sname bilbo:\n` +
       `  rpc:call('${node.name}', kvs, store, [weather, fine]).\n` +
       `  rpc:call('${node.name}', kvs, lookup, [weather]).\n`,
   );
