@@ -216,25 +216,7 @@ export class Encoder {
             }
           } else if (typeof t === 'object' && t !== null) {
             if (t instanceof Atom) {
-              const name = (t as Atom).name;
-              const len = name.length;
-              if (hook === undefined && len <= 255) {
-                // ASCII names (nearly all) are copied by hand: cheaper than the UTF-8 writer.
-                if (pos + 2 + len > buf.length) buf = this.grow(pos, 2 + len);
-                let k = 0;
-                while (k < len) {
-                  const ch = name.charCodeAt(k);
-                  if (ch >= 0x80) break;
-                  buf[pos + 2 + k++] = ch;
-                }
-                if (k === len) {
-                  buf[pos] = Tag.SmallAtomUtf8;
-                  buf[pos + 1] = len;
-                  pos += 2 + len;
-                  continue;
-                }
-              }
-              pos = this.atom(pos, t as Atom, hook);
+              pos = this.atom(pos, t, hook);
               buf = this.buf;
               continue;
             }
@@ -479,7 +461,21 @@ export class Encoder {
     }
     const name = a.name;
     const n = name.length;
-    if (n > BEAM_MAX_ATOM_CHARACTERS && [...name].length > BEAM_MAX_ATOM_CHARACTERS) {
+    if (n <= 255) {
+      // ASCII names (nearly all) are copied by hand: cheaper than a call into the UTF-8 writer.
+      const buf = pos + 2 + n > this.buf.length ? this.grow(pos, 2 + n) : this.buf;
+      let i = 0;
+      while (i < n) {
+        const c = name.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[pos + 2 + i++] = c;
+      }
+      if (i === n) {
+        buf[pos] = Tag.SmallAtomUtf8;
+        buf[pos + 1] = n;
+        return pos + 2 + n;
+      }
+    } else if ([...name].length > BEAM_MAX_ATOM_CHARACTERS) {
       throw new EncodeError('atom_too_long', `atom of ${[...name].length} characters (at most ${BEAM_MAX_ATOM_CHARACTERS})`);
     }
     const buf = this.room(pos, 3 + 3 * n);
@@ -601,9 +597,9 @@ export class Encoder {
     this.room(pos, 1)[pos] = Tag.NewPid;
     pos = this.atom(pos + 1, p.node, hook);
     const buf = this.room(pos, 12);
-    buf.writeUInt32BE(p.id, pos);
-    buf.writeUInt32BE(p.serial, pos + 4);
-    buf.writeUInt32BE(p.creation, pos + 8);
+    put32(buf, pos, p.id);
+    put32(buf, pos + 4, p.serial);
+    put32(buf, pos + 8, p.creation);
     return pos + 12;
   }
 
@@ -619,10 +615,10 @@ export class Encoder {
       buf.writeBigUInt64BE(BigInt(id), pos);
       pos += 8;
     } else {
-      buf.writeUInt32BE(id as number, pos);
+      put32(buf, pos, id as number);
       pos += 4;
     }
-    buf.writeUInt32BE(p.creation, pos);
+    put32(buf, pos, p.creation);
     return pos + 4;
   }
 
@@ -636,9 +632,9 @@ export class Encoder {
     buf[pos + 2] = n;
     pos = this.atom(pos + 3, r.node, hook);
     buf = this.room(pos, 4 + 4 * n);
-    buf.writeUInt32BE(r.creation, pos);
+    put32(buf, pos, r.creation);
     pos += 4;
-    for (let i = 0; i < n; i++, pos += 4) buf.writeUInt32BE(ids[i], pos);
+    for (let i = 0; i < n; i++, pos += 4) put32(buf, pos, ids[i]);
     return pos;
   }
 
@@ -681,6 +677,14 @@ function isByteList(list: Term[]): boolean {
   return true;
 }
 
+/** A big-endian 32-bit word, written by hand: cheaper than Buffer.writeUInt32BE's checks. */
+function put32(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = v >>> 24;
+  buf[pos + 1] = v >>> 16;
+  buf[pos + 2] = v >>> 8;
+  buf[pos + 3] = v;
+}
+
 function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
   if (!isU32(n)) throw new EncodeError('bad_value', `${n} elements do not fit the format`);
   buf[pos] = tag;
@@ -712,8 +716,11 @@ function sortEntries(keys: Term[], vals: Term[]): void {
 }
 
 function copyOut(buf: Buffer, from: number, to: number): Buffer {
-  const out = Buffer.allocUnsafe(to - from);
-  buf.copy(out, 0, from, to);
+  const n = to - from;
+  const out = Buffer.allocUnsafe(n);
+  // Small terms are copied by hand: cheaper than the call into Buffer.copy.
+  if (n <= SHORT_COPY * 4) for (let i = 0; i < n; i++) out[i] = buf[from + i];
+  else buf.copy(out, 0, from, to);
   return out;
 }
 
