@@ -54,6 +54,7 @@ export class Channel implements AsyncIterable<Term> {
       this.reader.push(chunk);
       this.pump();
     });
+    socket.on('drain', () => this.pump());
     socket.on('error', (error) => this.finish(`socket error: ${error.message}`));
     socket.on('close', () => this.finish('closed by the peer'));
   }
@@ -153,9 +154,12 @@ export class Channel implements AsyncIterable<Term> {
     this.socket.destroy();
   }
 
-  /** Decode frames while someone wants them; pause the peer while a frame's worth waits unread. */
+  /**
+   * Decode frames while someone wants them. A handler gets no more while over a frame's worth of
+   * its replies waits to be written: a peer that sends without reading is not read either.
+   */
   private pump(): void {
-    while (this.handler || this.waiters.length > 0) {
+    while (this.waiters.length > 0 || (this.handler && !this.writeBacklog())) {
       const term = this.take();
       if (term === NOTHING) break;
       if (this.handler) this.deliver(term);
@@ -170,8 +174,12 @@ export class Channel implements AsyncIterable<Term> {
 
   /** Pause the peer while more than a frame's worth of bytes waits unread; resume once read. */
   private flow(): void {
-    if (this.reader.buffered > this.reader.maxFrameSize) this.socket.pause();
+    if (this.reader.buffered > this.reader.maxFrameSize || (this.handler && this.writeBacklog())) this.socket.pause();
     else this.socket.resume();
+  }
+
+  private writeBacklog(): boolean {
+    return this.socket.writableLength > this.reader.maxFrameSize;
   }
 
   /** The next buffered term, or {@link NOTHING}. A bad frame closes the channel (and gives NOTHING). */

@@ -186,6 +186,27 @@ describe('lib_chan TypeScript server and client', () => {
     socket.destroy();
   });
 
+  it('stops reading from a peer that does not read its replies, and catches up once it does', async () => {
+    const small = await startChanServer(parseChanConfig(CONFIG), { maxFrameSize: 100 * 1024, log: () => undefined });
+    const { socket, frames } = await rawSocket(small.address.port);
+    try {
+      socket.pause();
+      const chunk = Buffer.alloc(50 * 1024, 1);
+      const count = 800;
+      socket.write(frame(encode(tuple(atom('startService'), atom('echo'), []))));
+      for (let i = 0; i < count; i++) socket.write(frame(encode([i, chunk])));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // 40 MB sent: far more than loopback socket buffers hold, so most of it still waits here.
+      expect(socket.writableLength).toBeGreaterThan(10 * 1024 * 1024);
+      socket.resume();
+      await until(() => frames.length === count + 1, 20000);
+      expect(equals(frames[count], [count - 1, chunk])).toBe(true);
+    } finally {
+      socket.destroy();
+      await small.close();
+    }
+  });
+
   it.each([
     ['a first frame that is not startService', frame(encode(tuple(atom('hello'), atom('world')))), /protocol violation/],
     ['an undecodable frame', frame(Buffer.from([1, 2, 3])), /undecodable frame/],
