@@ -264,6 +264,39 @@ describe('lib_chan TypeScript server and client', () => {
     expect(stopping.sessionCount).toBe(0);
   });
 
+  it('runs custom services: a promise that settles closes the channel, a throw is logged and closes it', async () => {
+    const seen: string[] = [];
+    const config = parseChanConfig(`{port, 0}.
+      {service, loop, password, none, mfa, my_loop, start, {prefix, "got"}}.
+      {service, boom, password, none, mfa, my_boom, start, []}.`);
+    const custom = await startChanServer(config, {
+      log: (line) => seen.push(line),
+      modules: {
+        my_loop: {
+          async start(channel, argsC, configArgs) {
+            for await (const term of channel) {
+              if (term === atom('stop')) return;
+              channel.send(tuple(configArgs, argsC, term));
+            }
+          },
+        },
+        my_boom: {
+          start() {
+            throw new Error('kaboom');
+          },
+        },
+      },
+    });
+    const loop = await connect('127.0.0.1', custom.address.port, 'loop', null, atom('hi'));
+    expect(equals(await loop.rpc(1), tuple(tuple(atom('prefix'), charlist('got')), atom('hi'), 1))).toBe(true);
+    loop.send(atom('stop'));
+    await expect(loop.receive(2000)).rejects.toBeInstanceOf(ChannelClosedError);
+    const boom = await connect('127.0.0.1', custom.address.port, 'boom', null);
+    await expect(boom.receive(2000)).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(seen.some((line) => /service boom \(my_boom\) failed: kaboom/.test(line))).toBe(true);
+    await custom.close();
+  });
+
   it('refuses a config naming a module nobody registered', async () => {
     const config = parseChanConfig('{port, 0}. {service, x, password, none, mfa, mod_missing, start, []}.');
     await expect(startChanServer(config)).rejects.toThrow(/no module mod_missing/);
