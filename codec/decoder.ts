@@ -98,6 +98,8 @@ export class Decoder {
 
   /** Position after the last thing a helper read. */
   private p = 0;
+  /** Bytes the open levels below the innermost one still need at least (a byte per value to come). */
+  private owed = 0;
   /** Atoms this decode created (for `maxAtoms`). */
   private newAtoms = 0;
 
@@ -107,6 +109,8 @@ export class Decoder {
   private readonly index: number[] = [];
   private readonly count: number[] = [];
   private readonly start: number[] = [];
+  /** What each level adds to `owed` while its child is open. */
+  private readonly owes: number[] = [];
   /** A fun's head, while its free variables are read. */
   private readonly extra: Array<FunHead | undefined> = [];
 
@@ -190,6 +194,7 @@ export class Decoder {
   /** Decode the term at `pos`; `this.p` is left after it. Throws only DecodeError. */
   private run(buf: Buffer, pos: number): Term {
     this.newAtoms = 0;
+    this.owed = 0;
     // Open levels. The innermost one lives in locals (kind, items, i, n); those below it in arrays.
     let sp = 0;
     let kind = Frame.Tuple;
@@ -282,8 +287,7 @@ export class Decoder {
               value = new Tuple([]);
               break;
             }
-            if (end - pos < open) this.truncated(pos);
-            this.open(sp, kind, items, i, n, at);
+            this.open(sp, kind, items, i, n, at, pos, end, open);
             sp++;
             kind = Frame.Tuple;
             items = new Array(open);
@@ -297,8 +301,7 @@ export class Decoder {
             pos += 4;
             // [ | T] is T itself: BEAM decodes LIST_EXT with no elements as its tail.
             if (open === 0) continue outer;
-            if (end - pos <= open) this.truncated(pos);
-            this.open(sp, kind, items, i, n, at);
+            this.open(sp, kind, items, i, n, at, pos, end, open + 1);
             sp++;
             kind = Frame.List;
             items = new Array(open);
@@ -316,8 +319,7 @@ export class Decoder {
               value = map;
               break;
             }
-            if ((end - pos) / 2 < open) this.truncated(pos);
-            this.open(sp, kind, items, i, n, at);
+            this.open(sp, kind, items, i, n, at, pos, end, 2 * open);
             sp++;
             kind = Frame.Map;
             items = new Array(2 * open);
@@ -369,8 +371,7 @@ export class Decoder {
               value = makeFun(head, []);
               break;
             }
-            if (end - pos < open) this.truncated(pos);
-            this.open(sp, kind, items, i, n, at);
+            this.open(sp, kind, items, i, n, at, pos, end, open);
             this.extra[sp] = head;
             sp++;
             kind = Frame.Fun;
@@ -418,7 +419,7 @@ export class Decoder {
                   const more = u32(buf, pos + 1);
                   pos += 5;
                   if (more === 0) continue;
-                  if (end - pos <= more) this.truncated(pos);
+                  if (end - pos < this.owed + more + 1) this.truncated(pos);
                   n += more;
                   continue outer;
                 }
@@ -443,6 +444,7 @@ export class Decoder {
           this.extra[sp] = undefined;
           if (sp > 0) {
             const f = sp - 1;
+            this.owed -= this.owes[f];
             kind = this.kind[f];
             items = this.items[f];
             i = this.index[f];
@@ -467,15 +469,25 @@ export class Decoder {
    * Open level `sp` for a container starting at `at`: the current innermost level (the locals of
    * `run`) is saved into the arrays first.
    */
-  private open(sp: number, kind: Frame, items: Term[], i: number, n: number, at: number): void {
+  private open(sp: number, kind: Frame, items: Term[], i: number, n: number, at: number, pos: number, end: number, need: number): void {
     if (sp >= this.limits.maxDepth) this.fail('depth_limit', at, `nesting deeper than maxDepth ${this.limits.maxDepth}`);
+    let owed = this.owed;
     if (sp > 0) {
       const f = sp - 1;
       this.kind[f] = kind;
       this.items[f] = items;
       this.index[f] = i;
       this.count[f] = n;
+      // What the parent still needs after this child: a byte at least for each of its other
+      // values, and for a list's tail.
+      const rest = kind === Frame.ListTail ? 0 : n - i - 1 + (kind === Frame.List ? 1 : 0);
+      this.owes[f] = rest;
+      owed += rest;
     }
+    // The new level's values need a byte each beyond what its open ancestors are owed. Checking
+    // against those too keeps the arrays allocated for all open levels within the input's size.
+    if (end - pos < owed + need) this.truncated(pos);
+    this.owed = owed;
     this.start[sp] = at;
   }
 

@@ -461,6 +461,21 @@ describe('bad input', () => {
     expect([e.code, e.offset]).toEqual(['truncated', offset]);
   });
 
+  it('nested containers may not together claim more values than the input has bytes', () => {
+    // 1000 LIST_EXTs each claiming a million elements, then a million NILs: each claim alone
+    // fits the bytes left, all together they would allocate 8 GB of arrays.
+    const claim = Buffer.from([108, 0, 0x0f, 0x42, 0x40]);
+    const bytes = Buffer.concat([hex('83'), ...new Array(1000).fill(claim), Buffer.alloc(1_000_000, 0x6a)]);
+    const started = process.hrtime.bigint();
+    const e = decodeError(bytes);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
+    expect([e.code, e.offset]).toEqual(['truncated', 11]);
+    // The same for tuples, maps and a LIST_EXT tail that adds elements.
+    expect([decodeError(hex('83 6803 6803 6a 6a 6a 6a')).code, decodeError(hex('83 6803 6803 6a 6a 6a 6a')).offset]).toEqual(['truncated', 5]);
+    expect(decodeError(hex('83 7400000002 7400000001 6a 6a 6a')).offset).toBe(11);
+    expect(decodeError(hex('83 6802 6c00000001 6a 6c00000002 6a')).offset).toBe(14);
+  });
+
   it('every cut of a valid term is truncated, at an offset within the cut', () => {
     const samples = [
       encode(tuple(atom('ok'), [1, 2, 300], new ErlMap([[atom('a'), Buffer.from('xy')]]), new ErlFloat(0.5), 2n ** 70n)),
