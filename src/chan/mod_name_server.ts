@@ -5,7 +5,7 @@
 import { Term, atom, isRecord, tuple } from '../../codec';
 import type { Channel } from './channel';
 import type { ChanService } from './service';
-import { KvsStore, MemoryKvsStore } from './kvs-store';
+import { KvsStore, MemoryKvsStore } from '../kvs/store';
 
 /** A name server service over `store` (a fresh in-memory one by default). */
 export function modNameServer(store: KvsStore = new MemoryKvsStore()): ChanService {

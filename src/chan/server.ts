@@ -11,7 +11,7 @@ import { ChanService } from './service';
 import { ChanLimitOptions, DEFAULT_HANDSHAKE_TIMEOUT_MS, HANDSHAKE_LIMITS, payloadLimits } from './limits';
 import { SessionContext, runSession } from './session';
 import { listen } from './transport';
-import { KvsStore, MemoryKvsStore } from './kvs-store';
+import { KvsStore, MemoryKvsStore } from '../kvs/store';
 import { modNameServer } from './mod_name_server';
 import { modEcho } from './mod_echo';
 import { modMath } from './mod_math';

@@ -5,7 +5,7 @@
  * `{kvs, {ok, V} | undefined}`).
  */
 import { atom, Pid, Term, Tuple, tuple } from '../../codec';
-import { KvsStore, MemoryKvsStore } from '../chan/kvs-store';
+import { KvsStore, MemoryKvsStore } from './store';
 import type { ErlNode } from '../node/node';
 import type { ErlProcess } from '../process/process';
 

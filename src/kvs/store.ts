@@ -1,5 +1,6 @@
 /**
- * The key-value store behind `mod_name_server`: the book's kvs, as an object that a node can share.
+ * The key-value store behind kvs: one state shared by the node (rpc and the `kvs` process) and
+ * lib_chan's `mod_name_server`.
  */
 import { ErlMap, Term } from '../../codec';
 
