@@ -215,18 +215,26 @@ export class Encoder {
               continue;
             }
           } else if (typeof t === 'object' && t !== null) {
+            // Lists first: Array.isArray is a cheaper test than instanceof.
+            if (Array.isArray(t)) {
+              index[f] = i;
+              pos = this.list(pos, t);
+              buf = this.buf;
+              if (this.sp !== f + 1) continue levels;
+              continue;
+            }
             if (t instanceof Atom) {
               pos = this.atom(pos, t, hook);
               buf = this.buf;
               continue;
             }
             if (t instanceof Buffer) {
-              pos = this.binary(pos, t as Buffer);
+              pos = this.binary(pos, t);
               buf = this.buf;
               continue;
             }
             if (t instanceof ErlFloat) {
-              pos = this.float(pos, (t as ErlFloat).value);
+              pos = this.float(pos, t.value);
               continue;
             }
           } else if (typeof t === 'boolean' && hook === undefined) {
@@ -235,11 +243,10 @@ export class Encoder {
             pos += bytes.length;
             continue;
           }
-          // Containers (which may open a level) and everything rarer.
+          // Other containers (which may open a level) and everything rarer.
           index[f] = i;
           if (t instanceof ErlMap) pos = this.map(pos, t);
           else if (t instanceof Tuple) pos = this.tuple(pos, t);
-          else if (Array.isArray(t)) pos = this.list(pos, t);
           else pos = this.other(pos, t, hook);
           buf = this.buf;
           if (this.sp !== f + 1) continue levels;
