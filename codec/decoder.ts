@@ -60,6 +60,23 @@ const FALSE = Atom.of('false');
 const EMPTY = Buffer.alloc(0);
 /** What a closed stack level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
+/** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
+const KEEP_LEVELS = 4096;
+
+/** A container being decoded, saved while a container inside it is. */
+class Level {
+  kind = Frame.Tuple;
+  items: Term[] = EMPTY_ITEMS;
+  /** The next value's index in `items`, and how many values there are. */
+  index = 0;
+  count = 0;
+  /** Where the container began. */
+  start = 0;
+  /** What it adds to `owed` while its child is open. */
+  owes = 0;
+  /** A fun's head, while its free variables are read. */
+  fun: FunHead | undefined = undefined;
+}
 
 /** Short atoms are looked up by their bytes, skipping UTF-8 decoding and string creation. */
 const ATOM_CACHE_SLOTS = 4096;
@@ -103,16 +120,8 @@ export class Decoder {
   /** Atoms this decode created (for `maxAtoms`). */
   private newAtoms = 0;
 
-  // The stack of open containers, one entry per level in parallel arrays (no object per level).
-  private readonly kind: Frame[] = [];
-  private readonly items: Term[][] = [];
-  private readonly index: number[] = [];
-  private readonly count: number[] = [];
-  private readonly start: number[] = [];
-  /** What each level adds to `owed` while its child is open. */
-  private readonly owes: number[] = [];
-  /** A fun's head, while its free variables are read. */
-  private readonly extra: Array<FunHead | undefined> = [];
+  /** The stack of open containers below the innermost one; its objects are reused from call to call. */
+  private readonly levels: Level[] = [];
 
   private readonly cacheKeys: Array<Uint8Array | undefined> = new Array(ATOM_CACHE_SLOTS);
   private readonly cacheAtoms: Array<Atom | undefined> = new Array(ATOM_CACHE_SLOTS);
@@ -372,7 +381,7 @@ export class Decoder {
               break;
             }
             this.open(sp, kind, items, i, n, at, pos, end, open);
-            this.extra[sp] = head;
+            this.levels[sp].fun = head;
             sp++;
             kind = Frame.Fun;
             items = new Array(open);
@@ -403,7 +412,7 @@ export class Decoder {
             if (i < n) continue outer;
             if (kind === Frame.Tuple) value = new Tuple(items);
             else if (kind === Frame.Map) value = this.map(items, sp - 1);
-            else if (kind === Frame.Fun) value = makeFun(this.extra[sp - 1] as FunHead, items);
+            else if (kind === Frame.Fun) value = makeFun(this.levels[sp - 1].fun as FunHead, items);
             else {
               // The tail of a list: NIL or a STRING_EXT ends a proper list, a LIST_EXT continues
               // it (so [1 | [2 | "ab"]] is [1,2,97,98]) without nesting, anything else makes it improper.
@@ -440,16 +449,17 @@ export class Decoder {
           }
           // Close the innermost level; its parent becomes the innermost.
           sp--;
-          at = this.start[sp];
-          this.extra[sp] = undefined;
+          const closed = this.levels[sp];
+          at = closed.start;
+          closed.fun = undefined;
           if (sp > 0) {
-            const f = sp - 1;
-            this.owed -= this.owes[f];
-            kind = this.kind[f];
-            items = this.items[f];
-            i = this.index[f];
-            n = this.count[f];
-            this.items[f] = EMPTY_ITEMS;
+            const parent = this.levels[sp - 1];
+            this.owed -= parent.owes;
+            kind = parent.kind;
+            items = parent.items;
+            i = parent.index;
+            n = parent.count;
+            parent.items = EMPTY_ITEMS;
           } else {
             items = EMPTY_ITEMS;
           }
@@ -457,11 +467,13 @@ export class Decoder {
       }
     } catch (e) {
       for (let f = 0; f < sp; f++) {
-        this.items[f] = EMPTY_ITEMS;
-        this.extra[f] = undefined;
+        this.levels[f].items = EMPTY_ITEMS;
+        this.levels[f].fun = undefined;
       }
       if (e instanceof DecodeError) throw e;
       throw new DecodeError('bad_value', pos, `undecodable input: ${(e as Error)?.message ?? String(e)}`);
+    } finally {
+      if (this.levels.length > KEEP_LEVELS) this.levels.length = KEEP_LEVELS;
     }
   }
 
@@ -473,29 +485,30 @@ export class Decoder {
     if (sp >= this.limits.maxDepth) this.fail('depth_limit', at, `nesting deeper than maxDepth ${this.limits.maxDepth}`);
     let owed = this.owed;
     if (sp > 0) {
-      const f = sp - 1;
-      this.kind[f] = kind;
-      this.items[f] = items;
-      this.index[f] = i;
-      this.count[f] = n;
+      const parent = this.levels[sp - 1];
+      parent.kind = kind;
+      parent.items = items;
+      parent.index = i;
+      parent.count = n;
       // What the parent still needs after this child: a byte at least for each of its other
       // values, and for a list's tail.
       const rest = kind === Frame.ListTail ? 0 : n - i - 1 + (kind === Frame.List ? 1 : 0);
-      this.owes[f] = rest;
+      parent.owes = rest;
       owed += rest;
     }
     // The new level's values need a byte each beyond what its open ancestors are owed. Checking
     // against those too keeps the arrays allocated for all open levels within the input's size.
     if (end - pos < owed + need) this.truncated(pos);
     this.owed = owed;
-    this.start[sp] = at;
+    const level = this.levels[sp] ?? (this.levels[sp] = new Level());
+    level.start = at;
   }
 
   /** The map of level `f` from its keys and values, in wire order. */
   private map(kv: Term[], f: number): ErlMap {
     const map = new ErlMap();
     for (let k = 0; k < kv.length; k += 2) {
-      if (!map.addNew(kv[k], kv[k + 1])) this.fail('duplicate_map_key', this.start[f], 'a map has the same key twice');
+      if (!map.addNew(kv[k], kv[k + 1])) this.fail('duplicate_map_key', this.levels[f].start, 'a map has the same key twice');
     }
     map.wireOrder = true;
     return map;

@@ -54,6 +54,28 @@ const TRUE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 4, ...Buffer.from('true')]);
 const FALSE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 5, ...Buffer.from('false')]);
 /** What a finished level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
+/** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
+const KEEP_LEVELS = 4096;
+
+/** A container being written: its elements (or a map's keys and values) and what comes after them. */
+class Level {
+  items: Term[] = EMPTY_ITEMS;
+  /** A map's values (its keys are in `items`), or null. */
+  values: Term[] | null = null;
+  /** The next element, and how many there are (twice the size, for a map). */
+  index = 0;
+  length = 0;
+  after = After.Nothing;
+  /** The tail of an improper list, or where a fun's Size field is. */
+  extra: Term | number | undefined = undefined;
+
+  /** Drop what a finished level references, so an encoded term is not kept alive by the encoder. */
+  clear(): void {
+    this.items = EMPTY_ITEMS;
+    this.values = null;
+    this.extra = undefined;
+  }
+}
 const INITIAL_SIZE = 8192;
 /** After encoding something bigger than this, the buffer is given back instead of kept. */
 const KEEP_SIZE = 4 * 1024 * 1024;
@@ -102,14 +124,8 @@ export class Encoder {
   private readonly maxDepth: number;
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
 
-  // The stack of containers being written, one entry per level in parallel arrays.
-  private readonly items: Term[][] = [];
-  /** A map's values (its keys are in `items`), or null. */
-  private readonly values: Array<Term[] | null> = [];
-  private readonly index: number[] = [];
-  private readonly length: number[] = [];
-  private readonly after: After[] = [];
-  private readonly extra: Array<Term | number | undefined> = [];
+  /** The stack of containers being written; its objects are reused from call to call. */
+  private readonly levels: Level[] = [];
   /** Levels in use. */
   private sp = 0;
   private readonly rootBox: Term[] = [EMPTY_ITEMS];
@@ -176,10 +192,7 @@ export class Encoder {
 
   /** Write `root` at `start`; returns the end. */
   private run(root: Term, start: number, hook: AtomCacheHook | undefined): number {
-    const items = this.items;
-    const values = this.values;
-    const index = this.index;
-    const length = this.length;
+    const levels = this.levels;
     let buf = this.buf;
     let pos = start;
     // The root is the one element of a level of its own, so every value goes through one loop.
@@ -189,10 +202,11 @@ export class Encoder {
     try {
       levels: while (this.sp > 0) {
         const f = this.sp - 1;
-        const list = items[f];
-        const vals = values[f];
-        const n = length[f];
-        let i = index[f];
+        const level = levels[f];
+        const list = level.items;
+        const vals = level.values;
+        const n = level.length;
+        let i = level.index;
         while (i < n) {
           const t: Term = vals === null ? list[i] : (i & 1) === 0 ? list[i >> 1] : vals[i >> 1];
           i++;
@@ -217,7 +231,7 @@ export class Encoder {
           } else if (typeof t === 'object' && t !== null) {
             // Lists first: Array.isArray is a cheaper test than instanceof.
             if (Array.isArray(t)) {
-              index[f] = i;
+              level.index = i;
               pos = this.list(pos, t);
               buf = this.buf;
               if (this.sp !== f + 1) continue levels;
@@ -244,7 +258,7 @@ export class Encoder {
             continue;
           }
           // Other containers (which may open a level) and everything rarer.
-          index[f] = i;
+          level.index = i;
           if (t instanceof ErlMap) pos = this.map(pos, t);
           else if (t instanceof Tuple) pos = this.tuple(pos, t);
           else pos = this.other(pos, t, hook);
@@ -252,32 +266,33 @@ export class Encoder {
           if (this.sp !== f + 1) continue levels;
         }
         // Level f is complete.
-        const after = this.after[f];
+        const after = level.after;
         if (after === After.Tail) {
           // Now the tail of the improper list, as the single element of the same level.
-          items[f] = [this.extra[f] as Term];
-          index[f] = 0;
-          length[f] = 1;
-          this.after[f] = After.Nothing;
+          level.items = [level.extra as Term];
+          level.index = 0;
+          level.length = 1;
+          level.after = After.Nothing;
           continue;
         }
         if (after === After.Nil) {
           if (pos + 1 > buf.length) buf = this.grow(pos, 1);
           buf[pos++] = Tag.Nil;
         } else if (after === After.FunSize) {
-          const at = this.extra[f] as number;
-          buf.writeUInt32BE(pos - at, at);
+          const at = level.extra as number;
+          put32(buf, at, pos - at);
         }
-        this.pop(f);
+        level.clear();
         this.sp = f;
       }
       return pos;
     } catch (e) {
-      for (let f = 0; f < this.sp; f++) this.pop(f);
+      for (let f = 0; f < this.sp; f++) levels[f].clear();
       this.sp = 0;
       throw e;
     } finally {
       this.rootBox[0] = EMPTY_ITEMS;
+      if (levels.length > KEEP_LEVELS) levels.length = KEEP_LEVELS;
     }
   }
 
@@ -316,20 +331,14 @@ export class Encoder {
     const sp = this.sp;
     // Level 0 holds the root; the levels above it are containers.
     if (sp > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
-    this.items[sp] = list;
-    this.values[sp] = vals;
-    this.index[sp] = 0;
-    this.length[sp] = n;
-    this.after[sp] = after;
-    this.extra[sp] = extra;
+    const level = this.levels[sp] ?? (this.levels[sp] = new Level());
+    level.items = list;
+    level.values = vals;
+    level.index = 0;
+    level.length = n;
+    level.after = after;
+    level.extra = extra;
     this.sp = sp + 1;
-  }
-
-  /** Drop what a finished level references, so an encoded term is not kept alive by the encoder. */
-  private pop(f: number): void {
-    this.items[f] = EMPTY_ITEMS;
-    this.values[f] = null;
-    this.extra[f] = undefined;
   }
 
   private list(pos: number, t: Term[]): number {
@@ -437,7 +446,7 @@ export class Encoder {
     pos = this.funHead(pos, t, hook);
     const n = t.free.length;
     if (n > 0) this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
-    else if (!t.legacy) this.buf.writeUInt32BE(pos - sizeAt, sizeAt);
+    else if (!t.legacy) put32(this.buf, sizeAt, pos - sizeAt);
     return pos;
   }
 
