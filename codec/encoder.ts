@@ -49,6 +49,9 @@ const enum After {
 
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** `true` and `false` as SMALL_ATOM_UTF8_EXT. */
 const TRUE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 4, ...Buffer.from('true')]);
 const FALSE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 5, ...Buffer.from('false')]);
@@ -459,7 +462,10 @@ export class Encoder {
     if (!Number.isFinite(f)) throw new EncodeError('bad_float', `${f} is not an Erlang float`);
     const buf = this.room(pos, 9);
     buf[pos] = Tag.NewFloat;
-    buf.writeDoubleBE(f, pos + 1);
+    // By hand through a scratch Float64Array: cheaper than Buffer.writeDoubleBE's checks.
+    FLOAT[0] = f;
+    if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
+    else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
     return pos + 9;
   }
 
