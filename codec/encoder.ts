@@ -25,7 +25,7 @@ export interface EncodeOptions {
   /**
    * Compress like `term_to_binary(T, [{compressed, Level}])`: `true` is level 6 (BEAM's default),
    * a number is the zlib level 0..9 (0: no compression). As in BEAM, the uncompressed form is kept
-   * when compressing does not make the result smaller or equal. Only {@link Encoder.encode} compresses.
+   * when the compressed one would be longer. Only {@link Encoder.encode} compresses.
    */
   compressed?: boolean | number;
   /** Replace atoms by atom cache references; only {@link Encoder.encodeWithoutVersion} uses it. */
@@ -60,6 +60,18 @@ const EMPTY_ITEMS: Term[] = [];
 /** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
 const KEEP_LEVELS = 4096;
 
+const INITIAL_SIZE = 8192;
+/** After encoding something bigger than this, the buffer is given back instead of kept. */
+const KEEP_SIZE = 4 * 1024 * 1024;
+/** Room for any fixed-size part of a value; variable-size parts ask for their own. */
+const SLACK = 32;
+/** Binaries up to this many bytes are copied byte by byte. */
+const SHORT_COPY = 64;
+/** Small maps (at most this many keys) are written in map key order, as BEAM's flatmaps are. */
+const FLATMAP_MAX = 32;
+/** NEW_PORT_EXT holds port numbers of 28 bits; OTP 25 writes larger ones as V4_PORT_EXT. */
+const MAX_V3_PORT = 0x0fffffff;
+
 /** A container being written: its elements (or a map's keys and values) and what comes after them. */
 class Level {
   items: Term[] = EMPTY_ITEMS;
@@ -79,17 +91,6 @@ class Level {
     this.extra = undefined;
   }
 }
-const INITIAL_SIZE = 8192;
-/** After encoding something bigger than this, the buffer is given back instead of kept. */
-const KEEP_SIZE = 4 * 1024 * 1024;
-/** Room for any fixed-size part of a value; variable-size parts ask for their own. */
-const SLACK = 32;
-/** Binaries up to this many bytes are copied byte by byte. */
-const SHORT_COPY = 64;
-/** Small maps (at most this many keys) are written in map key order, as BEAM's flatmaps are. */
-const FLATMAP_MAX = 32;
-/** NEW_PORT_EXT holds port numbers of 28 bits; OTP 25 writes larger ones as V4_PORT_EXT. */
-const MAX_V3_PORT = 0x0fffffff;
 
 function isU32(x: unknown): x is number {
   return typeof x === 'number' && x >>> 0 === x;
@@ -144,7 +145,9 @@ export class Encoder {
   /**
    * `term_to_binary(term, [{minor_version, 2}])` byte for byte: 131 then the term (compressed
    * when the encoder was made with `compressed`; the zlib stream itself may differ from BEAM's,
-   * as Node's zlib is not the one OTP links).
+   * as Node's zlib is not the one OTP links). An integral JS number is the integer of its exact
+   * value however large (`2 ** 64` is 18446744073709551616); use {@link ErlFloat} for a float.
+   * Throws {@link EncodeError} for what has no encoding.
    */
   encode(term: Term): Buffer {
     this.buf[0] = Tag.Version;
