@@ -204,7 +204,7 @@ export class Decoder {
   private run(buf: Buffer, pos: number): Term {
     this.newAtoms = 0;
     this.owed = 0;
-    // Open levels. The innermost one lives in locals (kind, items, i, n); those below it in arrays.
+    // Open levels. The innermost one lives in locals (kind, items, i, n); those below it in `levels`.
     let sp = 0;
     let kind = Frame.Tuple;
     let items = EMPTY_ITEMS;
