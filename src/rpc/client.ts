@@ -17,6 +17,7 @@ import type { ErlNode } from '../node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../process/exceptions';
 import { ProcessExitedError, ReceiveTimeoutError } from '../process/mailbox';
 import { Destination, ErlProcess, refKey } from '../process/process';
+import { applyRegistered } from './apply';
 
 /** Options of every waiting operation. */
 export interface CallOptions {
@@ -167,6 +168,25 @@ class Deadline {
     this.end = ms === undefined || ms === Infinity ? Infinity : Date.now() + ms;
   }
 
+  /** `work` until the deadline or the signal; a timeout becomes {@link ErlTimeoutError}. */
+  race<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.end === Infinity ? undefined : setTimeout(() => done(() => reject(new ErlTimeoutError(this.operation, this.ms as number))), Math.max(0, this.end - Date.now()));
+      const onAbort = () => done(() => reject(signal?.reason));
+      const done = (settle: () => void) => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (v) => done(() => resolve(v)),
+        (e) => done(() => reject(e)),
+      );
+    });
+  }
+
   /** Receive in `proc` until the deadline; a timeout becomes {@link ErlTimeoutError}. */
   async receive<T>(proc: ErlProcess, match: (m: Term) => T | undefined, signal?: AbortSignal): Promise<T> {
     const left = this.end === Infinity ? undefined : Math.max(0, this.end - Date.now());
@@ -257,6 +277,7 @@ export class ErlClient {
    * `signal.reason`.
    */
   async rpc(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RpcOptions = {}): Promise<Term> {
+    if (nodeName(node) === this.node.name) return this.localCall(toAtom(module), toAtom(fn), args, options);
     if (options.rex) return this.rexCall(nodeName(node), toAtom(module), toAtom(fn), args, options);
     const deadline = new Deadline('rpc', options.timeout);
     return this.withProcess(async (proc) => {
@@ -298,6 +319,29 @@ export class ErlClient {
       if (options.signal?.aborted && err === options.signal.reason) throw err;
       return rpcifyError(err);
     }
+  }
+
+  /** `erpc:call(node(), ...)`: this node's own registry, in a process of its own, with the same outcomes. */
+  private localCall(module: Atom, fn: Atom, args: Term[], options: RpcOptions): Promise<Term> {
+    const deadline = new Deadline('rpc', options.timeout);
+    return this.withProcess(async (proc) => {
+      const groupLeader = options.groupLeader ?? this.node.groupLeader.pid;
+      proc.groupLeader = groupLeader;
+      const outcome = await deadline.race(applyRegistered(this.node.modules, module, fn, args, { self: proc, groupLeader }), options.signal);
+      switch (outcome.kind) {
+        case 'return':
+          return options.rex && outcome.value instanceof Tuple && outcome.value.length === 2 && outcome.value.get(0) === EXIT_TAG ? tuple(BADRPC, outcome.value) : outcome.value;
+        case 'throw':
+          if (options.rex) return outcome.value;
+          throw new ErlangThrow(outcome.value);
+        case 'exit':
+          if (options.rex) return tuple(BADRPC, tuple(EXIT_TAG, outcome.reason));
+          throw new ErlangExit(outcome.reason);
+        case 'error':
+          if (options.rex) return tuple(BADRPC, tuple(EXIT_TAG, tuple(outcome.reason, outcome.stack)));
+          throw new RemoteError(outcome.reason, outcome.stack);
+      }
+    });
   }
 
   private rexCall(node: string, module: Atom, fn: Atom, args: Term[], options: RpcOptions): Promise<Term> {

@@ -221,6 +221,26 @@ describeOtp('TypeScript client into erl', (otp) => {
     me.exit();
   });
 
+  it("rpc to this node itself runs its own registry, with the same outcomes (erpc:call(node(), ...))", async () => {
+    ts.modules.registerModule('selfmod', {
+      twice: (x: Term) => (x as number) * 2,
+      toss: (x: Term) => {
+        throw new ErlangThrow(x);
+      },
+      quit: () => {
+        throw new ErlangExit(atom('bye'));
+      },
+      slow: () => new Promise((r) => setTimeout(() => r(atom('late')), 500)),
+    });
+    expect(await client.rpc(ts.name, 'selfmod', 'twice', [21])).toBe(42);
+    expect(((await rejection(client.rpc(ts.name, 'selfmod', 'toss', [atom('x')]))) as ErlangThrow).value).toBe(atom('x'));
+    expect(((await rejection(client.rpc(ts.name, 'selfmod', 'quit', []))) as ErlangExit).reason).toBe(atom('bye'));
+    expect(((await rejection(client.rpc(ts.name, 'selfmod', 'nope', []))) as RemoteError).reason).toBe(atom('undef'));
+    expect(await rejection(client.rpc(ts.name, 'selfmod', 'slow', [], { timeout: 50 }))).toBeInstanceOf(ErlTimeoutError);
+    expect(formatTerm(await client.rpcCall(ts.name, 'selfmod', 'quit', []))).toBe("{badrpc,{'EXIT',bye}}");
+    expect(formatTerm(await client.rpcCall(ts.name, 'selfmod', 'nope', [], { rex: true }))).toBe("{badrpc,{'EXIT',{undef,[{selfmod,nope,[],[]}]}}}");
+  });
+
   it('no helper process outlives its operation', async () => {
     const before = ts.processes.size;
     await Promise.all([
