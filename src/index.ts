@@ -4,6 +4,32 @@
  */
 export * from '../codec';
 
+/** The node: joining a cluster, processes, the modules it serves. */
+export { ErlNode } from './node/node';
+export type { NodeOptions, SpawnOptions } from './node/node';
+export { ErlProcess } from './process/process';
+export type { Destination, HeldMonitor } from './process/process';
+export { ReceiveTimeoutError, ProcessExitedError } from './process/mailbox';
+export type { ReceiveOptions, Matcher } from './process/mailbox';
+export { ErlangError, ErlangExit, ErlangThrow } from './process/exceptions';
+export { ModuleRegistry, withArity } from './rpc/modules';
+export type { CallContext, ErlFunction, ModuleDefinition, SpawnableFunction } from './rpc/modules';
+export { Connection } from './dist/connection';
+export type { CloseReason, ConnectionLimits, ConnectionOptions } from './dist/connection';
+export type { DistMessage } from './dist/message-reader';
+export { DistError } from './dist/errors';
+export type { DistErrorCode } from './dist/errors';
+export { ProcessTable } from './process/table';
+export type { RemoteSignals } from './process/table';
+
+/** The book's kvs, as an rpc module and the registered process `kvs`. */
+export { serveKvs } from './kvs/kvs';
+export { MemoryKvsStore } from './kvs/store';
+export type { KvsStore } from './kvs/store';
+
+/** EPMD, cookies and the handshake, for programs that need them directly. */
+export * as handshake from '../handshake';
+
 /** lib_chan, the book's socket-based distribution: `libChan.connect`, `libChan.startChanServer`, ... */
 export * as libChan from './chan';
 

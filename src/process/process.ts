@@ -17,7 +17,7 @@ const PROCESS = atom('process');
 export type Destination = Pid | Reference | string | Atom | readonly [string | Atom, string | Atom];
 
 /** A monitor this process holds: on what, so DOWN can name it. */
-interface HeldMonitor {
+export interface HeldMonitor {
   target: Pid | Atom;
   /** The node of a remote target, else undefined. */
   node?: string;
