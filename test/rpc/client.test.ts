@@ -141,6 +141,8 @@ describeOtp('TypeScript client into erl', (otp) => {
     const t0 = Date.now();
     expect(await client.call(dest, tuple(atom('later'), 300, atom('slowly')))).toBe(atom('slowly'));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    // erl's own gen_servers answer too: net_kernel's is_auth is what net_adm:ping asks.
+    expect(await client.call(['net_kernel', E], tuple(atom('is_auth'), atom(ts.name)))).toBe(atom('yes'));
     const from = (await client.call(dest, atom('whoami'))) as Tuple;
     // erl's gen_server sees {Pid, [alias|Ref]}, the OTP 24+ form, with our pid and alias.
     expect(from.get(0)).toBeInstanceOf(Pid);
@@ -213,6 +215,18 @@ describeOtp('TypeScript client into erl', (otp) => {
     const why = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
     expect(isRecord(why, 'DOWN', 5) && equals(why.get(1), undef.ref)).toBe(true);
     expect(formatTerm(why.get(4))).toMatch(/^\{undef,\[\{no_such_module,f,\[1\],/);
+
+    // A spawn_link given up on (timeout 0) is undone when its reply still comes: unlinked, and
+    // the new process is told `abandoned`, as BEAM's spawn_request_abandon does.
+    const loops = `length([P || P <- processes(), process_info(P, current_function) =:= {current_function, {echo_gs, echo_loop, 0}}])`;
+    const before = await erl.eval(loops);
+    expect(await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { from: me, link: true, timeout: 0 }))).toBeInstanceOf(ErlTimeoutError);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await erl.eval(loops)).toBe(before);
+    expect(me.alive).toBe(true);
+    const ac = new AbortController();
+    ac.abort(new Error('no spawn for you'));
+    expect(((await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { signal: ac.signal }))) as Error).message).toBe('no spawn for you');
 
     const nowhere = await rejection(client.spawn(`nobody@${E.split('@')[1]}`, 'erlang', 'node', []));
     expect(nowhere).toBeInstanceOf(SpawnError);
