@@ -52,9 +52,6 @@ const FALSE = Atom.of('false');
 const FLOAT = new Float64Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-/** `true` and `false` as SMALL_ATOM_UTF8_EXT. */
-const TRUE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 4, ...Buffer.from('true')]);
-const FALSE_BYTES = Buffer.from([Tag.SmallAtomUtf8, 5, ...Buffer.from('false')]);
 /** What a finished level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
 /** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
@@ -244,23 +241,79 @@ export class Encoder {
               continue;
             }
             if (t instanceof Atom) {
+              const name = t.name;
+              const len = name.length;
+              if (hook === undefined && len <= SLACK - 2) {
+                // A short ASCII name (nearly all are) inline; SLACK covers it.
+                let k = 0;
+                while (k < len) {
+                  const c = name.charCodeAt(k);
+                  if (c >= 0x80) break;
+                  buf[pos + 2 + k++] = c;
+                }
+                if (k === len) {
+                  buf[pos] = Tag.SmallAtomUtf8;
+                  buf[pos + 1] = len;
+                  pos += 2 + len;
+                  continue;
+                }
+              }
               pos = this.atom(pos, t, hook);
               buf = this.buf;
               continue;
             }
-            if (t instanceof Buffer) {
+            if (t instanceof Uint8Array) {
+              const len = t.length;
+              if (len <= SHORT_COPY) {
+                // Fits in the slack plus SHORT_COPY: SLACK was checked, check the rest here.
+                if (pos + 5 + len > buf.length) buf = this.grow(pos, 5 + len);
+                buf[pos] = Tag.Binary;
+                buf[pos + 1] = 0;
+                buf[pos + 2] = 0;
+                buf[pos + 3] = 0;
+                buf[pos + 4] = len;
+                pos += 5;
+                for (let k = 0; k < len; k++) buf[pos + k] = t[k];
+                pos += len;
+                continue;
+              }
               pos = this.binary(pos, t);
               buf = this.buf;
               continue;
             }
             if (t instanceof ErlFloat) {
-              pos = this.float(pos, t.value);
+              const v = t.value;
+              if (v - v === 0) {
+                // Finite (v - v is NaN for NaN and the infinities). SLACK covers the 9 bytes.
+                buf[pos] = Tag.NewFloat;
+                FLOAT[0] = v;
+                if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
+                else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
+                pos += 9;
+                continue;
+              }
+              pos = this.float(pos, v);
               continue;
             }
           } else if (typeof t === 'boolean' && hook === undefined) {
-            const bytes = t ? TRUE_BYTES : FALSE_BYTES;
-            for (let k = 0; k < bytes.length; k++) buf[pos + k] = bytes[k];
-            pos += bytes.length;
+            // 'true' / 'false' as SMALL_ATOM_UTF8_EXT. SLACK covers the 7 bytes.
+            buf[pos] = Tag.SmallAtomUtf8;
+            if (t) {
+              buf[pos + 1] = 4;
+              buf[pos + 2] = 0x74;
+              buf[pos + 3] = 0x72;
+              buf[pos + 4] = 0x75;
+              buf[pos + 5] = 0x65;
+              pos += 6;
+            } else {
+              buf[pos + 1] = 5;
+              buf[pos + 2] = 0x66;
+              buf[pos + 3] = 0x61;
+              buf[pos + 4] = 0x6c;
+              buf[pos + 5] = 0x73;
+              buf[pos + 6] = 0x65;
+              pos += 7;
+            }
             continue;
           }
           // Other containers (which may open a level) and everything rarer.
