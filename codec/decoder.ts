@@ -78,9 +78,61 @@ class Level {
   fun: FunHead | undefined = undefined;
 }
 
-/** Short atoms are looked up by their bytes, skipping UTF-8 decoding and string creation. */
+/** Slots of the cache of atoms by their bytes (a power of two), and the longest atom it keeps. */
 const ATOM_CACHE_SLOTS = 4096;
 const ATOM_CACHE_MAX_BYTES = 64;
+/** Atoms of up to this many bytes are kept as two 32-bit words and compared as numbers. */
+const WORD_ATOM_BYTES = 8;
+
+/**
+ * Atoms by their UTF-8 bytes, so that a repeated atom costs neither UTF-8 decoding nor a string.
+ * Direct-mapped: a slot holds the last atom whose bytes hash there. Most atoms are short and are
+ * compared as two numbers; longer ones byte by byte.
+ */
+class AtomsByBytes {
+  private readonly word0 = new Int32Array(ATOM_CACHE_SLOTS);
+  private readonly word1 = new Int32Array(ATOM_CACHE_SLOTS);
+  /** The length of each slot's atom, -1 for none. */
+  private readonly length = new Int32Array(ATOM_CACHE_SLOTS).fill(-1);
+  private readonly bytes: Array<Uint8Array | undefined> = new Array(ATOM_CACHE_SLOTS);
+  private readonly atoms: Array<Atom | undefined> = new Array(ATOM_CACHE_SLOTS);
+  /** The words and slot of the bytes last looked up, for `set` after a miss. */
+  private w0 = 0;
+  private w1 = 0;
+  private slot = 0;
+
+  /** The atom of the `len` bytes at `pos`, if cached. */
+  get(buf: Buffer, pos: number, len: number): Atom | undefined {
+    if (len > ATOM_CACHE_MAX_BYTES) return undefined;
+    let w0 = 0;
+    let w1 = 0;
+    let k = 0;
+    for (; k < len && k < 4; k++) w0 = (w0 << 8) | buf[pos + k];
+    for (; k < len && k < WORD_ATOM_BYTES; k++) w1 = (w1 << 8) | buf[pos + k];
+    // Longer atoms hash their last byte in as well; their bytes are compared below.
+    const h = Math.imul(w0 ^ Math.imul(w1 ^ (len << 24) ^ (len > WORD_ATOM_BYTES ? buf[pos + len - 1] : 0), 0x9e3779b1), 0x85ebca6b);
+    const slot = (h ^ (h >>> 15)) & (ATOM_CACHE_SLOTS - 1);
+    this.w0 = w0;
+    this.w1 = w1;
+    this.slot = slot;
+    if (this.length[slot] !== len || this.word0[slot] !== w0 || this.word1[slot] !== w1) return undefined;
+    if (len > WORD_ATOM_BYTES) {
+      const key = this.bytes[slot] as Uint8Array;
+      for (k = WORD_ATOM_BYTES; k < len; k++) if (key[k] !== buf[pos + k]) return undefined;
+    }
+    return this.atoms[slot];
+  }
+
+  /** Remember `atom` for the bytes of the `get` just before, which missed. */
+  set(buf: Buffer, pos: number, len: number, atom: Atom): void {
+    const slot = this.slot;
+    this.word0[slot] = this.w0;
+    this.word1[slot] = this.w1;
+    this.length[slot] = len;
+    this.bytes[slot] = len > WORD_ATOM_BYTES ? new Uint8Array(buf.subarray(pos, pos + len)) : undefined;
+    this.atoms[slot] = atom;
+  }
+}
 
 /** Integers of up to 6 digit bytes are below 2^48 and are computed as exact JS numbers. */
 const NUMBER_DIGITS = 6;
@@ -93,13 +145,6 @@ function u32(buf: Buffer, p: number): number {
   return buf[p] * 0x1000000 + ((buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]);
 }
 
-/** Where the atom cache keeps the atom of these bytes: an FNV-1a hash of them. */
-function atomSlot(buf: Buffer, pos: number, len: number): number {
-  let h = 0x811c9dc5 ^ len;
-  for (let k = 0; k < len; k++) h = Math.imul(h ^ buf[pos + k], 0x01000193);
-  return (h ^ (h >>> 16)) & (ATOM_CACHE_SLOTS - 1);
-}
-
 /** FLOAT_EXT text as BEAM's sys_chars_to_double accepts it: digits, a point, digits, an optional exponent. */
 const FLOAT_TEXT = /^[+-]?\d+[.,]\d+(?:[eE][+-]?\d+)?$/;
 
@@ -109,7 +154,8 @@ const FLOAT_TEXT = /^[+-]?\d+[.,]\d+(?:[eE][+-]?\d+)?$/;
  */
 export class Decoder {
   private readonly limits: DecodeLimits;
-  private readonly atomCache: ReadonlyArray<Atom | undefined> | undefined;
+  /** The atoms ATOM_CACHE_REFs stand for (the `atomCache` option). */
+  private readonly cacheRefs: ReadonlyArray<Atom | undefined> | undefined;
   private readonly wrapFloats: boolean;
   private readonly copyBinaries: boolean;
 
@@ -123,12 +169,11 @@ export class Decoder {
   /** The stack of open containers below the innermost one; its objects are reused from call to call. */
   private readonly levels: Level[] = [];
 
-  private readonly cacheKeys: Array<Uint8Array | undefined> = new Array(ATOM_CACHE_SLOTS);
-  private readonly cacheAtoms: Array<Atom | undefined> = new Array(ATOM_CACHE_SLOTS);
+  private readonly byBytes = new AtomsByBytes();
 
   constructor(options: DecodeOptions = {}) {
     this.limits = resolveDecodeLimits(options);
-    this.atomCache = options.atomCache;
+    this.cacheRefs = options.atomCache;
     this.wrapFloats = options.floats !== 'number';
     this.copyBinaries = options.copyBinaries === true;
   }
@@ -232,7 +277,7 @@ export class Decoder {
           case Tag.SmallAtomUtf8: {
             // The common atom: try the cache of atom bytes before anything else.
             const len = pos < end ? buf[pos] : 0;
-            let a = end - pos > len ? this.cached(buf, pos + 1, len) : undefined;
+            let a = end - pos > len ? this.byBytes.get(buf, pos + 1, len) : undefined;
             if (a !== undefined) {
               pos += 1 + len;
             } else {
@@ -514,16 +559,6 @@ export class Decoder {
     return map;
   }
 
-  /** The atom whose `len` UTF-8 bytes are at `pos`, if the atom cache has it. */
-  private cached(buf: Buffer, pos: number, len: number): Atom | undefined {
-    if (len > ATOM_CACHE_MAX_BYTES) return undefined;
-    const slot = atomSlot(buf, pos, len);
-    const key = this.cacheKeys[slot];
-    if (key === undefined || key.length !== len) return undefined;
-    for (let k = 0; k < len; k++) if (key[k] !== buf[pos + k]) return undefined;
-    return this.cacheAtoms[slot];
-  }
-
   private bytes(buf: Buffer, from: number, to: number): Buffer {
     return this.copyBinaries ? Buffer.from(buf.subarray(from, to)) : buf.subarray(from, to);
   }
@@ -549,7 +584,7 @@ export class Decoder {
       case Tag.AtomCacheRef: {
         if (pos >= end) this.truncated(pos);
         const i = buf[pos];
-        const a = this.atomCache?.[i];
+        const a = this.cacheRefs?.[i];
         if (a === undefined) this.fail('atom_cache_miss', at, `no atom for cache reference ${i}`);
         this.p = pos + 1;
         return a;
@@ -564,12 +599,10 @@ export class Decoder {
       return this.intern(buf.toString('latin1', pos, pos + len), at);
     }
     if (len > ATOM_CACHE_MAX_BYTES) return this.utf8Atom(buf, at, pos, len);
-    const hit = this.cached(buf, pos, len);
+    const hit = this.byBytes.get(buf, pos, len);
     if (hit !== undefined) return hit;
     const a = this.utf8Atom(buf, at, pos, len);
-    const slot = atomSlot(buf, pos, len);
-    this.cacheKeys[slot] = new Uint8Array(buf.subarray(pos, pos + len));
-    this.cacheAtoms[slot] = a;
+    this.byBytes.set(buf, pos, len, a);
     return a;
   }
 
