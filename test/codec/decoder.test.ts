@@ -152,6 +152,17 @@ describe('atoms', () => {
     // Different bytes of the same length are a different atom even where a cache slot collides.
     const names = Array.from({ length: 5000 }, (_, i) => `k${i.toString(36).padStart(4, '0')}`);
     for (const name of names) expect(d.decode(Buffer.concat([hex('837705'), Buffer.from(name)]))).toBe(Atom.of(name));
+    // Longer atoms that agree in their first 8 bytes, their length and their last byte share a
+    // cache slot; the bytes between must still tell them apart.
+    const wrong: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        const name = `abcdefgh${i.toString(36).padStart(3, '0')}Q`;
+        const got = d.decode(Buffer.concat([hex('83770c'), Buffer.from(name)]));
+        if (got !== Atom.of(name)) wrong.push(name);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('ATOM_CACHE_REF resolves through the atom cache, read at decode time', () => {
