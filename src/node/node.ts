@@ -25,7 +25,7 @@ import { CloseReason, Connection, ConnectionLimits } from '../dist/connection';
 import { DistError } from '../dist/errors';
 import { DistMessage } from '../dist/message-reader';
 import { exitReasonOf } from '../process/exceptions';
-import { Destination, ErlProcess } from '../process/process';
+import { Destination, ErlProcess, pidKey, refKey } from '../process/process';
 import { ProcessTable } from '../process/table';
 import { ModuleRegistry } from '../rpc/modules';
 import { RexServer } from '../rpc/rex';
@@ -100,6 +100,9 @@ export class ErlNode extends EventEmitter {
   private readonly outbox = new Map<string, Array<(conn: Connection | null) => void>>();
   /** The processes of this node. */
   readonly processes: ProcessTable;
+  private readonly outgoing: OutgoingSignals;
+  /** Our spawn requests still waiting for their SPAWN_REPLY, by ReqId. */
+  private readonly pendingSpawns = new Map<string, { proc: ErlProcess; reqId: Reference; node: string }>();
   /** The sender of messages the program sends from no process of its own. */
   private readonly system: ErlProcess;
   private readonly services: Services;
@@ -126,7 +129,8 @@ export class ErlNode extends EventEmitter {
     this.creation = registration.creation;
     this.cookie = cookie;
     this.flags = advertisedFlags({ visible: options.visible === true });
-    this.processes = new ProcessTable(this.nameAtom, this.creation, new OutgoingSignals((node, build, onFail) => this.signal(node, build, onFail)));
+    this.outgoing = new OutgoingSignals((node, build, onFail) => this.signal(node, build, onFail));
+    this.processes = new ProcessTable(this.nameAtom, this.creation, this.outgoing);
     this.system = this.processes.create();
     this.spawnService = new SpawnService(this.processes, this.modules);
     this.rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), (to, tag, reply) => this.genReply(to, tag, reply));
@@ -270,14 +274,19 @@ export class ErlNode extends EventEmitter {
   ): Reference {
     const reqId = this.processes.makeRef();
     const opts: Term[] = [...(options.link ? [atom('link')] : []), ...(options.monitor ? [atom('monitor')] : []), ...(options.extra ?? [])];
-    // Until the reply names the pid, the monitor watches the node, so node-down still ends it.
-    if (options.monitor) proc.holdMonitor(reqId, atom(node), node);
     const control = tuple(ControlOp.SpawnRequest, reqId, proc.pid, options.groupLeader ?? this.groupLeader.pid, tuple(atom(module), atom(fn), args.length), opts);
-    this.signal(node, () => [control, args], () => {
-      proc.releaseMonitor(reqId);
-      proc.deliver(tuple(SPAWN_REPLY, reqId, ERROR, atom('noconnection')));
-    });
+    const key = refKey(reqId);
+    this.pendingSpawns.set(key, { proc, reqId, node });
+    this.signal(node, () => [control, args], () => this.spawnFailed(key, atom('noconnection')));
     return reqId;
+  }
+
+  /** A spawn request that can no longer be answered by its node: `{spawn_reply, ReqId, error, Reason}`. */
+  private spawnFailed(key: string, reason: Term): void {
+    const pending = this.pendingSpawns.get(key);
+    if (!pending) return;
+    this.pendingSpawns.delete(key);
+    pending.proc.deliver(tuple(SPAWN_REPLY, pending.reqId, ERROR, reason));
   }
 
   /** Leave: unregister from EPMD, close every connection and the listener. */
@@ -384,6 +393,7 @@ export class ErlNode extends EventEmitter {
       if (this.connections.get(conn.peer) === conn) this.connections.delete(conn.peer);
       if (reason instanceof Error) this.log(`connection to ${conn.peer} closed: ${reason.message}`);
       this.processes.nodeDown(conn.peer);
+      for (const [key, pending] of [...this.pendingSpawns]) if (pending.node === conn.peer) this.spawnFailed(key, atom('noconnection'));
       this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason);
     });
     this.emit('nodeup', conn.peer);
@@ -456,18 +466,26 @@ export class ErlNode extends EventEmitter {
     });
   }
 
-  /** A reply to our SPAWN_REQUEST: `{spawn_reply, ReqId, ok | error, PidOrReason}` to the requester, as BEAM does. */
+  /**
+   * A reply to our SPAWN_REQUEST: `{spawn_reply, ReqId, ok | error, PidOrReason}` to the
+   * requester, as BEAM does. When the requester is gone the new process is abandoned: its
+   * monitor is taken back and its link broken with `abandoned`.
+   */
   private spawnReply(reqId: Reference, to: Pid, flags: number, result: Term): void {
+    this.pendingSpawns.delete(refKey(reqId));
     const proc = this.processes.get(to);
-    if (!proc) return;
-    if (result instanceof Pid) {
-      if (flags & 1) proc.links.set(`${result.node.name}|${result.creation}|${result.id}|${result.serial}`, result);
-      if (flags & 2) proc.holdMonitor(reqId, result);
-      proc.deliver(tuple(SPAWN_REPLY, reqId, OK, result));
-    } else {
-      proc.releaseMonitor(reqId);
-      proc.deliver(tuple(SPAWN_REPLY, reqId, ERROR, result));
+    if (!(result instanceof Pid)) {
+      proc?.deliver(tuple(SPAWN_REPLY, reqId, ERROR, result));
+      return;
     }
+    if (!proc || !proc.alive) {
+      if (flags & 2) this.outgoing.demonitor(to, result, result.node.name, reqId);
+      if (flags & 1) this.outgoing.exit(to, result, atom('abandoned'), false);
+      return;
+    }
+    if (flags & 1) proc.links.set(pidKey(result), result);
+    if (flags & 2) proc.holdMonitor(reqId, result);
+    proc.deliver(tuple(SPAWN_REPLY, reqId, OK, result));
   }
 }
 

@@ -44,4 +44,30 @@ describeOtp('spawn_request to erl', (otp) => {
     expect(equals(reply, tuple(atom('spawn_reply'), req, atom('error'), atom('noconnection')))).toBe(true);
     me.exit();
   });
+
+  it('a connection lost before the reply gives spawn_reply error noconnection, monitor or not', async () => {
+    const victim = await startErlNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
+    try {
+      expect(await ts.ping(victim.name)).toBe('pong');
+      process.kill(victim.pid, 'SIGSTOP');
+      const me = ts.spawn();
+      const plain = ts.spawnRequest(me, victim.name, 'erlang', 'node', []);
+      const monitored = ts.spawnRequest(me, victim.name, 'erlang', 'node', [], { monitor: true });
+      const down = new Promise<void>((resolve) => ts.on('nodedown', (name: string) => name === victim.name && resolve()));
+      process.kill(victim.pid, 'SIGKILL');
+      await down;
+      const replies = [await me.receive(undefined, { timeout: 2000 }), await me.receive(undefined, { timeout: 2000 })];
+      expect(equals(replies[0], tuple(atom('spawn_reply'), plain, atom('error'), atom('noconnection')))).toBe(true);
+      expect(equals(replies[1], tuple(atom('spawn_reply'), monitored, atom('error'), atom('noconnection')))).toBe(true);
+      await expect(me.receive(undefined, { timeout: 100 })).rejects.toThrow(/no matching message/);
+      me.exit();
+    } finally {
+      try {
+        process.kill(victim.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+      await victim.stop();
+    }
+  });
 });
