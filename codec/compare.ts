@@ -210,7 +210,8 @@ export function compare(a: Term, b: Term, exact = false): number {
       case Rank.Pid: {
         const px = x as Pid;
         const py = y as Pid;
-        c = compareAtomNames(px.node.name, py.node.name) || sign(px.creation - py.creation) || sign(px.serial - py.serial) || sign(px.id - py.id);
+        // erl: node name, then serial, id, and creation last.
+        c = compareAtomNames(px.node.name, py.node.name) || sign(px.serial - py.serial) || sign(px.id - py.id) || sign(px.creation - py.creation);
         break;
       }
       case Rank.Port: {

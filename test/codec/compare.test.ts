@@ -76,6 +76,11 @@ describe('compare: Erlang term order', () => {
     // erl: lists:sort([c:pid(0,2,1), c:pid(0,1,2), c:pid(0,3,0)]) -> [<0.3.0>,<0.2.1>,<0.1.2>]
     const sorted = [pid(2, 1), pid(1, 2), pid(3, 0)].sort((a, b) => compare(a, b));
     expect(sorted.map((p) => `${p.id}.${p.serial}`)).toEqual(['3.0', '2.1', '1.2']);
+    // erl, external pids of a@b as {Id, Serial, Creation}: (1,0,5) (1,0,3) (2,0,1) (0,1,1) sort as
+    // (1,0,3) (1,0,5) (2,0,1) (0,1,1): creation counts last.
+    const ext = (id: number, serial: number, cr: number) => new Pid(atom('a@b'), id, serial, cr);
+    const byErl = [ext(1, 0, 5), ext(1, 0, 3), ext(2, 0, 1), ext(0, 1, 1)].sort((a, b) => compare(a, b));
+    expect(byErl.map((p) => `${p.id}.${p.serial}.${p.creation}`)).toEqual(['1.0.3', '1.0.5', '2.0.1', '0.1.1']);
   });
 
   it('orders bitstrings bit by bit, a prefix first', () => {
