@@ -551,12 +551,9 @@ export class Decoder {
 
   /** The map of level `f` from its keys and values, in wire order. */
   private map(kv: Term[], f: number): ErlMap {
-    const map = new ErlMap();
-    for (let k = 0; k < kv.length; k += 2) {
-      if (!map.addNew(kv[k], kv[k + 1])) this.fail('duplicate_map_key', this.levels[f].start, 'a map has the same key twice');
-    }
-    map.wireOrder = true;
-    return map;
+    const map = ErlMap.fromWire(kv);
+    if (map === null) this.fail('duplicate_map_key', this.levels[f].start, 'a map has the same key twice');
+    return map as ErlMap;
   }
 
   private bytes(buf: Buffer, from: number, to: number): Buffer {

@@ -458,9 +458,11 @@ export class Encoder {
     const n = m.size;
     pos = writeHeader(this.buf, pos, Tag.Map, n);
     if (n === 0) return pos;
-    const keys = m.keys();
-    const vals = m.values();
-    if (!m.wireOrder && n <= FLATMAP_MAX) sortEntries(keys, vals);
+    // Only a map that must be sorted is copied; the encoder only reads the arrays.
+    const sorted = !m.wireOrder && n <= FLATMAP_MAX;
+    const keys = sorted ? m.keys() : (m.keysView() as Term[]);
+    const vals = sorted ? m.values() : (m.valuesView() as Term[]);
+    if (sorted) sortEntries(keys, vals);
     this.push(keys, vals, 2 * n, After.Nothing, undefined);
     return pos;
   }

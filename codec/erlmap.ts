@@ -43,6 +43,40 @@ export class ErlMap implements Iterable<[Term, Term]> {
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
 
+  /**
+   * A decoded map from its keys and values as they lie on the wire (`[k1, v1, k2, v2, ...]`), in
+   * that order; null when a key appears twice. For the decoder: one pass, no per-entry lookup.
+   */
+  static fromWire(kv: Term[]): ErlMap | null {
+    const m = new ErlMap();
+    const n = kv.length >> 1;
+    for (let i = 0; i < n; i++) {
+      m.keyList.push(kv[2 * i]);
+      m.valueList.push(kv[2 * i + 1]);
+    }
+    m.wireOrder = true;
+    if (n > LINEAR_LIMIT) return m.buildIndex() && !m.hasHashedDuplicates() ? m : null;
+    for (let i = 1; i < n; i++) {
+      const k = m.keyList[i];
+      const id = identityKey(k);
+      for (let j = 0; j < i; j++) {
+        const other = m.keyList[j];
+        if (id !== undefined ? identityKey(other) === id : identityKey(other) === undefined && equals(other, k)) return null;
+      }
+    }
+    return m;
+  }
+
+  /** True when two structurally equal keys share a hash bucket. */
+  private hasHashedDuplicates(): boolean {
+    for (const bucket of (this.hashed as Map<number, number[]>).values()) {
+      for (let i = 1; i < bucket.length; i++) {
+        for (let j = 0; j < i; j++) if (equals(this.keyList[bucket[i]], this.keyList[bucket[j]])) return true;
+      }
+    }
+    return false;
+  }
+
   /** A map with atom keys from a plain object: `ErlMap.fromObject({weather: bin('fine')})`. */
   static fromObject(object: Record<string, Term>): ErlMap {
     const m = new ErlMap();
@@ -76,24 +110,31 @@ export class ErlMap implements Iterable<[Term, Term]> {
     return -1;
   }
 
-  private index(slot: number): void {
+  /** Index one entry; false when an identical atom or integer key is indexed already. */
+  private index(slot: number): boolean {
     const key = this.keyList[slot];
     const id = identityKey(key);
     if (id !== undefined) {
-      (this.identity as Map<Atom | number, number>).set(id, slot);
-      return;
+      const identity = this.identity as Map<Atom | number, number>;
+      if (identity.has(id)) return false;
+      identity.set(id, slot);
+      return true;
     }
     const h = hashTerm(key);
     const hashed = this.hashed as Map<number, number[]>;
     const bucket = hashed.get(h);
     if (bucket) bucket.push(slot);
     else hashed.set(h, [slot]);
+    return true;
   }
 
-  private buildIndex(): void {
+  /** Index every entry; false when two atom or integer keys are the same. */
+  private buildIndex(): boolean {
     this.identity = new Map();
     this.hashed = new Map();
-    for (let i = 0; i < this.keyList.length; i++) this.index(i);
+    let unique = true;
+    for (let i = 0; i < this.keyList.length; i++) unique = this.index(i) && unique;
+    return unique;
   }
 
   get(key: Term): Term | undefined {
@@ -140,6 +181,16 @@ export class ErlMap implements Iterable<[Term, Term]> {
     this.valueList.splice(i, 1);
     if (this.identity !== null) this.buildIndex();
     return true;
+  }
+
+  /** The keys in entry order, without a copy: for reading only (the encoder's fast path). */
+  keysView(): readonly Term[] {
+    return this.keyList;
+  }
+
+  /** The values in entry order, without a copy: for reading only. */
+  valuesView(): readonly Term[] {
+    return this.valueList;
   }
 
   keys(): Term[] {

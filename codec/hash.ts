@@ -1,9 +1,13 @@
 /**
  * A structural hash consistent with `equals`: equal terms hash alike. Used to index map keys that
- * are not atoms or integers. Iterative over lists and tuples, so long lists cannot overflow the stack.
+ * are not atoms or integers; seeded per process against hash flooding. Iterative over lists and tuples, so long lists cannot overflow the stack.
  */
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from './terms';
 import { ErlMap } from './erlmap';
+import { randomBytes } from 'crypto';
+
+/** A per-process seed: a peer cannot precompute keys that all land in one bucket. */
+const SEED = randomBytes(4).readUInt32BE(0);
 
 function mix(h: number, x: number): number {
   return Math.imul(h ^ x, 0x01000193) >>> 0;
@@ -20,7 +24,7 @@ function mixBytes(h: number, b: Buffer): number {
 }
 
 export function hashTerm(term: Term): number {
-  let h = 0x811c9dc5;
+  let h = (0x811c9dc5 ^ SEED) >>> 0;
   const stack: Term[] = [term];
   while (stack.length > 0) {
     const t = stack.pop() as Term;

@@ -173,6 +173,19 @@ describe('ErlMap', () => {
     expect(m.sortedKeys()).toEqual([atom('a'), atom('b'), atom('c')]);
   });
 
+  it('builds decoded maps in wire order and refuses duplicate keys, small and large', () => {
+    const kv = (keys: Term[]) => keys.flatMap((k, i) => [k, i]);
+    expect(ErlMap.fromWire(kv([atom('b'), atom('a')]))?.keys()).toEqual([atom('b'), atom('a')]);
+    expect(ErlMap.fromWire(kv([atom('a'), 1, atom('a')]))).toBeNull();
+    expect(ErlMap.fromWire(kv([tuple(1), tuple(1)]))).toBeNull();
+    const many = Array.from({ length: 40 }, (_, i) => tuple(atom('k'), i));
+    const big = ErlMap.fromWire(kv(many));
+    expect(big?.get(tuple(atom('k'), 39))).toBe(39);
+    expect(big?.wireOrder).toBe(true);
+    expect(ErlMap.fromWire(kv([...many, tuple(atom('k'), 7)]))).toBeNull();
+    expect(ErlMap.fromWire(kv([...Array.from({ length: 20 }, (_, i) => i), 5]))).toBeNull();
+  });
+
   it('converts from and to plain objects', () => {
     const m = ErlMap.fromObject({ weather: 'fine', n: 1 });
     expect(m.get(atom('weather'))).toBe('fine');
