@@ -51,7 +51,7 @@ describeOtp('reconnect', (otp) => {
       expect(await second.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
       expect(await ts.ping(second.name)).toBe('pong');
       // Messages reach the new incarnation's processes (its pids carry the new creation).
-      await second.eval(`begin register(sink, spawn(fun() -> receive M -> receive {get, From} -> From ! {got, M} end end end)), ok end`);
+      await second.eval(`begin register(sink, spawn(fun() -> receive {hello, _} = M -> receive {get, From} -> From ! {got, M} end end end)), ok end`);
       ts.send(['sink', second.name], tuple(atom('hello'), ts.nameAtom));
       expect(await second.eval(`begin sink ! {get, self()}, receive {got, M} -> M after 5000 -> timeout end end`)).toBe(`{hello,${ts.name}}`);
     } finally {
