@@ -16,65 +16,105 @@ function slotOf(name: string): number {
 
 export class AtomCacheOut {
   private readonly slots: Array<Atom | undefined> = new Array(CACHE_SIZE);
-  /** This message's references: the atom, its slot, and whether the peer must be told the text. */
-  private refs: Array<{ atom: Atom; slot: number; isNew: boolean }> = [];
-  private refIndex = new Map<Atom, number>();
-  /** Slots written by this message: a second atom hashing there is sent inline instead. */
-  private claimed = new Set<number>();
+  // This message's references, in order: the atom, its slot, and whether the peer must be told
+  // the text. Kept in reused arrays: a message costs no allocation here (this runs per send).
+  private readonly refAtoms: Atom[] = [];
+  private readonly refSlots: number[] = [];
+  private readonly refNew: boolean[] = [];
+  private count = 0;
+  /** The message (numbered by `begin`) that last claimed each slot, and the reference it got there. */
+  private readonly claimedIn = new Uint32Array(CACHE_SIZE);
+  private readonly claimedRef = new Uint8Array(CACHE_SIZE);
+  private message = 1;
 
   /** Start a new message. */
   begin(): void {
-    this.refs = [];
-    this.refIndex.clear();
-    this.claimed.clear();
+    this.count = 0;
+    this.message = (this.message + 1) >>> 0;
+    if (this.message === 0) {
+      this.claimedIn.fill(0);
+      this.message = 1;
+    }
   }
 
   /** The reference index for `atom` in this message, or undefined to encode it inline. */
   refFor(atom: Atom): number | undefined {
-    const known = this.refIndex.get(atom);
-    if (known !== undefined) return known;
-    if (this.refs.length >= MAX_REFS) return undefined;
     const slot = slotOf(atom.name);
-    if (this.claimed.has(slot)) return undefined;
+    // Slots written by this message: a second atom hashing there is sent inline instead.
+    if (this.claimedIn[slot] === this.message) {
+      const index = this.claimedRef[slot];
+      return this.refAtoms[index] === atom ? index : undefined;
+    }
+    if (this.count >= MAX_REFS) return undefined;
     const isNew = this.slots[slot] !== atom;
     if (isNew && Buffer.byteLength(atom.name, 'utf8') > 255 * 4) return undefined;
-    this.claimed.add(slot);
-    const index = this.refs.length;
-    this.refs.push({ atom, slot, isNew });
-    this.refIndex.set(atom, index);
+    const index = this.count++;
+    this.claimedIn[slot] = this.message;
+    this.claimedRef[slot] = index;
+    this.refAtoms[index] = atom;
+    this.refSlots[index] = slot;
+    this.refNew[index] = isNew;
     return index;
   }
 
+  /** The size of {@link writeHeader}'s bytes for the message begun last. */
+  headerSize(): number {
+    const count = this.count;
+    if (count === 0) return 1;
+    let size = 1 + (count >> 1) + 1 + count;
+    let texts = 0;
+    let news = 0;
+    let longAtoms = false;
+    for (let i = 0; i < count; i++) {
+      if (!this.refNew[i]) continue;
+      const len = Buffer.byteLength(this.refAtoms[i].name, 'utf8');
+      if (len > 255) longAtoms = true;
+      texts += len;
+      news++;
+    }
+    size += texts + news * (longAtoms ? 2 : 1);
+    return size;
+  }
+
   /**
-   * `NumberOfAtomCacheRefs | Flags | AtomCacheRefs` for the message begun last. Call it only for a
-   * message that will be sent: from here on the cache assumes the peer has these atoms.
+   * Write `NumberOfAtomCacheRefs | Flags | AtomCacheRefs` for the message begun last at `at`
+   * ({@link headerSize} bytes); returns the end. Call it only for a message that will be sent:
+   * from here on the cache assumes the peer has these atoms.
    */
-  headerRefs(): Buffer {
-    for (const r of this.refs) this.slots[r.slot] = r.atom;
-    const count = this.refs.length;
-    if (count === 0) return Buffer.from([0]);
-    const texts = this.refs.map((r) => (r.isNew ? Buffer.from(r.atom.name, 'utf8') : null));
-    const longAtoms = texts.some((t) => t !== null && t.length > 255);
+  writeHeader(out: Buffer, at: number): number {
+    const count = this.count;
+    out[at] = count;
+    if (count === 0) return at + 1;
+    let longAtoms = false;
+    for (let i = 0; i < count; i++) {
+      this.slots[this.refSlots[i]] = this.refAtoms[i];
+      if (this.refNew[i] && !longAtoms && Buffer.byteLength(this.refAtoms[i].name, 'utf8') > 255) longAtoms = true;
+    }
+    const flags = at + 1;
     const flagBytes = (count >> 1) + 1;
-    let size = 1 + flagBytes;
-    for (const t of texts) size += 1 + (t === null ? 0 : (longAtoms ? 2 : 1) + t.length);
-    const out = Buffer.alloc(size);
-    out[0] = count;
-    const setFlag = (i: number, nibble: number) => {
-      out[1 + (i >> 1)] |= nibble << ((i & 1) * 4);
-    };
-    let at = 1 + flagBytes;
-    this.refs.forEach((r, i) => {
-      setFlag(i, (r.isNew ? 8 : 0) | (r.slot >> 8));
-      out[at++] = r.slot & 0xff;
-      const text = texts[i];
-      if (text !== null) {
-        if (longAtoms) at = out.writeUInt16BE(text.length, at);
-        else out[at++] = text.length;
-        at += text.copy(out, at);
+    out.fill(0, flags, flags + flagBytes);
+    let pos = flags + flagBytes;
+    for (let i = 0; i < count; i++) {
+      const slot = this.refSlots[i];
+      const isNew = this.refNew[i];
+      out[flags + (i >> 1)] |= ((isNew ? 8 : 0) | (slot >> 8)) << ((i & 1) * 4);
+      out[pos++] = slot & 0xff;
+      if (isNew) {
+        const name = this.refAtoms[i].name;
+        const len = Buffer.byteLength(name, 'utf8');
+        if (longAtoms) pos = out.writeUInt16BE(len, pos);
+        else out[pos++] = len;
+        pos += out.write(name, pos, len, 'utf8');
       }
-    });
-    if (longAtoms) setFlag(count, 1);
+    }
+    if (longAtoms) out[flags + (count >> 1)] |= 1 << ((count & 1) * 4);
+    return pos;
+  }
+
+  /** {@link writeHeader}'s bytes in a buffer of their own. */
+  headerRefs(): Buffer {
+    const out = Buffer.allocUnsafe(this.headerSize());
+    this.writeHeader(out, 0);
     return out;
   }
 }

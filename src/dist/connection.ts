@@ -42,6 +42,8 @@ export interface ConnectionOptions extends ConnectionLimits {
 export type CloseReason = 'closed' | 'peer_closed' | 'net_tick_timeout' | Error;
 
 const TICK = Buffer.alloc(4);
+/** Queued output at or above this size is written at once, without copying it into one buffer. */
+const FLUSH_BYTES = 64 * 1024;
 
 /**
  * Events: `'message'` (a {@link DistMessage}), `'close'` (a {@link CloseReason}), once.
@@ -60,6 +62,14 @@ export class Connection extends EventEmitter {
   private silentIntervals = 0;
   private wroteSinceTick = false;
   private closed = false;
+  /** Frames sent since the last flush: written together, one write per tick of the event loop. */
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private readonly flushLater = () => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   constructor(options: ConnectionOptions) {
     super();
@@ -104,11 +114,36 @@ export class Connection extends EventEmitter {
       throw new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`);
     }
     const chunks = this.writer.write(control, payload);
-    this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
-    this.socket.uncork();
+    for (const c of chunks) {
+      this.out.push(c);
+      this.outBytes += c.length;
+    }
+    // A write per message costs a system call each; erl fills its output buffer instead. Gather
+    // what is sent in one turn of the event loop (a burst of sends, or a single reply) and write
+    // it once, before any I/O.
+    if (this.outBytes >= FLUSH_BYTES) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushLater);
+    }
     this.wroteSinceTick = true;
-    return this.socket.writableLength <= this.busyLimit;
+    return this.socket.writableLength + this.outBytes <= this.busyLimit;
+  }
+
+  /** Write the frames gathered so far: small ones copied into one buffer, large ones as they are. */
+  private flush(): void {
+    if (this.out.length === 0 || this.closed || !this.socket.writable) return;
+    const out = this.out;
+    const bytes = this.outBytes;
+    this.out = [];
+    this.outBytes = 0;
+    if (bytes < FLUSH_BYTES) {
+      this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out, bytes));
+      return;
+    }
+    this.socket.cork();
+    for (const c of out) this.socket.write(c);
+    this.socket.uncork();
   }
 
   /** Resolves once the queued bytes are below `busyLimit` (or the connection has closed). */
@@ -128,6 +163,8 @@ export class Connection extends EventEmitter {
   /** Close the connection; `'close'` is emitted once with `reason`. */
   close(reason: CloseReason = 'closed'): void {
     if (this.closed) return;
+    // What was sent before a clean close still goes out.
+    if (reason === 'closed') this.flush();
     this.closed = true;
     clearInterval(this.timer);
     if (reason instanceof Error) this.socket.destroy();
@@ -169,7 +206,10 @@ export class Connection extends EventEmitter {
       this.silentIntervals = 0;
     }
     this.readBytes = 0;
-    if (!this.wroteSinceTick) this.socket.write(TICK);
+    if (!this.wroteSinceTick) {
+      this.flush();
+      this.socket.write(TICK);
+    }
     this.wroteSinceTick = false;
   }
 }

@@ -50,20 +50,27 @@ export class MessageWriter {
     if (!this.options.headers) {
       const c = this.encoder.encode(control);
       const p = payload === undefined ? null : this.encoder.encode(payload);
-      const size = 1 + c.length + (p ? p.length : 0);
-      return p ? [lengthPrefix(size), Buffer.from([PASS_THROUGH]), c, p] : [lengthPrefix(size), Buffer.from([PASS_THROUGH]), c];
+      const head = Buffer.allocUnsafe(5);
+      head.writeUInt32BE(1 + c.length + (p ? p.length : 0), 0);
+      head[4] = PASS_THROUGH;
+      return p ? [head, c, p] : [head, c];
     }
     this.cache.begin();
     const c = this.encoder.encodeWithoutVersion(control);
     const p = payload === undefined ? null : this.encoder.encodeWithoutVersion(payload);
-    const refs = this.options.atomCache ? this.cache.headerRefs() : Buffer.from([0]);
-    const size = 2 + refs.length + c.length + (p ? p.length : 0);
+    const refsSize = this.options.atomCache ? this.cache.headerSize() : 1;
+    const size = 2 + refsSize + c.length + (p ? p.length : 0);
     if (!this.options.fragments || size <= this.fragmentSize || !p) {
-      const parts = [lengthPrefix(size), Buffer.from([VERSION, HEADER]), refs, c];
-      if (p) parts.push(p);
-      return parts;
+      // Length prefix, 131, 68 and the atom cache refs in one buffer.
+      const head = Buffer.allocUnsafe(6 + refsSize);
+      head.writeUInt32BE(size, 0);
+      head[4] = VERSION;
+      head[5] = HEADER;
+      if (this.options.atomCache) this.cache.writeHeader(head, 6);
+      else head[6] = 0;
+      return p ? [head, c, p] : [head, c];
     }
-    return this.fragment(refs, c, p);
+    return this.fragment(this.options.atomCache ? this.cache.headerRefs() : Buffer.from([0]), c, p);
   }
 
   /** The first fragment carries the header and the whole control message; the payload is split. */
