@@ -259,6 +259,8 @@ export class Decoder {
       const end = buf.length;
       let value: Term;
       let at = pos;
+      /** Nested one-element lists starting before this are not what emptyNest decodes. */
+      let noChainBefore = 0;
       outer: for (;;) {
         at = pos;
         if (pos >= end) this.truncated(pos);
@@ -355,12 +357,33 @@ export class Decoder {
             pos += 4;
             // [ | T] is T itself: BEAM decodes LIST_EXT with no elements as its tail.
             if (open === 0) continue outer;
+            if (open === 1 && pos >= noChainBefore) {
+              // [[...[[]]...]]: nested one-element lists around [], decoded without a level each.
+              const nest = this.emptyNest(buf, pos, end, sp === 0 ? 0 : openRest(kind, i, n), sp);
+              if (nest !== undefined) {
+                value = nest;
+                pos = this.p;
+                break;
+              }
+              // Not one (this.p is after its headers): the lists inside are not tried again.
+              noChainBefore = this.p;
+            }
             this.open(sp, kind, items, i, n, at, pos, end, open + 1);
             sp++;
             kind = Frame.List;
             items = new Array(open);
             i = 0;
             n = open;
+            // Leading small integers in a tight loop, without the dispatch per element.
+            while (i < n && end - pos >= 2 && buf[pos] === Tag.SmallInteger) {
+              items[i++] = buf[pos + 1];
+              pos += 2;
+            }
+            if (i === n) {
+              // All of them: hand the last one over as the value that completes the list.
+              value = items[--i];
+              break;
+            }
             continue outer;
           }
           case Tag.Map: {
@@ -537,7 +560,7 @@ export class Decoder {
       parent.count = n;
       // What the parent still needs after this child: a byte at least for each of its other
       // values, and for a list's tail.
-      const rest = kind === Frame.ListTail ? 0 : n - i - 1 + (kind === Frame.List ? 1 : 0);
+      const rest = openRest(kind, i, n);
       parent.owes = rest;
       owed += rest;
     }
@@ -547,6 +570,33 @@ export class Decoder {
     this.owed = owed;
     const level = this.levels[sp] ?? (this.levels[sp] = new Level());
     level.start = at;
+  }
+
+  /**
+   * `[[...[[]]...]]` after the header of its outermost list (LIST_EXT of one element) at `pos - 5`:
+   * the headers of k such lists, then NIL, then k NILs. Returns the term, with `this.p` after it, or
+   * undefined when the bytes are something else or would fail a check of the level-by-level path
+   * (which then decodes them and fails the same way); `this.p` is then after the headers. `rest`
+   * is what the enclosing level would owe while the outermost list is open (see `open`).
+   */
+  private emptyNest(buf: Buffer, pos: number, end: number, rest: number, sp: number): Term[] | undefined {
+    let k = 1;
+    let p = pos;
+    while (end - p >= 5 && buf[p] === Tag.List && buf[p + 1] === 0 && buf[p + 2] === 0 && buf[p + 3] === 0 && buf[p + 4] === 1) {
+      k++;
+      p += 5;
+    }
+    this.p = p;
+    // The innermost list is opened at depth sp + k - 1, after its header at p, owing as open() does:
+    // the enclosing level's rest, and a tail byte for each list around it. The checks of the outer
+    // lists are weaker than this one (5 bytes of header for each byte owed more).
+    if (sp + k > this.limits.maxDepth || end - p < this.owed + rest + k + 1) return undefined;
+    if (buf[p] !== Tag.Nil) return undefined;
+    for (let j = 1; j <= k; j++) if (buf[p + j] !== Tag.Nil) return undefined;
+    let value: Term[] = [];
+    for (let j = 0; j < k; j++) value = [value];
+    this.p = p + 1 + k;
+    return value;
   }
 
   /** The map of level `f` from its keys and values, in wire order. */
@@ -808,6 +858,11 @@ export class Decoder {
     if (!Number.isFinite(f)) this.fail('bad_value', pos - 1, `FLOAT_EXT text ${JSON.stringify(text)} is not a finite float`);
     return this.wrapFloats ? new ErlFloat(f) : f;
   }
+}
+
+/** What an open level still needs (a byte for each value to come, and a list's tail) while its child is open. */
+function openRest(kind: Frame, i: number, n: number): number {
+  return kind === Frame.ListTail ? 0 : n - i - 1 + (kind === Frame.List ? 1 : 0);
 }
 
 function makeFun(h: FunHead, free: Term[]): Fun {
