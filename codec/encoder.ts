@@ -45,6 +45,8 @@ const enum After {
   Tail,
   /** Write the byte count since `extra` at `extra`: NEW_FUN_EXT's Size field. */
   FunSize,
+  /** Write `extra` NILs: the ends of a nest of one-element lists (see `Encoder.list`). */
+  Nils,
 }
 
 const TRUE = Atom.of('true');
@@ -68,6 +70,8 @@ const SHORT_COPY = 64;
 const FLATMAP_MAX = 32;
 /** NEW_PORT_EXT holds port numbers of 28 bits; OTP 25 writes larger ones as V4_PORT_EXT. */
 const MAX_V3_PORT = 0x0fffffff;
+/** The most one-element lists one level stands for (a bound on the walk down a term that contains itself). */
+const MAX_NEST = 1 << 16;
 
 /** A container being written: its elements (or a map's keys and values) and what comes after them. */
 class Level {
@@ -78,11 +82,14 @@ class Level {
   index = 0;
   length = 0;
   after = After.Nothing;
-  /** The tail of an improper list, or where a fun's Size field is. */
+  /** The tail of an improper list, where a fun's Size field is, or how many NILs end a nest. */
   extra: Term | number | undefined = undefined;
+  /** This level's own array for a sorted map's keys and values, interleaved; reused. */
+  readonly own: Term[] = [];
 
   /** Drop what a finished level references, so an encoded term is not kept alive by the encoder. */
   clear(): void {
+    if (this.items === this.own) this.own.fill(undefined as unknown as Term, 0, this.length);
     this.items = EMPTY_ITEMS;
     this.values = null;
     this.extra = undefined;
@@ -129,6 +136,11 @@ export class Encoder {
   private readonly levels: Level[] = [];
   /** Levels in use. */
   private sp = 0;
+  /** Nesting depth beyond `sp`: the levels that stand for several one-element lists add it. */
+  private extraDepth = 0;
+  /** The atom keys of the last small map sorted, and their order: maps of one shape sort once. */
+  private sortedKeys: Term[] = [];
+  private sortedOrder: number[] = [];
   private readonly rootBox: Term[] = [EMPTY_ITEMS];
 
   constructor(options: EncodeOptions = {}) {
@@ -201,6 +213,7 @@ export class Encoder {
     // The root is the one element of a level of its own, so every value goes through one loop.
     this.rootBox[0] = root;
     this.sp = 0;
+    this.extraDepth = 0;
     this.push(this.rootBox, null, 1, After.Nothing, undefined);
     try {
       levels: while (this.sp > 0) {
@@ -340,6 +353,12 @@ export class Encoder {
         } else if (after === After.FunSize) {
           const at = level.extra as number;
           put32(buf, at, pos - at);
+        } else if (after === After.Nils) {
+          const k = level.extra as number;
+          if (pos + k > buf.length) buf = this.grow(pos, k);
+          for (let j = 0; j < k; j++) buf[pos + j] = Tag.Nil;
+          pos += k;
+          this.extraDepth -= k - 1;
         }
         level.clear();
         this.sp = f;
@@ -389,7 +408,7 @@ export class Encoder {
   private push(list: Term[], vals: Term[] | null, n: number, after: After, extra: Term | number | undefined): void {
     const sp = this.sp;
     // Level 0 holds the root; the levels above it are containers.
-    if (sp > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
+    if (sp + this.extraDepth > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
     const level = this.levels[sp] ?? (this.levels[sp] = new Level());
     level.items = list;
     level.values = vals;
@@ -416,8 +435,44 @@ export class Encoder {
       for (let i = 0; i < n; i++) buf[pos + i] = t[i] as number;
       return pos + n;
     }
+    if (n === 1) {
+      const x = t[0];
+      if (Array.isArray(x) && x.length === 1) return this.nest(pos, t);
+    }
     pos = writeHeader(buf, pos, Tag.List, n);
     this.push(t, null, n, After.Nil, undefined);
+    return pos;
+  }
+
+  /**
+   * `[[...[X]...]]`: k one-element lists (each holding the next), around a last one-element list
+   * `[X]` written as any list is. Their k headers are written at once, and one level stands for
+   * all k: it holds `[[X]]`'s array, so its one element is `[X]`, and ends with k NILs.
+   */
+  private nest(pos: number, t: Term[]): number {
+    let outer = t;
+    let inner = t[0] as Term[];
+    let k = 1;
+    const room = this.maxDepth - (this.sp + this.extraDepth);
+    for (;;) {
+      const x = inner[0];
+      if (!Array.isArray(x) || x.length !== 1 || k > room || k >= MAX_NEST) break;
+      outer = inner;
+      inner = x;
+      k++;
+    }
+    // The level for the k-th list sits k - 1 deeper than one level would.
+    if (this.sp + this.extraDepth + k - 1 > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
+    const buf = this.room(pos, 5 * k);
+    for (let j = 0; j < k; j++, pos += 5) {
+      buf[pos] = Tag.List;
+      buf[pos + 1] = 0;
+      buf[pos + 2] = 0;
+      buf[pos + 3] = 0;
+      buf[pos + 4] = 1;
+    }
+    this.push(outer, null, 1, After.Nils, k);
+    this.extraDepth += k - 1;
     return pos;
   }
 
@@ -458,13 +513,56 @@ export class Encoder {
     const n = m.size;
     pos = writeHeader(this.buf, pos, Tag.Map, n);
     if (n === 0) return pos;
-    // Only a map that must be sorted is copied; the encoder only reads the arrays.
-    const sorted = !m.wireOrder && n <= FLATMAP_MAX;
-    const keys = sorted ? m.keys() : (m.keysView() as Term[]);
-    const vals = sorted ? m.values() : (m.valuesView() as Term[]);
-    if (sorted) sortEntries(keys, vals);
-    this.push(keys, vals, 2 * n, After.Nothing, undefined);
+    // The encoder only reads the map's arrays.
+    const keys = m.keysView() as Term[];
+    const vals = m.valuesView() as Term[];
+    if (m.wireOrder || n > FLATMAP_MAX) {
+      this.push(keys, vals, 2 * n, After.Nothing, undefined);
+      return pos;
+    }
+    // A small map in map key order: its entries go into the level's own array, interleaved.
+    this.push(EMPTY_ITEMS, null, 2 * n, After.Nothing, undefined);
+    const level = this.levels[this.sp - 1];
+    const own = level.own;
+    const order = this.keyOrderOf(keys, n);
+    for (let j = 0; j < n; j++) {
+      const o = order[j];
+      own[2 * j] = keys[o];
+      own[2 * j + 1] = vals[o];
+    }
+    level.items = own;
     return pos;
+  }
+
+  /**
+   * The indices of `keys` in map key order (valid until the next call). Keys that are atoms or
+   * primitives are remembered with their order: the next map with the same keys in the same order
+   * (as in a list of records) reuses it without a comparison.
+   */
+  private keyOrderOf(keys: readonly Term[], n: number): number[] {
+    const last = this.sortedKeys;
+    const order = this.sortedOrder;
+    if (last.length === n) {
+      let j = 0;
+      while (j < n && keys[j] === last[j]) j++;
+      if (j === n) return order;
+    }
+    // An insertion sort of the indices (keys usually come nearly in order).
+    let remember = true;
+    order.length = n;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      if (typeof k === 'object' && !(k instanceof Atom)) remember = false;
+      let j = i - 1;
+      while (j >= 0 && keyOrder(keys[order[j]], k) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = i;
+    }
+    last.length = 0;
+    if (remember) for (let i = 0; i < n; i++) last.push(keys[i]);
+    return order;
   }
 
   /** A number: a float when not integral, else an integer of the smallest kind that holds it. */
@@ -773,26 +871,6 @@ function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
   buf[pos + 3] = n >>> 8;
   buf[pos + 4] = n;
   return pos + 5;
-}
-
-/**
- * Sort a small map's keys (and their values alongside) into map key order, in place: an insertion
- * sort, which is also the cheapest check for keys already in order (as decoded maps usually are).
- */
-function sortEntries(keys: Term[], vals: Term[]): void {
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i];
-    if (keyOrder(keys[i - 1], k) < 0) continue;
-    const v = vals[i];
-    let j = i - 1;
-    do {
-      keys[j + 1] = keys[j];
-      vals[j + 1] = vals[j];
-      j--;
-    } while (j >= 0 && keyOrder(keys[j], k) > 0);
-    keys[j + 1] = k;
-    vals[j + 1] = v;
-  }
 }
 
 function copyOut(buf: Buffer, from: number, to: number): Buffer {
