@@ -28,8 +28,8 @@ function identityKey(key: Term): Atom | number | undefined {
  * that re-encoding it gives the same bytes); lookups are by structural equality (`=:=`).
  */
 export class ErlMap implements Iterable<[Term, Term]> {
-  private readonly keyList: Term[] = [];
-  private readonly valueList: Term[] = [];
+  private keyList: Term[] = [];
+  private valueList: Term[] = [];
   /** identity keys -> slot, and structural hash -> slots; built once the map grows past LINEAR_LIMIT. */
   private identity: Map<Atom | number, number> | null = null;
   private hashed: Map<number, number[]> | null = null;
@@ -50,17 +50,32 @@ export class ErlMap implements Iterable<[Term, Term]> {
   static fromWire(kv: Term[]): ErlMap | null {
     const m = new ErlMap();
     const n = kv.length >> 1;
+    const keys: Term[] = new Array(n);
+    const values: Term[] = new Array(n);
+    let atoms = true;
     for (let i = 0; i < n; i++) {
-      m.keyList.push(kv[2 * i]);
-      m.valueList.push(kv[2 * i + 1]);
+      const k = kv[2 * i];
+      if (!(k instanceof Atom) && typeof k !== 'boolean') atoms = false;
+      keys[i] = k;
+      values[i] = kv[2 * i + 1];
     }
+    m.keyList = keys;
+    m.valueList = values;
     m.wireOrder = true;
     if (n > LINEAR_LIMIT) return m.buildIndex() && !m.hasHashedDuplicates() ? m : null;
+    if (atoms) {
+      // Atoms (and booleans, the atoms true and false) are equal exactly when identical.
+      for (let i = 1; i < n; i++) {
+        const k = keys[i];
+        for (let j = 0; j < i; j++) if (keys[j] === k) return null;
+      }
+      return m;
+    }
     for (let i = 1; i < n; i++) {
-      const k = m.keyList[i];
+      const k = keys[i];
       const id = identityKey(k);
       for (let j = 0; j < i; j++) {
-        const other = m.keyList[j];
+        const other = keys[j];
         if (id !== undefined ? identityKey(other) === id : identityKey(other) === undefined && equals(other, k)) return null;
       }
     }
