@@ -254,20 +254,14 @@ export class Encoder {
               continue;
             }
             if (t instanceof Atom) {
-              const name = t.name;
-              const len = name.length;
-              if (hook === undefined && len <= SLACK - 2) {
-                // A short ASCII name (nearly all are) inline; SLACK covers it.
-                let k = 0;
-                while (k < len) {
-                  const c = name.charCodeAt(k);
-                  if (c >= 0x80) break;
-                  buf[pos + 2 + k++] = c;
-                }
-                if (k === len) {
-                  buf[pos] = Tag.SmallAtomUtf8;
-                  buf[pos + 1] = len;
-                  pos += 2 + len;
+              if (hook === undefined) {
+                // The atom's bytes, as computed once for it (nearly all atoms have them).
+                const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
+                if (ext !== null) {
+                  const len = ext.length;
+                  if (pos + len > buf.length) buf = this.grow(pos, len);
+                  for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
+                  pos += len;
                   continue;
                 }
               }
@@ -333,6 +327,8 @@ export class Encoder {
           level.index = i;
           if (t instanceof ErlMap) pos = this.map(pos, t);
           else if (t instanceof Tuple) pos = this.tuple(pos, t);
+          else if (t instanceof Pid) pos = this.pid(pos, t, hook);
+          else if (t instanceof Reference) pos = this.reference(pos, t, hook);
           else pos = this.other(pos, t, hook);
           buf = this.buf;
           if (this.sp !== f + 1) continue levels;
@@ -637,23 +633,17 @@ export class Encoder {
         return pos + 2;
       }
     }
+    const ext = a.smallUtf8Ext ?? smallUtf8Ext(a);
+    if (ext !== null) {
+      // Nearly every atom: its bytes as computed once, copied by hand (cheaper than a call).
+      const len = ext.length;
+      const buf = pos + len > this.buf.length ? this.grow(pos, len) : this.buf;
+      for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
+      return pos + len;
+    }
     const name = a.name;
     const n = name.length;
-    if (n <= 255) {
-      // ASCII names (nearly all) are copied by hand: cheaper than a call into the UTF-8 writer.
-      const buf = pos + 2 + n > this.buf.length ? this.grow(pos, 2 + n) : this.buf;
-      let i = 0;
-      while (i < n) {
-        const c = name.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[pos + 2 + i++] = c;
-      }
-      if (i === n) {
-        buf[pos] = Tag.SmallAtomUtf8;
-        buf[pos + 1] = n;
-        return pos + 2 + n;
-      }
-    } else if ([...name].length > BEAM_MAX_ATOM_CHARACTERS) {
+    if (n > 255 && [...name].length > BEAM_MAX_ATOM_CHARACTERS) {
       throw new EncodeError('atom_too_long', `atom of ${[...name].length} characters (at most ${BEAM_MAX_ATOM_CHARACTERS})`);
     }
     const buf = this.room(pos, 3 + 3 * n);
@@ -871,6 +861,26 @@ function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
   buf[pos + 3] = n >>> 8;
   buf[pos + 4] = n;
   return pos + 5;
+}
+
+/**
+ * The SMALL_ATOM_UTF8_EXT bytes of `a`, or null when its UTF-8 is longer than 255 bytes;
+ * remembered on the atom (atoms are interned, so each is computed once).
+ */
+function smallUtf8Ext(a: Atom): Uint8Array | null {
+  const name = a.name;
+  let ext: Uint8Array | null = null;
+  if (name.length <= 255) {
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes <= 255) {
+      ext = new Uint8Array(2 + bytes);
+      ext[0] = Tag.SmallAtomUtf8;
+      ext[1] = bytes;
+      Buffer.from(ext.buffer, ext.byteOffset + 2, bytes).write(name, 'utf8');
+    }
+  }
+  a.smallUtf8Ext = ext;
+  return ext;
 }
 
 function copyOut(buf: Buffer, from: number, to: number): Buffer {
