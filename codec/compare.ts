@@ -210,8 +210,9 @@ export function compare(a: Term, b: Term, exact = false): number {
       case Rank.Pid: {
         const px = x as Pid;
         const py = y as Pid;
-        // erl: node name, then serial, id, and creation last.
-        c = compareAtomNames(px.node.name, py.node.name) || sign(px.serial - py.serial) || sign(px.id - py.id) || sign(px.creation - py.creation);
+        // erl: serial, then id, and only then the node (name, creation), so <0.9.0> sorts after
+        // <a@b.1.0> on any node.
+        c = sign(px.serial - py.serial) || sign(px.id - py.id) || compareAtomNames(px.node.name, py.node.name) || sign(px.creation - py.creation);
         break;
       }
       case Rank.Port: {

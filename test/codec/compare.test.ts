@@ -81,6 +81,11 @@ describe('compare: Erlang term order', () => {
     const ext = (id: number, serial: number, cr: number) => new Pid(atom('a@b'), id, serial, cr);
     const byErl = [ext(1, 0, 5), ext(1, 0, 3), ext(2, 0, 1), ext(0, 1, 1)].sort((a, b) => compare(a, b));
     expect(byErl.map((p) => `${p.id}.${p.serial}.${p.creation}`)).toEqual(['1.0.3', '1.0.5', '2.0.1', '0.1.1']);
+    // erl: lists:sort([<a@b.1.0>, <zzz@b.1.0>, <0.9.0>]) puts the local <0.9.0> last: serial and
+    // id before the node name.
+    const local = new Pid(atom('mm@vm'), 9, 0, 1);
+    const mixed = [local, new Pid(atom('zzz@b'), 1, 0, 1), new Pid(atom('a@b'), 1, 0, 1)].sort((a, b) => compare(a, b));
+    expect(mixed.map((p) => p.node.name)).toEqual(['a@b', 'zzz@b', 'mm@vm']);
   });
 
   it('orders bitstrings bit by bit, a prefix first', () => {
