@@ -62,7 +62,7 @@ export class Connection extends EventEmitter {
   private silentIntervals = 0;
   private wroteSinceTick = false;
   private closed = false;
-  /** Frames sent since the last flush: written together, one write per tick of the event loop. */
+  /** Frames sent since the last flush: written together, one write per turn of the event loop. */
   private out: Buffer[] = [];
   private outBytes = 0;
   private flushScheduled = false;
@@ -119,12 +119,13 @@ export class Connection extends EventEmitter {
       this.outBytes += c.length;
     }
     // A write per message costs a system call each; erl fills its output buffer instead. Gather
-    // what is sent in one turn of the event loop (a burst of sends, or a single reply) and write
-    // it once, before any I/O.
+    // what is sent in one turn of the event loop (a burst of sends, or everything the input just
+    // read causes, promise continuations included) and write it once, right after the I/O
+    // callbacks of this turn and before the loop waits again.
     if (this.outBytes >= FLUSH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(this.flushLater);
+      setImmediate(this.flushLater);
     }
     this.wroteSinceTick = true;
     return this.socket.writableLength + this.outBytes <= this.busyLimit;
