@@ -44,6 +44,8 @@ export type CloseReason = 'closed' | 'peer_closed' | 'net_tick_timeout' | Error;
 const TICK = Buffer.alloc(4);
 /** Queued output at or above this size is written at once, without copying it into one buffer. */
 const FLUSH_BYTES = 64 * 1024;
+/** Chunks smaller than this are copied into one buffer with their neighbours before writing. */
+const COPY_BELOW = 8 * 1024;
 
 /**
  * Events: `'message'` (a {@link DistMessage}), `'close'` (a {@link CloseReason}), once.
@@ -142,8 +144,17 @@ export class Connection extends EventEmitter {
       this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out, bytes));
       return;
     }
+    // Runs of small chunks are copied together (a writev entry costs more than copying a few KiB);
+    // large chunks (fragments, big payloads) go out as they are.
     this.socket.cork();
-    for (const c of out) this.socket.write(c);
+    let run = 0;
+    for (let i = 0; i <= out.length; i++) {
+      if (i < out.length && out[i].length < COPY_BELOW) continue;
+      if (i - run === 1) this.socket.write(out[run]);
+      else if (i - run > 1) this.socket.write(Buffer.concat(out.slice(run, i)));
+      if (i < out.length) this.socket.write(out[i]);
+      run = i + 1;
+    }
     this.socket.uncork();
   }
 
