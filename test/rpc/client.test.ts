@@ -13,6 +13,7 @@ import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlClient, ErlTimeoutError, ErpcError, GenCallError, RemoteError, SpawnError } from '../../src/rpc/client';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
 import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { rejection } from '../support/rejection';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/dist_demo');
 
@@ -28,15 +29,6 @@ async function loadFixtures(otp: Parameters<typeof stageFile>[0], erl: ErlProces
 /** Reject if `p` does not settle within `ms`. */
 function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms))]);
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, got a value');
 }
 
 describeOtp('TypeScript client into erl', (otp) => {

@@ -11,6 +11,7 @@ import { ErlangError } from '../../src/process/exceptions';
 import { ErlClient, ErlTimeoutError, GenCallError } from '../../src/rpc/client';
 import { describeOtp, uniqueName } from '../support/otp';
 import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { rejection } from '../support/rejection';
 
 /** A server that remembers casts and infos and answers a few requests. */
 class Recorder implements GenServer {
@@ -60,15 +61,6 @@ class Recorder implements GenServer {
   terminate(reason: Term): void {
     this.terminated.push(reason);
   }
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, got a value');
 }
 
 describeOtp('TypeScript gen_server', (otp) => {
