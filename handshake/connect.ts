@@ -1,3 +1,4 @@
+import { promises as dns } from 'dns';
 import { EpmdError } from './epmd-error';
 import { lookupNode } from './epmd-client';
 import { HandshakeError, HandshakeTimeoutError } from './handshake-errors';
@@ -28,12 +29,19 @@ export async function connectToNode(peerName: string, options: ConnectOptions): 
     throw new HandshakeError('bad_name', (error as Error).message);
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  const address = await lookupNode(alive, { host, port: options.epmdPort, timeoutMs });
+  // Resolve the host once, as erl does, for both EPMD and the node.
+  let ip: string;
+  try {
+    ip = (await dns.lookup(host)).address;
+  } catch (cause) {
+    throw new HandshakeError('connect_failed', `cannot resolve the host of ${peerName}: ${(cause as Error).message}`, { cause: cause as Error });
+  }
+  const address = await lookupNode(alive, { host: ip, port: options.epmdPort, timeoutMs });
   if (address === null) throw new EpmdError('not_registered', `no node ${alive} is registered in EPMD on ${host}`);
   if (address.highestVersion < HANDSHAKE_23_VERSION) {
     throw new HandshakeError('unsupported_version', `${peerName} speaks distribution version ${address.highestVersion} at most; we need 6`);
   }
-  const socket = await connectTcp(host, address.port, timeoutMs, (failure, cause) =>
+  const socket = await connectTcp(ip, address.port, timeoutMs, (failure, cause) =>
     failure === 'timeout'
       ? new HandshakeTimeoutError(`the TCP connection to ${peerName} at ${host}:${address.port}`, timeoutMs)
       : new HandshakeError('connect_failed', `cannot connect to ${peerName} at ${host}:${address.port}: ${cause?.message}`, { cause }),
