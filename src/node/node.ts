@@ -385,8 +385,8 @@ export class ErlNode extends EventEmitter {
       try {
         dispatch(this.processes, this.services, conn, m);
       } catch (err) {
-        this.log(`closing the connection to ${conn.peer}: ${(err as Error).message}`);
-        conn.close(err as Error);
+        // The close handler logs it, once, with the peer's name.
+        conn.close(err instanceof Error ? err : new Error(String(err)));
       }
     });
     conn.on('close', (reason: CloseReason) => {
