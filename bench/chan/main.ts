@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseChanConfig, startChanServer } from '../../src/chan';
+import { writeDocsSection } from '../docs-section';
 
 // run.js says where bench/ is; compiled, this file sits in bench/.build/js/bench/chan.
 const root = path.resolve(process.env.ERLBRIDGE_BENCH_DIR ?? path.join(__dirname, '../../../..', 'bench'), '..');
@@ -29,18 +30,6 @@ function erl(code: string, onLine: (line: string) => void = () => undefined): { 
     child.on('exit', (status, signal) => (status === 0 || signal === 'SIGKILL' ? resolve(out) : reject(new Error(`erl exited with ${status}: ${out}`)))),
   );
   return { done, pid: child.pid };
-}
-
-function replaceSection(file: string, title: string, body: string): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(`\n## ${title}\n`);
-  const section = `\n## ${title}\n\n${body.trim()}\n`;
-  if (start < 0) {
-    fs.writeFileSync(file, text.trimEnd() + '\n' + section);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + 1);
-  fs.writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next)));
 }
 
 async function main(): Promise<void> {
@@ -92,7 +81,7 @@ Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, OTP ${otp},
 Run with \`npm run bench -- chan\`.
 `;
   process.stdout.write(body);
-  if (!quick) replaceSection(path.join(root, 'docs/benchmarks.md'), 'lib_chan', body);
+  if (!quick) writeDocsSection(path.join(root, 'docs/benchmarks.md'), 'lib_chan', body);
 }
 
 main().catch((error) => {

@@ -9,7 +9,8 @@ import * as path from 'path';
 import { BeamResult, runBeam } from './beam';
 import { benchDir, Codec, firstLine, loadCodecs } from './codecs';
 import { Clock, FULL, lastSink, measureTogether, QUICK, Timing } from './measure';
-import { CellResult, Compat, DIRECTIONS, goals, key, renderMarkdown, Results, writeDocsSection } from './report';
+import { CellResult, Compat, DIRECTIONS, goals, key, renderMarkdown, Results } from './report';
+import { writeDocsSection } from '../docs-section';
 import { WorkloadId, WORKLOADS } from './workloads';
 
 interface Options {
@@ -229,7 +230,7 @@ function main(): void {
   console.log(md);
   const docs = path.join(root, 'docs', 'benchmarks.md');
   if (opt.write) {
-    writeDocsSection(docs, md);
+    writeDocsSection(docs, 'Codec', md);
     console.log(`wrote the ## Codec section of ${path.relative(process.cwd(), docs) || docs}`);
   } else {
     const why = opt.explicitNoWrite ? '--no-write' : opt.quick ? 'a quick run' : 'a partial run';

@@ -1,9 +1,7 @@
 /**
- * The results as Markdown: printed to stdout and written as the `## Codec` section of
+ * The results as Markdown: printed to stdout and written (by main.ts) as the `## Codec` section of
  * docs/benchmarks.md (other sections of that file are left as they are).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Codec, Skipped } from './codecs';
 import { Measured } from './measure';
 import { Workload, WorkloadId } from './workloads';
@@ -217,30 +215,4 @@ export function renderMarkdown(r: Results): string {
   for (const w of r.workloads) L.push(`- ${w.label}: \`${w.erlang}\``);
   L.push('');
   return L.join('\n');
-}
-
-const INTRO = `# Benchmarks
-
-Written by \`npm run bench\` (bench/run.js). Each section comes from one bench and states the
-machine it ran on; every number there is set beside a baseline measured in the same run (an \`erl\`
-node doing the same job, or another library), so compare ratios, not raw numbers, across machines.
-`;
-
-/** Replaces (or appends) the `## Codec` section of docs/benchmarks.md; other sections stay as they are. */
-export function writeDocsSection(file: string, body: string): void {
-  const section = `## Codec\n\n${body.trimEnd()}\n`;
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : INTRO;
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^## Codec\s*$/.test(l));
-  if (start < 0) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-    if (end < 0) end = lines.length;
-    const before = lines.slice(0, start).join('\n').trimEnd();
-    const after = lines.slice(end).join('\n').trim();
-    text = `${before}\n\n${section}${after ? `\n${after}\n` : ''}`;
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
 }

@@ -19,6 +19,7 @@ import { atom, Pid, Term, Tuple, tuple } from '../../codec';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
 import { compileErl, cpuSecondsOf, Epmd, ErlBenchNode, freePort, otpVersion, parseNumbers } from './erl';
+import { writeDocsSection } from '../docs-section';
 
 interface Options {
   quick: boolean;
@@ -401,32 +402,6 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
   return L.join('\n');
 }
 
-const INTRO = `# Benchmarks
-
-Written by \`npm run bench\` (bench/run.js). Each section comes from one bench and states the
-machine it ran on; every number there is set beside a baseline measured in the same run (an \`erl\`
-node doing the same job, or another library), so compare ratios, not raw numbers, across machines.
-`;
-
-/** Replaces (or appends) the `## Connect` section of docs/benchmarks.md; other sections stay as they are. */
-function writeDocsSection(file: string, body: string): void {
-  const section = `## Connect\n\n${body.trimEnd()}\n`;
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : INTRO;
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^## Connect\s*$/.test(l));
-  if (start < 0) {
-    text = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-    if (end < 0) end = lines.length;
-    const before = lines.slice(0, start).join('\n').trimEnd();
-    const after = lines.slice(end).join('\n').trim();
-    text = `${before}\n\n${section}${after ? `\n${after}\n` : ''}`;
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
-
 async function main(): Promise<void> {
   const opt = parseArgs(process.argv.slice(2));
   const plan = opt.quick ? QUICK : FULL;
@@ -463,7 +438,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(outDir, 'connect-results.json'), JSON.stringify({ machine, plan, results }, null, 1));
     const docs = path.join(root, 'docs', 'benchmarks.md');
     if (opt.write) {
-      writeDocsSection(docs, md);
+      writeDocsSection(docs, 'Connect', md);
       log(`wrote the ## Connect section of ${path.relative(process.cwd(), docs)}`);
     } else {
       log(`not written to docs/benchmarks.md (${opt.explicitNoWrite ? '--no-write' : 'a quick run'}; pass --write to write it)`);
