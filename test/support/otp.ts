@@ -7,7 +7,7 @@
  * reaches host nodes and EPMD over loopback.
  *
  * With `CI=true` a missing host `erl` is a failure; elsewhere conformance tests are skipped with one
- * loud line.
+ * loud line. `ERLBRIDGE_OTP_HOST_ONLY=1` leaves the chroots out, for a quick run while developing.
  */
 import { execFileSync, spawn, ChildProcess, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
