@@ -25,28 +25,53 @@ export interface HeldMonitor {
 
 export class ErlProcess {
   private readonly mailbox = new Mailbox();
-  /** Pids linked to this process (local or remote), by key. */
-  readonly links = new Map<string, Pid>();
-  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. */
-  readonly monitoredBy = new Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }>();
-  /** Monitors this process holds. */
-  private readonly monitors = new Map<string, HeldMonitor & { ref: Reference }>();
-  /** Aliases that deliver here. */
-  readonly aliases = new Set<string>();
+  // Created on first use: most processes (one per rpc call) never link, get monitored or alias.
+  private linkMap: Map<string, Pid> | undefined;
+  private monitoredByMap: Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }> | undefined;
+  private monitorMap: Map<string, HeldMonitor & { ref: Reference }> | undefined;
+  private aliasSet: Set<string> | undefined;
   /** Messages from exit signals instead of dying (`process_flag(trap_exit, true)`). */
   trapExit = false;
   /** The group leader: where I/O of this process goes. */
   groupLeader: Pid | undefined;
   private exitReason: Term | undefined;
-  private readonly exited: Promise<Term>;
-  private resolveExited!: (reason: Term) => void;
+  private exited: Promise<Term> | undefined;
+  private resolveExited: ((reason: Term) => void) | undefined;
   registeredName: Atom | undefined;
 
   constructor(
     readonly pid: Pid,
     private readonly table: ProcessTable,
-  ) {
-    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+  ) {}
+
+  /** Pids linked to this process (local or remote), by key. */
+  get links(): Map<string, Pid> {
+    return (this.linkMap ??= new Map());
+  }
+
+  /** True when the process has links (without creating the map). */
+  get linked(): boolean {
+    return this.linkMap !== undefined && this.linkMap.size > 0;
+  }
+
+  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. */
+  get monitoredBy(): Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }> {
+    return (this.monitoredByMap ??= new Map());
+  }
+
+  /** True when someone monitors the process (without creating the map). */
+  get monitored(): boolean {
+    return this.monitoredByMap !== undefined && this.monitoredByMap.size > 0;
+  }
+
+  /** Aliases that deliver here. */
+  get aliases(): Set<string> {
+    return (this.aliasSet ??= new Set());
+  }
+
+  /** True when the process made aliases (without creating the set). */
+  get hasAliases(): boolean {
+    return this.aliasSet !== undefined;
   }
 
   /** True until the process exits. */
@@ -56,6 +81,10 @@ export class ErlProcess {
 
   /** Resolves with the exit reason once the process has exited. */
   get done(): Promise<Term> {
+    if (this.exited === undefined) {
+      this.exited =
+        this.exitReason !== undefined ? Promise.resolve(this.exitReason) : new Promise((resolve) => (this.resolveExited = resolve));
+    }
     return this.exited;
   }
 
@@ -109,20 +138,21 @@ export class ErlProcess {
 
   /** Record a monitor this process holds (the table calls this). */
   holdMonitor(ref: Reference, target: Pid | Atom, node?: string): void {
-    this.monitors.set(refKey(ref), { ref, target, node });
+    (this.monitorMap ??= new Map()).set(refKey(ref), { ref, target, node });
   }
 
   /** Forget a monitor; returns what it watched, if it was held. */
   releaseMonitor(ref: Reference): (HeldMonitor & { ref: Reference }) | undefined {
+    if (this.monitorMap === undefined) return undefined;
     const key = refKey(ref);
-    const held = this.monitors.get(key);
-    this.monitors.delete(key);
+    const held = this.monitorMap.get(key);
+    this.monitorMap.delete(key);
     return held;
   }
 
   /** Monitors held, for clean-up and node-down. */
   heldMonitors(): Array<HeldMonitor & { ref: Reference }> {
-    return [...this.monitors.values()];
+    return this.monitorMap === undefined ? [] : [...this.monitorMap.values()];
   }
 
   /** Deliver the DOWN message of a monitor this process holds. */
@@ -152,7 +182,7 @@ export class ErlProcess {
     this.exitReason = reason;
     this.mailbox.close(reason);
     this.table.exited(this, reason);
-    this.resolveExited(reason);
+    this.resolveExited?.(reason);
   }
 
   /**
@@ -170,7 +200,9 @@ export class ErlProcess {
 
 /** A map key for a reference. */
 export function refKey(ref: Reference): string {
-  return `${ref.node.name}|${ref.creation}|${ref.ids.join('.')}`;
+  let key = ref.node.name + '|' + ref.creation;
+  for (let i = 0; i < ref.ids.length; i++) key += '|' + ref.ids[i];
+  return key;
 }
 
 /** A map key for a pid. */

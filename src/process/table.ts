@@ -241,28 +241,34 @@ export class ProcessTable {
   exited(proc: ErlProcess, reason: Term): void {
     this.processes.delete(pidKey(proc.pid));
     if (proc.registeredName) this.unregister(proc.registeredName);
-    for (const key of proc.aliases) this.aliases.delete(key);
+    if (proc.hasAliases) for (const key of proc.aliases) this.aliases.delete(key);
     for (const held of proc.heldMonitors()) this.demonitor(proc, held.ref);
-    for (const other of proc.links.values()) this.exitSignal(proc.pid, other, reason, true);
-    proc.links.clear();
-    for (const { watcher, ref, as } of proc.monitoredBy.values()) {
-      if (this.isLocal(watcher)) this.get(watcher)?.down(ref, reason);
-      else this.remote.monitorExit(as, watcher, ref, reason);
+    if (proc.linked) {
+      for (const other of proc.links.values()) this.exitSignal(proc.pid, other, reason, true);
+      proc.links.clear();
     }
-    proc.monitoredBy.clear();
+    if (proc.monitored) {
+      for (const { watcher, ref, as } of proc.monitoredBy.values()) {
+        if (this.isLocal(watcher)) this.get(watcher)?.down(ref, reason);
+        else this.remote.monitorExit(as, watcher, ref, reason);
+      }
+      proc.monitoredBy.clear();
+    }
   }
 
   /** The connection to `node` is gone: links to it break, monitors on it fire, with noconnection. */
   nodeDown(node: string): void {
     for (const proc of [...this.processes.values()]) {
-      for (const [key, other] of [...proc.links]) {
-        if (other.node.name === node && proc.links.delete(key)) proc.exitSignal(other, NOCONNECTION, false);
+      if (proc.linked) {
+        for (const [key, other] of [...proc.links]) {
+          if (other.node.name === node && proc.links.delete(key)) proc.exitSignal(other, NOCONNECTION, false);
+        }
       }
       for (const held of proc.heldMonitors()) {
         const on = held.target instanceof Pid ? held.target.node.name : held.node;
         if (on === node) proc.down(held.ref, NOCONNECTION);
       }
-      for (const [key, m] of [...proc.monitoredBy]) if (m.watcher.node.name === node) proc.monitoredBy.delete(key);
+      if (proc.monitored) for (const [key, m] of [...proc.monitoredBy]) if (m.watcher.node.name === node) proc.monitoredBy.delete(key);
     }
   }
 
