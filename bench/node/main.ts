@@ -19,6 +19,7 @@ import { atom, Atom, Pid, Term, Tuple, tuple } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';
+import { writeDocsSection } from '../docs-section';
 
 const root = path.resolve(process.env.ERLBRIDGE_BENCH_DIR ?? path.join(__dirname, '../../../..', 'bench'), '..');
 const quick = process.argv.includes('--quick');
@@ -109,18 +110,6 @@ function serveBenchDriver(node: ErlNode): void {
     },
     { name: 'bench_driver' },
   );
-}
-
-function replaceSection(file: string, title: string, body: string): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(`\n## ${title}\n`);
-  const section = `\n## ${title}\n\n${body.trim()}\n`;
-  if (start < 0) {
-    fs.writeFileSync(file, text.trimEnd() + '\n' + section);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + 1);
-  fs.writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next)));
 }
 
 async function until(what: string, check: () => boolean, ms = 30000): Promise<void> {
@@ -321,7 +310,7 @@ load average ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)}
 Run with \`npm run bench -- node\` (\`--profile\` writes a CPU profile of the TypeScript node; \`--quick\` a smoke run).
 `;
   process.stdout.write(body);
-  if (!quick) replaceSection(path.join(root, 'docs/benchmarks.md'), 'Node', body);
+  if (!quick) writeDocsSection(path.join(root, 'docs/benchmarks.md'), 'Node', body);
 }
 
 main().catch((error) => {

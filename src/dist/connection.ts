@@ -195,7 +195,7 @@ export class Connection extends EventEmitter {
     this.readBytes += chunk.length;
     let message: DistMessage | null;
     try {
-      for (const frame of this.frames.push(chunk)) {
+      for (const frame of this.frames.pushParts(chunk)) {
         message = this.reader.read(frame);
         if (message !== null) this.emit('message', message);
         if (this.closed) return;

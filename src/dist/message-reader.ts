@@ -7,6 +7,7 @@ import { Atom, Decoder, DecodeError, DecodeOptions, Term } from '../../codec';
 import { AtomCacheIn } from './atom-cache-in';
 import { DistError } from './errors';
 import { FragmentAssembler } from './fragments-in';
+import { Frame, FrameParts } from './frame-reader';
 
 const VERSION = 131;
 const PASS_THROUGH = 112;
@@ -43,9 +44,26 @@ export class MessageReader {
     this.decoder = new Decoder({ ...options.decode, atomCache: this.refs });
   }
 
-  /** One frame in; a message out, or null for a tick or a fragment that completes nothing yet. */
-  read(frame: Buffer): DistMessage | null {
-    if (frame.length === 0) return null;
+  /**
+   * One frame in; a message out, or null for a tick or a fragment that completes nothing yet. A
+   * frame in pieces ({@link FrameParts}) is joined only when it must be contiguous: a continuation
+   * fragment's data goes to the assembler as the pieces it came in.
+   */
+  read(input: Frame): DistMessage | null {
+    if (input.length === 0) return null;
+    let frame: Buffer;
+    if (input instanceof FrameParts) {
+      if (this.options.headers) {
+        const head = input.head(Math.min(input.length, 18));
+        if (head.length === 18 && head[0] === VERSION && head[1] === FRAGMENT_CONT) {
+          const seq = head.readBigUInt64BE(2);
+          return this.completed(seq, this.fragments.continue(seq, head.readBigUInt64BE(10), input.from(18)));
+        }
+      }
+      frame = input.contiguous();
+    } else {
+      frame = input;
+    }
     if (!this.options.headers) {
       if (frame[0] !== PASS_THROUGH) throw new DistError('bad_header', `expected a pass-through frame (112), got byte ${frame[0]}`);
       this.refs.length = 0;
@@ -75,15 +93,19 @@ export class MessageReader {
       case FRAGMENT_CONT: {
         if (frame.length < 18) throw new DistError('fragment', 'truncated fragment header');
         const seq = frame.readBigUInt64BE(2);
-        const body = this.fragments.continue(seq, frame.readBigUInt64BE(10), frame.subarray(18));
-        if (body === null) return null;
-        this.useRefs(this.pendingRefs.get(seq) ?? []);
-        this.pendingRefs.delete(seq);
-        return this.terms(body, 0, false);
+        return this.completed(seq, this.fragments.continue(seq, frame.readBigUInt64BE(10), frame.subarray(18)));
       }
       default:
         throw new DistError('bad_header', `unknown distribution header 131,${frame[1]}`);
     }
+  }
+
+  /** The message a continuation completed, decoded with the atom references of its start. */
+  private completed(seq: bigint, body: Buffer | null): DistMessage | null {
+    if (body === null) return null;
+    this.useRefs(this.pendingRefs.get(seq) ?? []);
+    this.pendingRefs.delete(seq);
+    return this.terms(body, 0, false);
   }
 
   private useRefs(refs: ReadonlyArray<Atom | undefined>): void {

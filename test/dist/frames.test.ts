@@ -1,4 +1,4 @@
-import { FrameReader } from '../../src/dist/frame-reader';
+import { FrameParts, FrameReader } from '../../src/dist/frame-reader';
 import { FragmentAssembler } from '../../src/dist/fragments-in';
 import { AtomCacheIn } from '../../src/dist/atom-cache-in';
 import { AtomCacheOut } from '../../src/dist/atom-cache-out';
@@ -32,6 +32,46 @@ describe('FrameReader', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(2000);
   });
 
+  it('hands a frame spanning many chunks out as views of them, with nothing copied', () => {
+    const r = new FrameReader(1 << 20);
+    const a = Buffer.alloc(100_000);
+    for (let i = 0; i < a.length; i++) a[i] = i & 0xff;
+    const stream = Buffer.concat([frame(Buffer.from('x')), frame(a), frame(Buffer.from('tail'))]);
+    const out: Array<Buffer | FrameParts> = [];
+    const chunks: Buffer[] = [];
+    // Chunk sizes that split the length prefix too (3 bytes, then 1).
+    for (let i = 0; i < stream.length; ) {
+      const n = i === 5 ? 3 : i === 8 ? 1 : 7001;
+      chunks.push(Buffer.from(stream.subarray(i, i + n)));
+      i += n;
+    }
+    for (const c of chunks) out.push(...r.pushParts(c));
+    expect(out).toHaveLength(3);
+    expect(Buffer.isBuffer(out[0]) && out[0].toString()).toBe('x');
+    const big = out[1] as FrameParts;
+    expect(big).toBeInstanceOf(FrameParts);
+    expect(big.length).toBe(a.length);
+    expect(big.parts.reduce((n, p) => n + p.length, 0)).toBe(a.length);
+    expect(big.parts.length).toBeGreaterThan(10);
+    // Views of the chunks, not copies.
+    for (const p of big.parts) expect(chunks.some((c) => c.buffer === p.buffer)).toBe(true);
+    expect(big.head(18).equals(a.subarray(0, 18))).toBe(true);
+    expect(Buffer.concat(big.from(12_345)).equals(a.subarray(12_345))).toBe(true);
+    expect(big.contiguous().equals(a)).toBe(true);
+    expect(Buffer.concat(big.from(18)).equals(a.subarray(18))).toBe(true);
+    expect((out[2] as Buffer).toString()).toBe('tail');
+    expect(r.buffered).toBe(0);
+  });
+
+  it('push joins frames that span chunks; a tick whose length is split still comes out', () => {
+    const r = new FrameReader(1 << 20);
+    const stream = Buffer.concat([frame(Buffer.alloc(0)), frame(Buffer.from('hello world')), frame(Buffer.alloc(0))]);
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += 3) out.push(...r.push(stream.subarray(i, i + 3)));
+    expect(out.map((b) => b.toString())).toEqual(['', 'hello world', '']);
+    for (const b of out) expect(Buffer.isBuffer(b)).toBe(true);
+  });
+
   it('refuses a frame larger than the limit before buffering it', () => {
     const r = new FrameReader(1000);
     const head = Buffer.alloc(4);
@@ -60,6 +100,39 @@ describe('FragmentAssembler', () => {
     const b = new FragmentAssembler(10);
     b.start(1n, 2n, Buffer.alloc(6));
     expect(() => b.start(2n, 2n, Buffer.alloc(6))).toThrow(expect.objectContaining({ code: 'fragment_memory' }));
+  });
+});
+
+describe('FragmentAssembler, fragments in parts', () => {
+  it('copies each part once, into a buffer of the exact size, when the last fragment is in', () => {
+    const a = new FragmentAssembler(1 << 20);
+    const chunk = Buffer.from('..cdefgh..');
+    expect(a.start(9n, 3n, Buffer.from('ab'))).toBeNull();
+    expect(a.continue(9n, 2n, [chunk.subarray(2, 4), chunk.subarray(4, 8)])).toBeNull();
+    expect(a.held).toBe(8);
+    const whole = a.continue(9n, 1n, [Buffer.from('ij'), Buffer.alloc(0), Buffer.from('k')]);
+    expect(whole?.toString()).toBe('abcdefghijk');
+    expect(whole?.length).toBe(11);
+    expect(a.held).toBe(0);
+  });
+
+  it('still enforces the memory bound on parts, before holding them', () => {
+    const a = new FragmentAssembler(10);
+    a.start(1n, 3n, Buffer.alloc(4));
+    a.continue(1n, 2n, [Buffer.alloc(3), Buffer.alloc(3)]);
+    expect(a.held).toBe(10);
+    expect(() => a.continue(1n, 1n, [Buffer.alloc(1)])).toThrow(expect.objectContaining({ code: 'fragment_memory' }));
+  });
+
+  it('a small piece of a large chunk is copied, not kept as a view of the chunk', () => {
+    const a = new FragmentAssembler(1 << 20);
+    const chunk = Buffer.alloc(65536, 1);
+    a.start(1n, 3n, Buffer.alloc(10));
+    // Held through the test's access to the private map: the piece must not pin the 64 KiB chunk.
+    a.continue(1n, 2n, [chunk.subarray(0, 100)]);
+    const seq = (a as unknown as { sequences: Map<bigint, { parts: Buffer[] }> }).sequences.get(1n)!;
+    expect(seq.parts[1].buffer).not.toBe(chunk.buffer);
+    a.continue(1n, 1n, [chunk.subarray(0, 40_000)]);
   });
 });
 

@@ -43,6 +43,43 @@ describe.each([
     const m = roundTrip(writer(), reader(), control, big);
     expect(Buffer.compare(m.payload as Buffer, big)).toBe(0);
   });
+
+  it('carries a 1 MiB payload read from socket-sized chunks as frame pieces', () => {
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    const w = writer();
+    const r = reader();
+    const stream = Buffer.concat([
+      ...w.write(control, big),
+      ...w.write(tuple(19, from, atom('net_kernel'), ref)),
+      ...w.write(control, bin('small')),
+    ]);
+    const frames = new FrameReader(1 << 30);
+    const messages = [];
+    // Odd chunk sizes: frame headers and fragment headers split across chunks.
+    for (let i = 0, k = 0; i < stream.length; k++) {
+      const n = [65536, 7, 1, 3000, 17][k % 5];
+      for (const f of frames.pushParts(Buffer.from(stream.subarray(i, i + n)))) {
+        const m = r.read(f);
+        if (m !== null) messages.push(m);
+      }
+      i += n;
+    }
+    expect(messages).toHaveLength(3);
+    expect(Buffer.compare(messages[0].payload as Buffer, big)).toBe(0);
+    expect(messages[1].payload).toBeUndefined();
+    expect(equals(messages[2].payload as Term, bin('small'))).toBe(true);
+  });
+});
+
+it('fragments in pieces still count against maxFragmentBytes', () => {
+  const w = new MessageWriter({ headers: true, atomCache: false, fragments: true });
+  const r = new MessageReader({ headers: true, maxFragmentBytes: 200_000 });
+  const frames = new FrameReader(1 << 30);
+  const stream = Buffer.concat(w.write(control, Buffer.alloc(1 << 20)));
+  expect(() => {
+    for (let i = 0; i < stream.length; i += 1000) for (const f of frames.pushParts(stream.subarray(i, i + 1000))) r.read(f);
+  }).toThrow(expect.objectContaining({ code: 'fragment_memory' }));
 });
 
 it('the atom cache makes repeated atoms cheaper', () => {
