@@ -40,10 +40,9 @@ single call in flight pays a full write and a full event-loop wake-up on each si
 schedulers do the same work in fewer, cheaper steps; the read path (stream push, event emit,
 decoding) is about a fifth; the rest is erpc bookkeeping (a process, its monitor, its exit and
 \`refKey\` string keys per call; as a client, the \`withProcess\` process and the promise chain of
-\`rpc\`). With 8 calls in flight the fixed costs are shared and the gap narrows. 1 MiB stores: half of
-the CPU is \`Buffer.concat\` copying each value twice (the frame reader joins each 64 KiB fragment
-from its socket chunks, then \`fragments-in\` joins the fragments), mostly page faults on freshly
-allocated buffers, and a tenth is GC of those buffers; erl keeps the value as one off-heap binary.
+\`rpc\`). With 8 calls in flight the fixed costs are shared and the gap narrows. 1 MiB stores: about a third
+of the CPU is the single copy that joins the fragments (mostly page faults on the new 1 MiB buffer),
+a third the socket write system call, a tenth GC; erl keeps the value as one off-heap binary.
 `.trim();
 
 interface Erl {
