@@ -10,6 +10,7 @@ import { ErlMap, map } from '../../codec/erlmap';
 import { compare } from '../../codec/compare';
 import { formatTerm } from '../../codec/text';
 import { atom, float, improperList, Term, tuple } from '../../codec/terms';
+import { thrownBy } from '../support/thrown';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 /** k headers of one-element lists (LIST_EXT, length 1), and k NILs. */
@@ -135,12 +136,7 @@ describe('encoding nests of one-element lists', () => {
     const self: Term[] = [];
     self.push(self);
     for (const e of [new Encoder(), new Encoder({ maxDepth: 1000 })]) {
-      let thrown: unknown;
-      try {
-        e.encode(self);
-      } catch (x) {
-        thrown = x;
-      }
+      const thrown = thrownBy(() => e.encode(self));
       expect((thrown as EncodeError).code).toBe('depth_limit');
       expect(e.encode(nest(3)).toString('hex')).toBe('83' + L(3) + J(4));
       expect(() => new Encoder({ maxDepth: 3 }).encode(tuple(nest(2)))).not.toThrow();

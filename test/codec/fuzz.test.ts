@@ -21,6 +21,7 @@ import { DecodeError } from '../../codec/errors';
 import { equals } from '../../codec/compare';
 import { Term } from '../../codec/terms';
 import { loadVectorFile, showTerm, VECTOR_FILES, vectorBytes } from '../support/arbitrary';
+import { thrownBy } from '../support/thrown';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_e7f);
 const CASES = Number(process.env.FUZZ_CASES ?? 50_000);
@@ -345,12 +346,7 @@ describe('decoder fuzzing', () => {
     it.each(hostile)('%s: DecodeError at once', (_name, input) => {
       const c = new Checker();
       const t0 = performance.now();
-      let thrown: unknown;
-      try {
-        decode(input);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => decode(input));
       expect(thrown).toBeInstanceOf(DecodeError);
       expect(performance.now() - t0).toBeLessThan(500);
       c.check(input);
@@ -366,12 +362,7 @@ describe('decoder fuzzing', () => {
         b[2 + 2 * i] = 1;
       }
       b[1 + 2 * n] = 106;
-      let thrown: unknown;
-      try {
-        decode(b);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => decode(b));
       expect(thrown).toBeInstanceOf(DecodeError);
       expect((thrown as DecodeError).code).toBe('depth_limit');
     });
@@ -385,12 +376,7 @@ describe('decoder fuzzing', () => {
         b.writeUInt32BE(1, 2 + 5 * i);
       }
       b.fill(106, 1 + 5 * n);
-      let thrown: unknown;
-      try {
-        decode(b);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => decode(b));
       expect(thrown).toBeInstanceOf(DecodeError);
       expect((thrown as DecodeError).code).toBe('depth_limit');
     });
@@ -410,12 +396,7 @@ describe('decoder fuzzing', () => {
         const input = Buffer.concat([Buffer.from([131, 80]), u32(declared), bomb]);
         const before = process.memoryUsage();
         const t0 = performance.now();
-        let thrown: unknown;
-        try {
-          decode(input);
-        } catch (e) {
-          thrown = e;
-        }
+        const thrown = thrownBy(() => decode(input));
         const dt = performance.now() - t0;
         const after = process.memoryUsage();
         expect(thrown).toBeInstanceOf(DecodeError);
@@ -471,12 +452,7 @@ describe('decoder fuzzing', () => {
       // The same map with its last key repeated: duplicate_map_key, as binary_to_term refuses it.
       const dup = Buffer.from(input);
       dup.writeInt32BE(-50_000, input.length - 8);
-      let thrown: unknown;
-      try {
-        decode(dup);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => decode(dup));
       expect(thrown).toBeInstanceOf(DecodeError);
       expect((thrown as DecodeError).code).toBe('duplicate_map_key');
     });
