@@ -54,11 +54,6 @@ export class ModuleRegistry {
     return this.modules.get(module)?.get(`${fn.name}/${arity}`);
   }
 
-  /** True when some function of that module is served (for `undef` vs. module-not-loaded detail). */
-  hasModule(module: Atom): boolean {
-    return this.modules.has(module);
-  }
-
   /** Serve `spawn(Node, Module, Function, Args)` for this function. `arity` defaults to `body.length - 1`. */
   registerSpawnable(module: string, fn: string, body: SpawnableFunction, arity = Math.max(0, body.length - 1)): void {
     this.spawnables.set(`${module}:${fn}/${arity}`, body);
