@@ -17,11 +17,14 @@
  * server: `terminate(reason)` runs, then the process exits with that reason (callers waiting on it
  * get it through their monitors, as in Erlang).
  */
-import { atom, ImproperList, Pid, Reference, Term, Tuple, tuple } from '../../codec';
+import { atom, Pid, Term, Tuple, tuple } from '../../codec';
 import type { ErlNode } from '../node/node';
 import { ErlangExit, exitReasonOf } from '../process/exceptions';
 import { ErlProcess } from '../process/process';
 import { CallOptions, ErlClient } from '../rpc/client';
+import { genReply, replyAlias } from '../process/gen-reply';
+
+export { replyAlias };
 
 /** Returned by `handleCall` to answer later with {@link reply}. */
 export const NOREPLY: unique symbol = Symbol('noreply');
@@ -33,7 +36,6 @@ const GEN_CALL = atom('$gen_call');
 const GEN_CAST = atom('$gen_cast');
 const SYSTEM = atom('system');
 const TERMINATE = atom('terminate');
-const ALIAS = atom('alias');
 const OK = atom('ok');
 const NORMAL = atom('normal');
 const BAD_CALL = atom('bad_call');
@@ -56,21 +58,12 @@ export class From {
   }
 }
 
-/** The alias a gen reply tag names: `[alias|A]` or `[[alias|A]|_]`. */
-export function replyAlias(tag: Term): Reference | undefined {
-  if (!(tag instanceof ImproperList)) return undefined;
-  const [head] = tag.elements;
-  if (tag.elements.length === 1 && head === ALIAS && tag.tail instanceof Reference) return tag.tail;
-  return head instanceof ImproperList ? replyAlias(head) : undefined;
-}
-
 /**
  * `gen_server:reply(From, Reply)`: `{Tag, Reply}` to the alias in the tag (ALIAS_SEND) when there
  * is one, else to the caller's pid.
  */
 export function reply(from: From, value: Term): void {
-  const alias = replyAlias(from.tag);
-  from.sender.send(alias ?? from.pid, tuple(from.tag, value));
+  genReply(from.sender, from.pid, from.tag, value);
 }
 
 /** What a callback can do besides returning. */

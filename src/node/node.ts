@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'events';
 import * as net from 'net';
-import { Atom, atom, ImproperList, Pid, Reference, Term, Tuple, tuple } from '../../codec';
+import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import {
   acceptHandshake,
   advertisedFlags,
@@ -25,6 +25,7 @@ import { CloseReason, Connection, ConnectionLimits } from '../dist/connection';
 import { DistError } from '../dist/errors';
 import { DistMessage } from '../dist/message-reader';
 import { exitReasonOf } from '../process/exceptions';
+import { genReply } from '../process/gen-reply';
 import { Destination, ErlProcess, pidKey, refKey } from '../process/process';
 import { ProcessTable } from '../process/table';
 import { ModuleRegistry } from '../rpc/modules';
@@ -64,7 +65,6 @@ const NET_KERNEL = atom('net_kernel');
 const REX = atom('rex');
 const GEN_CALL = atom('$gen_call');
 const IS_AUTH = atom('is_auth');
-const ALIAS = atom('alias');
 const YES = atom('yes');
 const OK = atom('ok');
 const ERROR = atom('error');
@@ -133,7 +133,7 @@ export class ErlNode extends EventEmitter {
     this.processes = new ProcessTable(this.nameAtom, this.creation, this.outgoing);
     this.system = this.processes.create();
     this.spawnService = new SpawnService(this.processes, this.modules);
-    this.rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), (to, tag, reply) => this.genReply(to, tag, reply));
+    this.rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), (to, tag, reply) => genReply(this.system, to, tag, reply));
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     this.services = {
       registeredSend: (_from, name, message) => this.builtinRegisteredSend(name, message),
@@ -448,15 +448,8 @@ export class ErlNode extends EventEmitter {
     const replyTo = message.get(1);
     const request = message.get(2);
     if (!(replyTo instanceof Tuple) || replyTo.length !== 2 || !(request instanceof Tuple) || request.get(0) !== IS_AUTH) return true;
-    this.genReply(replyTo.get(0), replyTo.get(1), YES);
+    genReply(this.system, replyTo.get(0), replyTo.get(1), YES);
     return true;
-  }
-
-  /** `gen:reply({To, Tag}, Reply)`: to the alias in the tag when there is one, else to the pid. */
-  private genReply(to: Term, tag: Term, reply: Term): void {
-    const alias = aliasOf(tag);
-    if (alias) this.system.send(alias, tuple(tag, reply));
-    else if (to instanceof Pid) this.system.send(to, tuple(tag, reply));
   }
 
   /** erpc calls, `spawn/4` and `spawn/2` from other nodes, answered on the connection they came on. */
@@ -487,12 +480,4 @@ export class ErlNode extends EventEmitter {
     if (flags & 2) proc.holdMonitor(reqId, result);
     proc.deliver(tuple(SPAWN_REPLY, reqId, OK, result));
   }
-}
-
-/** gen's reply tags `[alias|Ref]` and `[[alias|Ref]|_]` name the alias to answer. */
-function aliasOf(tag: Term): Reference | undefined {
-  if (!(tag instanceof ImproperList)) return undefined;
-  if (tag.elements.length === 1 && tag.elements[0] === ALIAS && tag.tail instanceof Reference) return tag.tail;
-  const head = tag.elements[0];
-  return head instanceof ImproperList ? aliasOf(head) : undefined;
 }

@@ -1,0 +1,23 @@
+/**
+ * gen's reply rule (`gen:reply/2`), shared by every server of this node: a reply tag `[alias|A]`
+ * or `[[alias|A]|_]` is answered through alias A, any other tag to the caller's pid.
+ */
+import { atom, ImproperList, Pid, Reference, Term, tuple } from '../../codec';
+import type { ErlProcess } from './process';
+
+const ALIAS = atom('alias');
+
+/** The alias a gen reply tag names, if any. */
+export function replyAlias(tag: Term): Reference | undefined {
+  if (!(tag instanceof ImproperList)) return undefined;
+  const [head] = tag.elements;
+  if (tag.elements.length === 1 && head === ALIAS && tag.tail instanceof Reference) return tag.tail;
+  return head instanceof ImproperList ? replyAlias(head) : undefined;
+}
+
+/** Send `{Tag, Reply}` from `sender` to whoever `{To, Tag}` names. */
+export function genReply(sender: ErlProcess, to: Term, tag: Term, reply: Term): void {
+  const alias = replyAlias(tag);
+  if (alias) sender.send(alias, tuple(tag, reply));
+  else if (to instanceof Pid) sender.send(to, tuple(tag, reply));
+}
