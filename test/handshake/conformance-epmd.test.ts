@@ -3,7 +3,7 @@
  * client finds them there.
  */
 import { EpmdServer, listNames, lookupNode } from '../../handshake';
-import { ErlNode, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 import { describeOtp, uniqueName } from '../support/otp';
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
@@ -16,7 +16,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Pr
 
 describeOtp('erl registers with the embedded EPMD', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlNode | undefined;
+  let erl: OtpNode | undefined;
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0, host: '127.0.0.1' });
@@ -29,7 +29,7 @@ describeOtp('erl registers with the embedded EPMD', (otp) => {
 
   it('lists, finds and then forgets an erl node', async () => {
     const sname = uniqueName('erl');
-    erl = await startErlNode(otp, { sname, cookie: uniqueName('c'), epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname, cookie: uniqueName('c'), epmdPort: epmd.port });
     expect(erl.name).toBe(`${sname}@${erl.name.split('@')[1]}`);
 
     const names = await listNames({ port: epmd.port });

@@ -21,7 +21,7 @@ import {
   registerNode,
   shortHostName,
 } from '../../handshake';
-import { ErlNode, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 import { describeOtp, uniqueName } from '../support/otp';
 
 /** Keep a handed-over socket open and read (and drop) whatever erl sends: ticks, rex, global. */
@@ -45,7 +45,7 @@ describeOtp('handshake with erl', (otp) => {
   const erlCookie = uniqueName('cookie');
   const host = shortHostName();
   let epmd: EpmdServer;
-  let erl: ErlNode;
+  let erl: OtpNode;
   const sockets: net.Socket[] = [];
 
   const ourName = (): string => `${uniqueName('ts')}@${host}`;
@@ -54,7 +54,7 @@ describeOtp('handshake with erl', (otp) => {
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0, host: '127.0.0.1' });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie: erlCookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie: erlCookie, epmdPort: epmd.port });
   });
 
   afterEach(() => {

@@ -6,18 +6,18 @@
 import { atom, Tuple, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 import { describeOtp, uniqueName } from '../support/otp';
 
 describeOtp('bursts', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined });
   });
 

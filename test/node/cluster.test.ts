@@ -5,18 +5,18 @@
 import { connectToNode, EpmdServer, lookupNode, resolveCookie } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { describeOtp, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 
 describeOtp('cluster', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   const cookie = uniqueName('cookie');
   const logs: string[] = [];
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, tickTime: 4000, log: (l) => logs.push(l) });
   });
 
@@ -67,7 +67,7 @@ describeOtp('cluster', (otp) => {
   });
 
   it('nodedown with a reason when the erl node goes away', async () => {
-    const victim = await startErlNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
+    const victim = await startOtpNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
     expect(await ts.ping(victim.name)).toBe('pong');
     const down = new Promise<string>((resolve) => ts.on('nodedown', (name: string, why: string) => name === victim.name && resolve(why)));
     process.kill(victim.pid, 'SIGKILL');

@@ -4,8 +4,8 @@
  * A random free port stands in for 4369 so that nothing outlives the test.
  */
 import { ErlNode } from '../../src/node/node';
-import { startErlNode } from '../support/erlnode';
-import { freePort, listening } from '../support/erlnode-extra';
+import { startOtpNode } from '../support/otp-node';
+import { freePort, listening } from '../support/otp-node-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 
 describeOtp('own EPMD', (otp) => {
@@ -15,7 +15,7 @@ describeOtp('own EPMD', (otp) => {
     expect(await listening(port)).toBe(false);
     const ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: port, log: () => undefined });
     let second: ErlNode | undefined;
-    const erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: port }).catch(async (e) => {
+    const erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: port }).catch(async (e) => {
       await ts.stop();
       throw e;
     });

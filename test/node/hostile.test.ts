@@ -8,8 +8,8 @@ import { connectToNode, DEFAULT_DIST_FLAGS, DistFlag, EpmdServer, resolveCookie 
 import { Connection } from '../../src/dist/connection';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
-import { ErlNode as ErlOs, startErlNode } from '../support/erlnode';
-import { NodeEvents, sleep, waitFor } from '../support/erlnode-extra';
+import { OtpNode, startOtpNode } from '../support/otp-node';
+import { NodeEvents, sleep, waitFor } from '../support/otp-node-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 import type { Socket } from 'net';
 
@@ -36,7 +36,7 @@ function lengthPrefixed(body: Buffer): Buffer {
 
 describeOtp('hostile peers', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlOs;
+  let erl: OtpNode;
   let ts: ErlNode;
   let events: NodeEvents;
   let erlConn: Connection;
@@ -86,7 +86,7 @@ describeOtp('hostile peers', (otp) => {
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, limits: { maxFrame: MAX_FRAME }, log: (l) => logs.push(l) });
     events = new NodeEvents(ts);
     sink = ts.spawn(undefined, { name: 'hostile_sink' });

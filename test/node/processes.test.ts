@@ -7,17 +7,17 @@ import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { ErlangExit } from '../../src/process/exceptions';
 import { describeOtp, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 
 describeOtp('processes', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined });
     // An erl echo server: {From, Msg} -> From ! {echo, Msg}.
     await erl.eval(
@@ -143,7 +143,7 @@ describeOtp('processes', (otp) => {
   });
 
   it('a node going down breaks links and fires monitors with noconnection', async () => {
-    const victim = await startErlNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
+    const victim = await startOtpNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
     await victim.eval(`begin register(sleeper, spawn(fun() -> receive after infinity -> ok end end)), ok end`);
     const me = ts.spawn(undefined, { trapExit: true });
     const ref = me.monitor(['sleeper', victim.name]);

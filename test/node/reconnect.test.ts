@@ -6,8 +6,8 @@
 import { atom, tuple } from '../../codec';
 import { connectToNode, EpmdServer, lookupNode, registerNode, resolveCookie } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
-import { ErlNodeWatch, NodeEvents, sleep, waitFor } from '../support/erlnode-extra';
+import { OtpNode, startOtpNode } from '../support/otp-node';
+import { OtpNodeWatch, NodeEvents, sleep, waitFor } from '../support/otp-node-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 
 describeOtp('reconnect', (otp) => {
@@ -33,8 +33,8 @@ describeOtp('reconnect', (otp) => {
 
   it('erl killed with -9 and restarted under the same name pings us (pong), and we ping the new one', async () => {
     const sname = uniqueName('phoenix');
-    const first = await startErlNode(otp, { sname, cookie, epmdPort: epmd.port });
-    let second: ErlProcess | undefined;
+    const first = await startOtpNode(otp, { sname, cookie, epmdPort: epmd.port });
+    let second: OtpNode | undefined;
     try {
       expect(await first.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
       const oldCreation = await first.eval('erlang:system_info(creation)');
@@ -45,7 +45,7 @@ describeOtp('reconnect', (otp) => {
       // EPMD forgets the dead node when its registration socket closes.
       await waitFor('EPMD to drop the killed node', async () => (await lookupNode(sname, { port: epmd.port })) === null);
 
-      second = await startErlNode(otp, { sname, cookie, epmdPort: epmd.port });
+      second = await startOtpNode(otp, { sname, cookie, epmdPort: epmd.port });
       expect(second.name).toBe(first.name);
       expect(await second.eval('erlang:system_info(creation)')).not.toBe(oldCreation);
       expect(await second.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
@@ -68,9 +68,9 @@ describeOtp('reconnect', (otp) => {
     const address = await lookupNode(tsAlive, { port: epmd.port });
     const alsoThere = await registerNode(tsAlive, address!.port, { port: other.port });
     const sname = uniqueName('twin');
-    const old = await startErlNode(otp, { sname, cookie, epmdPort: other.port });
+    const old = await startOtpNode(otp, { sname, cookie, epmdPort: other.port });
     let frozen = false;
-    let fresh: ErlProcess | undefined;
+    let fresh: OtpNode | undefined;
     try {
       expect(await old.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
       process.kill(old.pid, 'SIGSTOP');
@@ -78,7 +78,7 @@ describeOtp('reconnect', (otp) => {
       const oldConn = await ts.connect(old.name);
       events.clear();
 
-      fresh = await startErlNode(otp, { sname, cookie, epmdPort: epmd.port });
+      fresh = await startOtpNode(otp, { sname, cookie, epmdPort: epmd.port });
       expect(fresh.name).toBe(old.name);
       expect(await fresh.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
       // We answered alive, closed the old connection once the new node proved its cookie, and
@@ -98,7 +98,7 @@ describeOtp('reconnect', (otp) => {
   });
 
   it('a restarted TS node that erl still thinks connected gets `alive` from erl, insists, and gets pong', async () => {
-    const erl = await startErlNode(otp, { sname: uniqueName('holder'), cookie, epmdPort: epmd.port });
+    const erl = await startOtpNode(otp, { sname: uniqueName('holder'), cookie, epmdPort: epmd.port });
     const short = uniqueName('reborn');
     const host = ts.name.split('@')[1];
     try {
@@ -169,11 +169,11 @@ describeOtp('reconnect', (otp) => {
     ['our name sorts after erl', 'zz'],
     ['our name sorts before erl', 'aa'],
   ])('TS and erl dialling each other at once end pong/pong with one connection (%s)', async (_label, prefix) => {
-    const erl = await startErlNode(otp, { sname: uniqueName('mm'), cookie, epmdPort: epmd.port });
+    const erl = await startOtpNode(otp, { sname: uniqueName('mm'), cookie, epmdPort: epmd.port });
     const node = await ErlNode.start({ name: uniqueName(prefix), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
     const nodeEvents = new NodeEvents(node);
     try {
-      const watch = await ErlNodeWatch.start(erl);
+      const watch = await OtpNodeWatch.start(erl);
       for (let round = 0; round < 8; round++) {
         nodeEvents.clear();
         const lag = round % 4;

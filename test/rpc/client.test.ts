@@ -12,13 +12,13 @@ import { ErlNode } from '../../src/node/node';
 import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlClient, ErlTimeoutError, ErpcError, GenCallError, RemoteError, SpawnError } from '../../src/rpc/client';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/dist_demo');
 
 /** Compile and load fixture modules in a running erl node (no .beam files left behind). */
-async function loadFixtures(otp: Parameters<typeof stageFile>[0], erl: ErlProcess, files: string[]): Promise<void> {
+async function loadFixtures(otp: Parameters<typeof stageFile>[0], erl: OtpNode, files: string[]): Promise<void> {
   for (const f of files) {
     const p = stageFile(otp, path.join(FIXTURES, f));
     const loaded = await erl.eval(`begin {ok, M, B} = compile:file("${p}", [binary, return_errors]), {module, M} = code:load_binary(M, "${p}", B), M end`);
@@ -33,7 +33,7 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
 
 describeOtp('TypeScript client into erl', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   let client: ErlClient;
   let E: string;
@@ -41,7 +41,7 @@ describeOtp('TypeScript client into erl', (otp) => {
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined, output: () => undefined });
     client = new ErlClient(ts);
     E = erl.name;

@@ -8,11 +8,11 @@ import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { describeOtp, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 
 describeOtp('rpc into TypeScript', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   let T: string;
   const cookie = uniqueName('cookie');
@@ -20,7 +20,7 @@ describeOtp('rpc into TypeScript', (otp) => {
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('bilbo'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('bilbo'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined });
     T = `'${ts.name}'`;
     serveKvs(ts);

@@ -10,7 +10,7 @@ import { ErlNode } from '../../src/node/node';
 import { ErlangError } from '../../src/process/exceptions';
 import { ErlClient, ErlTimeoutError, GenCallError } from '../../src/rpc/client';
 import { describeOtp, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
 
 /** A server that remembers casts and infos and answers a few requests. */
@@ -65,14 +65,14 @@ class Recorder implements GenServer {
 
 describeOtp('TypeScript gen_server', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   let T: string;
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined });
     T = `'${ts.name}'`;
   });

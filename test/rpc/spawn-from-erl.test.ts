@@ -14,7 +14,7 @@ import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlProcess as TsProcess } from '../../src/process/process';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 
 const DIST_DEMO = path.join(__dirname, '../../fixtures/dist_demo/dist_demo.erl');
 
@@ -25,14 +25,14 @@ function inProcess(body: string): string {
 
 describeOtp('erl spawning on the TypeScript node', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   let T: string;
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined, output: () => undefined });
     T = `'${ts.name}'`;
     serveKvs(ts);

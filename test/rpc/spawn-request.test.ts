@@ -3,18 +3,18 @@ import { atom, equals, isRecord, Tuple, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { describeOtp, uniqueName } from '../support/otp';
-import { ErlNode as ErlProcess, startErlNode } from '../support/erlnode';
+import { OtpNode, startOtpNode } from '../support/otp-node';
 
 describeOtp('spawn_request to erl', (otp) => {
   let epmd: EpmdServer;
-  let erl: ErlProcess;
+  let erl: OtpNode;
   let ts: ErlNode;
   const printed: string[] = [];
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    erl = await startErlNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
+    erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined, output: (t) => printed.push(t) });
   });
 
@@ -46,7 +46,7 @@ describeOtp('spawn_request to erl', (otp) => {
   });
 
   it('a connection lost before the reply gives spawn_reply error noconnection, monitor or not', async () => {
-    const victim = await startErlNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
+    const victim = await startOtpNode(otp, { sname: uniqueName('victim'), cookie, epmdPort: epmd.port });
     try {
       expect(await ts.ping(victim.name)).toBe('pong');
       process.kill(victim.pid, 'SIGSTOP');

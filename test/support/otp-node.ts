@@ -6,7 +6,7 @@ import type { ChildProcess } from 'child_process';
 import * as os from 'os';
 import { Otp, spawnOtp } from './otp';
 
-export interface ErlNodeOptions {
+export interface OtpNodeOptions {
   /** The `-sname` (name part only; the host is this machine's). */
   sname: string;
   cookie: string;
@@ -16,7 +16,7 @@ export interface ErlNodeOptions {
   hidden?: boolean;
 }
 
-export interface ErlNode {
+export interface OtpNode {
   /** `node()` as the node reports it. */
   readonly name: string;
   readonly pid: number;
@@ -60,7 +60,7 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export async function startErlNode(otp: Otp, options: ErlNodeOptions, startTimeoutMs = 30000): Promise<ErlNode> {
+export async function startOtpNode(otp: Otp, options: OtpNodeOptions, startTimeoutMs = 30000): Promise<OtpNode> {
   const args = ['-noshell', '-sname', options.sname, '-setcookie', options.cookie, '-start_epmd', 'false'];
   if (options.hidden) args.push('-hidden');
   args.push('-eval', EVAL_LOOP);
@@ -68,7 +68,7 @@ export async function startErlNode(otp: Otp, options: ErlNodeOptions, startTimeo
     cwd: os.tmpdir(),
     env: { ...process.env, ERL_EPMD_PORT: String(options.epmdPort) },
   });
-  const node = new RunningErlNode(child);
+  const node = new RunningOtpNode(child);
   try {
     node.name = await node.nextMarked(READY, startTimeoutMs);
   } catch (error) {
@@ -78,7 +78,7 @@ export async function startErlNode(otp: Otp, options: ErlNodeOptions, startTimeo
   return node;
 }
 
-class RunningErlNode implements ErlNode {
+class RunningOtpNode implements OtpNode {
   name = '';
   private log = '';
   private pendingLine = '';

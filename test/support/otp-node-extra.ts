@@ -1,14 +1,14 @@
 /**
- * More ways to start and watch nodes in conformance tests, beside test/support/erlnode.ts:
+ * More ways to start and watch nodes in conformance tests, beside test/support/otp-node.ts:
  * extra erl arguments (e.g. `-kernel net_ticktime 4`), a free TCP port, a record of a TS node's
  * nodeup/nodedown events, and erl's own view of its connections through `monitor_nodes`.
  */
 import * as net from 'net';
 import type { ErlNode as TsNode } from '../../src/node/node';
-import { ErlNode, ErlNodeOptions, startErlNode } from './erlnode';
+import { OtpNode, OtpNodeOptions, startOtpNode } from './otp-node';
 import { Otp } from './otp';
 
-export interface ErlNodeExtraOptions extends ErlNodeOptions {
+export interface OtpNodeExtraOptions extends OtpNodeOptions {
   /**
    * More arguments for erl, e.g. `['-kernel', 'net_ticktime', '4']`. They go through `ERL_FLAGS`
    * (erl adds its words to the command line), so no argument may contain a space.
@@ -16,16 +16,16 @@ export interface ErlNodeExtraOptions extends ErlNodeOptions {
   extraArgs?: string[];
 }
 
-/** {@link startErlNode} with extra erl arguments. */
-export function startErlNodeWith(otp: Otp, options: ErlNodeExtraOptions, startTimeoutMs?: number): Promise<ErlNode> {
+/** {@link startOtpNode} with extra erl arguments. */
+export function startOtpNodeWith(otp: Otp, options: OtpNodeExtraOptions, startTimeoutMs?: number): Promise<OtpNode> {
   const { extraArgs, ...base } = options;
-  if (!extraArgs || extraArgs.length === 0) return startErlNode(otp, base, startTimeoutMs);
+  if (!extraArgs || extraArgs.length === 0) return startOtpNode(otp, base, startTimeoutMs);
   if (extraArgs.some((a) => /\s/.test(a))) throw new Error(`erl arguments with spaces cannot go through ERL_FLAGS: ${extraArgs.join(' ')}`);
   const saved = process.env.ERL_FLAGS;
   process.env.ERL_FLAGS = [saved, ...extraArgs].filter((a) => a !== undefined && a !== '').join(' ');
   try {
-    // startErlNode copies process.env into the child's environment before its first await.
-    return startErlNode(otp, base, startTimeoutMs);
+    // startOtpNode copies process.env into the child's environment before its first await.
+    return startOtpNode(otp, base, startTimeoutMs);
   } finally {
     if (saved === undefined) delete process.env.ERL_FLAGS;
     else process.env.ERL_FLAGS = saved;
@@ -119,15 +119,15 @@ export class NodeEvents {
 /**
  * erl's own view of its connections: `net_kernel:monitor_nodes(true, [{node_type, all}])` in the
  * process that evaluates the test's expressions, so nodeup/nodedown messages (hidden nodes too)
- * wait in its mailbox until {@link ErlNodeWatch.take} counts them.
+ * wait in its mailbox until {@link OtpNodeWatch.take} counts them.
  */
-export class ErlNodeWatch {
-  private constructor(private readonly erl: ErlNode) {}
+export class OtpNodeWatch {
+  private constructor(private readonly erl: OtpNode) {}
 
-  static async start(erl: ErlNode): Promise<ErlNodeWatch> {
+  static async start(erl: OtpNode): Promise<OtpNodeWatch> {
     const ok = await erl.eval(`net_kernel:monitor_nodes(true, [{node_type, all}])`);
     if (ok !== 'ok') throw new Error(`monitor_nodes answered ${ok}`);
-    return new ErlNodeWatch(erl);
+    return new OtpNodeWatch(erl);
   }
 
   /** Removes the nodeup/nodedown messages about `peer` that arrived so far; returns how many of each. */
