@@ -6,21 +6,21 @@ export * from '../codec';
 
 /** The node: joining a cluster, processes, the modules it serves. */
 export { ErlNode } from './node/node';
-export type { NodeOptions, SpawnOptions } from './node/node';
+export type { NodeEvents, NodeOptions, SpawnOptions } from './node/node';
+export type { Builtins, BuiltinServer } from './node/builtins';
+export type { Connection, CloseReason, ConnectionLimits } from './dist/connection';
+export { DistError } from './dist/errors';
+export type { DistErrorCode } from './dist/errors';
 export { ErlProcess } from './process/process';
 export type { Destination, HeldMonitor } from './process/process';
 export { ReceiveTimeoutError, ProcessExitedError } from './process/mailbox';
 export type { ReceiveOptions, Matcher } from './process/mailbox';
-export { ErlangError, ErlangExit, ErlangThrow } from './process/exceptions';
+export { ErlTimeoutError } from './process/deadline';
+export type { WaitOptions } from './process/deadline';
+export { ErlangError, ErlangExit, ErlangThrow, RemoteError } from './process/exceptions';
 export { ModuleRegistry, withArity } from './rpc/modules';
 export type { CallContext, ErlFunction, ModuleDefinition, SpawnableFunction } from './rpc/modules';
-export { Connection } from './dist/connection';
-export type { CloseReason, ConnectionLimits, ConnectionOptions } from './dist/connection';
-export type { DistMessage } from './dist/message-reader';
-export { DistError } from './dist/errors';
-export type { DistErrorCode } from './dist/errors';
-export { ProcessTable } from './process/table';
-export type { RemoteSignals } from './process/table';
+export type { SpawnRequestOptions } from './rpc/remote-spawn';
 
 /** The book's kvs, as an rpc module and the registered process `kvs`. */
 export { serveKvs } from './kvs/kvs';
@@ -34,12 +34,14 @@ export * as handshake from '../handshake';
 export * as libChan from './chan';
 
 /** Calling into Erlang from TypeScript: erpc `rpc`, `rpcCall` (rpc:call's results), gen_server `call`/`cast`, `send`, remote `spawn`. */
-export { ErlClient, ErlTimeoutError, ErpcError, RemoteError, GenCallError, SpawnError, rpcifyError } from './rpc/client';
-export type { CallOptions, RpcOptions, RemoteSpawnOptions } from './rpc/client';
+export { ErlClient } from './rpc/client';
+export type { CallOptions, RpcHost, RpcOptions, RemoteSpawnOptions } from './rpc/client';
+export { ErpcError, SpawnError } from './rpc/errors';
+export { GenCallError } from './gen/call';
 
 /** gen_server in TypeScript: `startGenServer(node, impl, {name})`, `NOREPLY` and `reply(from, value)`. */
-export { startGenServer, reply, replyAlias, NOREPLY, From } from './gen/gen-server';
-export type { GenServer, GenServerContext, GenServerHandle, StartGenServerOptions, CallResult } from './gen/gen-server';
+export { startGenServer, reply, NOREPLY, From } from './gen/server';
+export type { GenHost, GenServer, GenServerContext, GenServerHandle, StartGenServerOptions, CallResult } from './gen/server';
 
 /** The book's dist_demo loop, for `dist_demo:start(Node)` from erl. */
 export { serveDistDemo } from './demo/dist-demo';

@@ -12,24 +12,11 @@
 import { Atom, atom, Pid, Term, Tuple, tuple } from '../../codec';
 import type { ErlNode } from '../node/node';
 import type { ErlProcess } from '../process/process';
-import { applyRegistered, Outcome } from '../rpc/apply';
+import { caught } from '../process/outcome';
+import { applyRegistered } from '../rpc/apply';
 import type { ModuleRegistry } from '../rpc/modules';
 
 const RPC = atom('rpc');
-const EXIT = atom('EXIT');
-
-/** `catch Expr` of an outcome. */
-export function caught(outcome: Outcome): Term {
-  switch (outcome.kind) {
-    case 'return':
-    case 'throw':
-      return outcome.value;
-    case 'exit':
-      return tuple(EXIT, outcome.reason);
-    case 'error':
-      return tuple(EXIT, tuple(outcome.reason, outcome.stack));
-  }
-}
 
 /** `{rpc, From, M, F, A}`, else undefined (other messages stay queued, as in the Erlang loop). */
 function request(m: Term): { from: Pid; m: Atom; f: Atom; a: Term[] } | undefined {

@@ -7,7 +7,7 @@ import { Socket } from 'net';
 import { DecodeOptions, Term } from '../../codec';
 import { DistFlag } from '../../handshake';
 import { DistError } from './errors';
-import { FrameReader } from './frame-reader';
+import { PacketReader } from './packets';
 import { DistMessage, MessageReader } from './message-reader';
 import { MessageWriter } from './message-writer';
 
@@ -47,14 +47,18 @@ const FLUSH_BYTES = 64 * 1024;
 /** Chunks smaller than this are copied into one buffer with their neighbours before writing. */
 const COPY_BELOW = 8 * 1024;
 
-/**
- * Events: `'message'` (a {@link DistMessage}), `'close'` (a {@link CloseReason}), once.
- */
-export class Connection extends EventEmitter {
+/** The events of a {@link Connection}: each message, `'drain'` after busy, and `'close'` once. */
+export interface ConnectionEvents {
+  message: [message: DistMessage];
+  drain: [];
+  close: [reason: CloseReason];
+}
+
+export class Connection extends EventEmitter<ConnectionEvents> {
   readonly peer: string;
   readonly flags: bigint;
   private readonly socket: Socket;
-  private readonly frames: FrameReader;
+  private readonly frames: PacketReader;
   private readonly reader: MessageReader;
   private readonly writer: MessageWriter;
   private readonly busyLimit: number;
@@ -81,7 +85,7 @@ export class Connection extends EventEmitter {
     this.busyLimit = options.busyLimit ?? 1 << 20;
     this.maxQueued = options.maxQueued ?? 64 << 20;
     const headers = (options.flags & (DistFlag.DIST_HDR_ATOM_CACHE | DistFlag.FRAGMENTS)) !== 0n;
-    this.frames = new FrameReader(options.maxFrame ?? 256 << 20);
+    this.frames = new PacketReader(options.maxFrame ?? 256 << 20);
     this.reader = new MessageReader({ headers, maxFragmentBytes: options.maxFragmentBytes ?? 256 << 20, decode: options.decode });
     this.writer = new MessageWriter({
       headers,

@@ -7,13 +7,8 @@ import { Atom, Decoder, DecodeError, DecodeOptions, Term } from '../../codec';
 import { AtomCacheIn } from './atom-cache-in';
 import { DistError } from './errors';
 import { FragmentAssembler } from './fragments-in';
-import { Frame, FrameParts } from './frame-reader';
-
-const VERSION = 131;
-const PASS_THROUGH = 112;
-const HEADER = 68;
-const FRAGMENT_START = 69;
-const FRAGMENT_CONT = 70;
+import { Packet, PacketParts } from './packets';
+import { FrameTag } from './header';
 
 /** A control message and, for the kinds that carry one, its payload (the message or exit reason). */
 export interface DistMessage {
@@ -46,16 +41,16 @@ export class MessageReader {
 
   /**
    * One frame in; a message out, or null for a tick or a fragment that completes nothing yet. A
-   * frame in pieces ({@link FrameParts}) is joined only when it must be contiguous: a continuation
+   * frame in pieces ({@link PacketParts}) is joined only when it must be contiguous: a continuation
    * fragment's data goes to the assembler as the pieces it came in.
    */
-  read(input: Frame): DistMessage | null {
+  read(input: Packet): DistMessage | null {
     if (input.length === 0) return null;
     let frame: Buffer;
-    if (input instanceof FrameParts) {
+    if (input instanceof PacketParts) {
       if (this.options.headers) {
         const head = input.head(Math.min(input.length, 18));
-        if (head.length === 18 && head[0] === VERSION && head[1] === FRAGMENT_CONT) {
+        if (head.length === 18 && head[0] === FrameTag.Version && head[1] === FrameTag.FragmentCont) {
           const seq = head.readBigUInt64BE(2);
           return this.completed(seq, this.fragments.continue(seq, head.readBigUInt64BE(10), input.from(18)));
         }
@@ -65,18 +60,18 @@ export class MessageReader {
       frame = input;
     }
     if (!this.options.headers) {
-      if (frame[0] !== PASS_THROUGH) throw new DistError('bad_header', `expected a pass-through frame (112), got byte ${frame[0]}`);
+      if (frame[0] !== FrameTag.PassThrough) throw new DistError('bad_header', `expected a pass-through frame (112), got byte ${frame[0]}`);
       this.refs.length = 0;
       return this.terms(frame, 1, true);
     }
-    if (frame.length < 2 || frame[0] !== VERSION) throw new DistError('bad_header', `frame does not start with 131 (got ${frame[0]})`);
+    if (frame.length < 2 || frame[0] !== FrameTag.Version) throw new DistError('bad_header', `frame does not start with 131 (got ${frame[0]})`);
     switch (frame[1]) {
-      case HEADER: {
+      case FrameTag.Header: {
         const at = this.cache.readRefs(frame, 2);
         this.useRefs(this.cache.refs);
         return this.terms(frame, at, false);
       }
-      case FRAGMENT_START: {
+      case FrameTag.FragmentStart: {
         if (frame.length < 18) throw new DistError('fragment', 'truncated fragment header');
         const seq = frame.readBigUInt64BE(2);
         const count = frame.readBigUInt64BE(10);
@@ -90,7 +85,7 @@ export class MessageReader {
         this.useRefs(this.cache.refs);
         return this.terms(body, 0, false);
       }
-      case FRAGMENT_CONT: {
+      case FrameTag.FragmentCont: {
         if (frame.length < 18) throw new DistError('fragment', 'truncated fragment header');
         const seq = frame.readBigUInt64BE(2);
         return this.completed(seq, this.fragments.continue(seq, frame.readBigUInt64BE(10), frame.subarray(18)));
@@ -129,7 +124,7 @@ export class MessageReader {
 
   private term(buf: Buffer, at: number, versioned: boolean): { term: Term; end: number } {
     if (versioned) {
-      if (buf[at] !== VERSION) throw new DistError('bad_term', `term at byte ${at} does not start with 131`);
+      if (buf[at] !== FrameTag.Version) throw new DistError('bad_term', `term at byte ${at} does not start with 131`);
       at += 1;
     }
     return this.decoder.decodeAt(buf, at);

@@ -5,15 +5,7 @@
  */
 import { Encoder, Term } from '../../codec';
 import { AtomCacheOut } from './atom-cache-out';
-
-const VERSION = 131;
-const PASS_THROUGH = 112;
-const HEADER = 68;
-const FRAGMENT_START = 69;
-const FRAGMENT_CONT = 70;
-
-/** OTP's ERTS_DIST_FRAGMENT_SIZE. */
-export const FRAGMENT_SIZE = 64 * 1024;
+import { FRAGMENT_SIZE, FrameTag } from './header';
 
 export interface MessageWriterOptions {
   /** DIST_HDR_ATOM_CACHE or FRAGMENTS negotiated: write the 131,68 header. */
@@ -52,7 +44,7 @@ export class MessageWriter {
       const p = payload === undefined ? null : this.encoder.encode(payload);
       const head = Buffer.allocUnsafe(5);
       head.writeUInt32BE(1 + c.length + (p ? p.length : 0), 0);
-      head[4] = PASS_THROUGH;
+      head[4] = FrameTag.PassThrough;
       return p ? [head, c, p] : [head, c];
     }
     this.cache.begin();
@@ -64,8 +56,8 @@ export class MessageWriter {
       // Length prefix, 131, 68 and the atom cache refs in one buffer.
       const head = Buffer.allocUnsafe(6 + refsSize);
       head.writeUInt32BE(size, 0);
-      head[4] = VERSION;
-      head[5] = HEADER;
+      head[4] = FrameTag.Version;
+      head[5] = FrameTag.Header;
       if (this.options.atomCache) this.cache.writeHeader(head, 6);
       else head[6] = 0;
       return p ? [head, c, p] : [head, c];
@@ -81,18 +73,18 @@ export class MessageWriter {
     const seq = this.nextSequence++;
     const head = (tag: number, id: number): Buffer => {
       const h = Buffer.allocUnsafe(18);
-      h[0] = VERSION;
+      h[0] = FrameTag.Version;
       h[1] = tag;
       h.writeBigUInt64BE(seq, 2);
       h.writeBigUInt64BE(BigInt(id), 10);
       return h;
     };
     const first = payload.subarray(0, firstRoom);
-    const out = [lengthPrefix(18 + refs.length + control.length + first.length), head(FRAGMENT_START, count), refs, control, first];
+    const out = [lengthPrefix(18 + refs.length + control.length + first.length), head(FrameTag.FragmentStart, count), refs, control, first];
     let id = count - 1;
     for (let at = firstRoom; at < payload.length; at += this.fragmentSize, id--) {
       const part = payload.subarray(at, at + this.fragmentSize);
-      out.push(lengthPrefix(18 + part.length), head(FRAGMENT_CONT, id), part);
+      out.push(lengthPrefix(18 + part.length), head(FrameTag.FragmentCont, id), part);
     }
     return out;
   }

@@ -4,63 +4,48 @@
  */
 import { Atom, Pid, Reference, Term, Tuple } from '../../codec';
 import { Connection } from '../dist/connection';
+import { CONTROL_ARITY, ControlOp, HAS_PAYLOAD, SpawnRequest } from '../dist/control';
+import { DistError } from '../dist/errors';
 import { DistMessage } from '../dist/message-reader';
 import { ProcessTable } from '../process/table';
-import { CONTROL_ARITY, ControlOp, HAS_PAYLOAD } from './control';
+import { Builtins } from './builtins';
 
-/** A SPAWN_REQUEST, decoded. */
-export interface SpawnRequest {
-  reqId: Reference;
-  from: Pid;
-  groupLeader: Pid;
-  module: Atom;
-  function: Atom;
-  arity: number;
-  options: Term;
-  args: Term;
-}
-
-/** What the node serves besides its processes. */
+/** Where messages go that are not for a process of the table. */
 export interface Services {
-  /** A REG_SEND to a name: true when a built-in service (net_kernel, rex, ...) took it. */
-  registeredSend(from: Pid, name: Atom, message: Term): boolean;
-  /** A MONITOR_P on a built-in service name: true when taken (the service never exits). */
-  monitorsBuiltin(name: Atom): boolean;
+  builtins: Builtins;
   spawnRequest(conn: Connection, request: SpawnRequest): void;
   spawnReply(reqId: Reference, to: Pid, flags: number, result: Term): void;
 }
 
-export class InvalidControlMessage extends Error {
-  constructor(detail: string) {
-    super(`invalid distribution message: ${detail}`);
-    this.name = 'InvalidControlMessage';
-  }
+/** A control message that breaks the protocol: the connection it came on is closed. */
+function invalid(detail: string): DistError {
+  return new DistError('bad_control', `invalid distribution message: ${detail}`);
 }
 
 function pid(t: Term, what: string): Pid {
-  if (!(t instanceof Pid)) throw new InvalidControlMessage(`${what} is not a pid`);
+  if (!(t instanceof Pid)) throw invalid(`${what} is not a pid`);
   return t;
 }
 
 function ref(t: Term, what: string): Reference {
-  if (!(t instanceof Reference)) throw new InvalidControlMessage(`${what} is not a reference`);
+  if (!(t instanceof Reference)) throw invalid(`${what} is not a reference`);
   return t;
 }
 
 function pidOrName(t: Term, what: string): Pid | Atom {
   if (t instanceof Pid || t instanceof Atom) return t;
-  throw new InvalidControlMessage(`${what} is neither a pid nor a name`);
+  throw invalid(`${what} is neither a pid nor a name`);
 }
 
-/** Route one message from `conn`; throws {@link InvalidControlMessage} for a malformed one. */
+/** Route one message from `conn`; throws `DistError('bad_control')` for a malformed one. */
 export function dispatch(table: ProcessTable, services: Services, conn: Connection, { control, payload }: DistMessage): void {
   if (!(control instanceof Tuple) || control.length === 0 || typeof control.get(0) !== 'number') {
-    throw new InvalidControlMessage('the control message is not a tuple that starts with an operation');
+    throw invalid('the control message is not a tuple that starts with an operation');
   }
   const c = control.elements;
   const op = c[0] as number;
   if (CONTROL_ARITY[op] !== c.length || HAS_PAYLOAD.has(op) !== (payload !== undefined)) {
-    throw new InvalidControlMessage(`operation ${op} with ${c.length} elements${payload === undefined ? '' : ' and a payload'}`);
+    throw invalid(`operation ${op} with ${c.length} elements${payload === undefined ? '' : ' and a payload'}`);
   }
   const message = payload as Term;
   switch (op) {
@@ -82,9 +67,9 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
     case ControlOp.RegSendTT: {
       const from = pid(c[1], 'REG_SEND sender');
       const name = c[3];
-      if (!(name instanceof Atom)) throw new InvalidControlMessage('REG_SEND name is not an atom');
+      if (!(name instanceof Atom)) throw invalid('REG_SEND name is not an atom');
       // Unknown names are dropped, as BEAM does.
-      if (!services.registeredSend(from, name, message)) table.whereis(name)?.deliver(message);
+      if (!services.builtins.deliver(name, message, from)) table.whereis(name)?.deliver(message);
       return;
     }
     case ControlOp.Link:
@@ -123,7 +108,7 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
       const watcher = pid(c[1], 'MONITOR_P watcher');
       const target = pidOrName(c[2], 'MONITOR_P target');
       const monitorRef = ref(c[3], 'MONITOR_P reference');
-      if (target instanceof Atom && services.monitorsBuiltin(target)) return;
+      if (target instanceof Atom && services.builtins.has(target)) return;
       table.remoteMonitor(watcher, target, monitorRef);
       return;
     }
@@ -145,7 +130,7 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
     case ControlOp.SpawnRequestTT: {
       const mfa = c[4];
       if (!(mfa instanceof Tuple) || mfa.length !== 3 || !(mfa.get(0) instanceof Atom) || !(mfa.get(1) instanceof Atom) || typeof mfa.get(2) !== 'number') {
-        throw new InvalidControlMessage('SPAWN_REQUEST {M, F, Arity} is malformed');
+        throw invalid('SPAWN_REQUEST {M, F, Arity} is malformed');
       }
       services.spawnRequest(conn, {
         reqId: ref(c[1], 'SPAWN_REQUEST id'),
@@ -162,12 +147,12 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
     case ControlOp.SpawnReply:
     case ControlOp.SpawnReplyTT: {
       const flags = c[3];
-      if (typeof flags !== 'number') throw new InvalidControlMessage('SPAWN_REPLY flags are not an integer');
+      if (typeof flags !== 'number') throw invalid('SPAWN_REPLY flags are not an integer');
       services.spawnReply(ref(c[1], 'SPAWN_REPLY id'), pid(c[2], 'SPAWN_REPLY target'), flags, c[4]);
       return;
     }
     default:
       // UNLINK (4) is invalid since OTP 26, as is any operation we do not know.
-      throw new InvalidControlMessage(`unexpected operation ${op}`);
+      throw invalid(`unexpected operation ${op}`);
   }
 }

@@ -4,17 +4,14 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { DistFlag } from '../../handshake';
+import { ControlOp } from '../dist/control';
 import { RemoteSignals } from '../process/table';
-import { ControlOp } from './control';
+import type { SignalBuilder } from './peers';
 
 const EMPTY = atom('');
 
 /** Sends one control message to a node, connecting when needed; `onNoConnection` when it can't. */
-export type SignalSender = (
-  node: string,
-  build: (flags: bigint) => [Term, Term?] | null,
-  onNoConnection?: () => void,
-) => void;
+export type SignalSender = (node: string, build: SignalBuilder, onNoConnection?: () => void) => void;
 
 export class OutgoingSignals implements RemoteSignals {
   private nextUnlinkId = 1;

@@ -3,28 +3,22 @@
  * waiting (with a timeout or an AbortSignal) until one arrives, as Erlang's `receive` does.
  */
 import { Term } from '../../codec';
+import { ReceiveTimeoutError, WaitOptions, within } from './deadline';
 
-/** A receive that got no matching message in time. */
-export class ReceiveTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`no matching message within ${ms} ms`);
-    this.name = 'ReceiveTimeoutError';
-  }
-}
+export { ReceiveTimeoutError };
 
 /** The process ended while (or before) receiving. `reason` is its exit reason. */
 export class ProcessExitedError extends Error {
+  readonly code = 'exited';
+
   constructor(readonly reason: Term) {
     super('the process has exited');
     this.name = 'ProcessExitedError';
   }
 }
 
-export interface ReceiveOptions {
-  /** Milliseconds to wait; `0` takes only what is already queued (`after 0`). Default: forever. */
-  timeout?: number;
-  signal?: AbortSignal;
-}
+/** `timeout` in ms (`0` takes only what is already queued, as `after 0`; default forever) and `signal`. */
+export type ReceiveOptions = WaitOptions;
 
 /** Accepts a message, optionally mapping it: return `undefined` to leave it in the queue. */
 export type Matcher<T> = (message: Term) => T | undefined;
@@ -71,40 +65,15 @@ export class Mailbox {
         return Promise.resolve(value);
       }
     }
-    const { timeout, signal } = options;
+    const { timeout } = options;
     if (timeout === 0) return Promise.reject(new ReceiveTimeoutError(0));
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = () => {
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+    return within<T>(options, () => new ReceiveTimeoutError(timeout as number), (resolve, reject) => {
+      const waiter: Waiter = { match, resolve: resolve as (v: unknown) => void, reject };
+      this.waiters.push(waiter);
+      return () => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
       };
-      const onAbort = () => {
-        finish();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const waiter: Waiter = {
-        match,
-        resolve: (v) => {
-          finish();
-          resolve(v as T);
-        },
-        reject: (e) => {
-          finish();
-          reject(e);
-        },
-      };
-      this.waiters.push(waiter);
-      if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => {
-          finish();
-          reject(new ReceiveTimeoutError(timeout));
-        }, timeout);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -37,6 +37,7 @@ export class ErlProcess {
   private exitReason: Term | undefined;
   private exited: Promise<Term> | undefined;
   private resolveExited: ((reason: Term) => void) | undefined;
+  /** The name this process is registered under, if any (the table sets it). */
   registeredName: Atom | undefined;
 
   constructor(
@@ -44,32 +45,32 @@ export class ErlProcess {
     private readonly table: ProcessTable,
   ) {}
 
-  /** Pids linked to this process (local or remote), by key. */
+  /** Pids linked to this process (local or remote), by key. @internal */
   get links(): Map<string, Pid> {
     return (this.linkMap ??= new Map());
   }
 
-  /** True when the process has links (without creating the map). */
+  /** True when the process has links (without creating the map). @internal */
   get linked(): boolean {
     return this.linkMap !== undefined && this.linkMap.size > 0;
   }
 
-  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. */
+  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. @internal */
   get monitoredBy(): Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }> {
     return (this.monitoredByMap ??= new Map());
   }
 
-  /** True when someone monitors the process (without creating the map). */
+  /** True when someone monitors the process (without creating the map). @internal */
   get monitored(): boolean {
     return this.monitoredByMap !== undefined && this.monitoredByMap.size > 0;
   }
 
-  /** Aliases that deliver here. */
+  /** Aliases that deliver here. @internal */
   get aliases(): Set<string> {
     return (this.aliasSet ??= new Set());
   }
 
-  /** True when the process made aliases (without creating the set). */
+  /** True when the process made aliases (without creating the set). @internal */
   get hasAliases(): boolean {
     return this.aliasSet !== undefined;
   }
@@ -136,12 +137,12 @@ export class ErlProcess {
     this.table.demonitor(this, ref);
   }
 
-  /** Record a monitor this process holds (the table calls this). */
+  /** Record a monitor this process holds (the table calls this). @internal */
   holdMonitor(ref: Reference, target: Pid | Atom, node?: string): void {
     (this.monitorMap ??= new Map()).set(refKey(ref), { ref, target, node });
   }
 
-  /** Forget a monitor; returns what it watched, if it was held. */
+  /** Forget a monitor; returns what it watched, if it was held. @internal */
   releaseMonitor(ref: Reference): (HeldMonitor & { ref: Reference }) | undefined {
     if (this.monitorMap === undefined) return undefined;
     const key = refKey(ref);
@@ -150,12 +151,12 @@ export class ErlProcess {
     return held;
   }
 
-  /** Monitors held, for clean-up and node-down. */
+  /** Monitors held, for clean-up and node-down. @internal */
   heldMonitors(): Array<HeldMonitor & { ref: Reference }> {
     return this.monitorMap === undefined ? [] : [...this.monitorMap.values()];
   }
 
-  /** Deliver the DOWN message of a monitor this process holds. */
+  /** Deliver the DOWN message of a monitor this process holds. @internal */
   down(ref: Reference, reason: Term): void {
     const held = this.releaseMonitor(ref);
     if (!held) return;
@@ -169,6 +170,14 @@ export class ErlProcess {
     this.aliases.add(refKey(ref));
     this.table.addAlias(ref, this);
     return ref;
+  }
+
+  /** `erlang:unalias(Alias)`: messages to it are dropped from now on; false when it was not ours. */
+  unalias(ref: Reference): boolean {
+    const key = refKey(ref);
+    if (!this.hasAliases || !this.aliases.delete(key)) return false;
+    this.table.removeAlias(key);
+    return true;
   }
 
   /** `exit(Pid, Reason)` to another process. */

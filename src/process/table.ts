@@ -3,9 +3,11 @@
  * links, monitors and exit signals between them and to other nodes.
  */
 import { Atom, atom, Pid, Reference, Term } from '../../codec';
+import { ErlangError } from './exceptions';
 import { Destination, ErlProcess, pidKey, refKey } from './process';
 
 const NOPROC = atom('noproc');
+const BADARG = atom('badarg');
 const NOCONNECTION = atom('noconnection');
 
 /** What the table needs from the node to reach processes elsewhere. */
@@ -22,6 +24,9 @@ export interface RemoteSignals {
   monitorExit(target: Pid | Atom, watcher: Pid, ref: Reference, reason: Term): void;
 }
 
+/** Built-in servers of the node that answer sends to a local name no process has; true when one did. */
+export type BuiltinSend = (name: Atom, message: Term, from: Pid) => boolean;
+
 export class ProcessTable {
   private readonly processes = new Map<string, ErlProcess>();
   private readonly names = new Map<Atom, ErlProcess>();
@@ -33,6 +38,7 @@ export class ProcessTable {
     readonly nodeName: Atom,
     readonly creation: number,
     private readonly remote: RemoteSignals,
+    private readonly builtin: BuiltinSend = () => false,
   ) {}
 
   /** A new process (not yet running anything). */
@@ -85,6 +91,10 @@ export class ProcessTable {
     this.aliases.set(refKey(ref), proc);
   }
 
+  removeAlias(key: string): void {
+    this.aliases.delete(key);
+  }
+
   /** Deliver to a local alias; false when there is none. */
   deliverToAlias(alias: Reference, message: Term): boolean {
     const proc = this.aliases.get(refKey(alias));
@@ -107,16 +117,16 @@ export class ProcessTable {
     if (typeof to === 'string' || to instanceof Atom) {
       const name = typeof to === 'string' ? atom(to) : to;
       const proc = this.names.get(name);
+      if (proc) proc.deliver(message);
       // Sending to a local name that is not registered is badarg in Erlang.
-      if (!proc) throw new Error(`badarg: no process is registered as ${name.name}`);
-      proc.deliver(message);
+      else if (!this.builtin(name, message, from)) throw new ErlangError(BADARG);
       return;
     }
     const [n, nodeName] = to;
     const name = typeof n === 'string' ? atom(n) : n;
     const node = typeof nodeName === 'string' ? nodeName : nodeName.name;
-    if (node === this.nodeName.name) this.names.get(name)?.deliver(message);
-    else this.remote.sendNamed(from, name, node, message);
+    if (node !== this.nodeName.name) this.remote.sendNamed(from, name, node, message);
+    else if (!this.builtin(name, message, from)) this.names.get(name)?.deliver(message);
   }
 
   link(proc: ErlProcess, other: Pid): void {
@@ -151,6 +161,11 @@ export class ProcessTable {
       return;
     }
     target.links.set(pidKey(from), from);
+  }
+
+  /** A process this one spawned elsewhere with `link` (SPAWN_REPLY): the link is already set up there. */
+  linkSpawned(proc: ErlProcess, spawned: Pid): void {
+    proc.links.set(pidKey(spawned), spawned);
   }
 
   /** The remote side removed a link (UNLINK_ID). */

@@ -4,8 +4,10 @@
  * `rpc:call` itself goes through erpc (see SpawnService).
  */
 import { Atom, atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { caught } from '../process/outcome';
 import { ErlProcess } from '../process/process';
-import { applyRegistered, Outcome } from './apply';
+import { applyRegistered } from './apply';
+import { rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
 
 const CALL = atom('call');
@@ -14,24 +16,9 @@ const CAST = atom('cast');
 const GEN_CALL = atom('$gen_call');
 const GEN_CAST = atom('$gen_cast');
 const REX = atom('rex');
-const BADRPC = atom('badrpc');
-const EXIT = atom('EXIT');
 const FEATURES_REQUEST = atom('features_request');
 const FEATURES_REPLY = atom('features_reply');
 const ERPC = atom('erpc');
-
-/** What `rpc:call` made of an outcome, before erpc: the value, or `{badrpc, {'EXIT', ...}}`. */
-function rexResult(outcome: Outcome): Term {
-  switch (outcome.kind) {
-    case 'return':
-    case 'throw':
-      return outcome.value;
-    case 'exit':
-      return tuple(BADRPC, tuple(EXIT, outcome.reason));
-    case 'error':
-      return tuple(BADRPC, tuple(EXIT, tuple(outcome.reason, outcome.stack)));
-  }
-}
 
 /** `{call | block_call, M, F, A, GL}` or `{cast, M, F, A, GL}`, else null. */
 function request(term: Term): { kind: Atom; m: Atom; f: Atom; a: Term[]; gl: Term } | null {
@@ -79,7 +66,7 @@ export class RexServer {
     const proc = this.worker();
     void applyRegistered(this.registry, req.m, req.f, req.a, { self: proc, groupLeader: req.gl }).then((outcome) => {
       if (answer) {
-        const { to, tag, message } = answer(rexResult(outcome));
+        const { to, tag, message } = answer(rpcValue(caught(outcome)));
         if (tag === undefined) {
           if (to instanceof Pid) proc.send(to, message);
         } else {

@@ -4,11 +4,12 @@
  * this node, then that process runs the registered TypeScript and exits the way BEAM's would.
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
-import { exitReasonOf } from '../process/exceptions';
+import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
+import { CallSite, exitReason, exitReasonOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
-import { SpawnRequest } from '../node/dispatch';
-import { applyRegistered, Outcome } from './apply';
+import { applyRegistered } from './apply';
+import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
 
 const ERPC = atom('erpc');
@@ -18,59 +19,23 @@ const ERLANG = atom('erlang');
 const APPLY = atom('apply');
 const LINK = atom('link');
 const MONITOR = atom('monitor');
-const RETURN = atom('return');
-const THROW = atom('throw');
-const EXIT = atom('exit');
-const ERROR = atom('error');
 const UNDEF = atom('undef');
 const BADOPT = atom('badopt');
-
-const enum ReplyFlag {
-  Link = 1,
-  Monitor = 2,
-}
+const BADARG = atom('badarg');
 
 /** The link and monitor options of a spawn request; null when the option list is malformed. */
 function spawnFlags(options: Term): number | null {
   if (!Array.isArray(options)) return null;
   let flags = 0;
   for (const o of options) {
-    if (o === LINK) flags |= ReplyFlag.Link;
-    else if (o === MONITOR) flags |= ReplyFlag.Monitor;
+    if (o === LINK) flags |= SpawnReplyFlag.Link;
+    else if (o === MONITOR) flags |= SpawnReplyFlag.Monitor;
   }
   return flags;
 }
 
 function listOf(term: Term): Term[] | null {
   return Array.isArray(term) ? term : null;
-}
-
-/** The exit reason erpc's `execute_call` ends with for an outcome. */
-function erpcExitReason(ref: Term, outcome: Outcome): Term {
-  switch (outcome.kind) {
-    case 'return':
-      return tuple(ref, RETURN, outcome.value);
-    case 'throw':
-      return tuple(ref, THROW, outcome.value);
-    case 'exit':
-      return tuple(ref, EXIT, outcome.reason);
-    case 'error':
-      return tuple(ref, ERROR, outcome.reason, outcome.stack);
-  }
-}
-
-/** How a process that ran a call ends, as a BEAM process would: normal, or the crash reason. */
-function crashReason(outcome: Outcome): Term {
-  switch (outcome.kind) {
-    case 'return':
-      return atom('normal');
-    case 'throw':
-      return tuple(tuple(atom('nocatch'), outcome.value), []);
-    case 'exit':
-      return outcome.reason;
-    case 'error':
-      return tuple(outcome.reason, outcome.stack);
-  }
 }
 
 export class SpawnService {
@@ -91,8 +56,8 @@ export class SpawnService {
     proc.groupLeader = request.groupLeader;
     // The reply goes out before anything the process does, so erl sees it before the exit.
     reply(flags, proc.pid);
-    if (flags & ReplyFlag.Link) this.table.remoteLinked(request.from, proc.pid);
-    if (flags & ReplyFlag.Monitor) this.table.remoteMonitor(request.from, proc.pid, request.reqId);
+    if (flags & SpawnReplyFlag.Link) this.table.remoteLinked(request.from, proc.pid);
+    if (flags & SpawnReplyFlag.Monitor) this.table.remoteMonitor(request.from, proc.pid, request.reqId);
     void this.run(proc, request, args);
   }
 
@@ -103,27 +68,22 @@ export class SpawnService {
       const [ref, m, f, a] = args;
       const callArgs = listOf(a);
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) {
-        return proc.exit(tuple(ref, ERROR, tuple(ERPC, atom('badarg'))));
+        return proc.exit(executeCallBadarg(ref));
       }
-      return proc.exit(erpcExitReason(ref, await applyRegistered(this.registry, m, f, callArgs, ctx)));
+      return proc.exit(executeCallExit(ref, await applyRegistered(this.registry, m, f, callArgs, ctx)));
     }
     if (module === ERPC && fn === EXECUTE_CAST && args.length === 3) {
       const [m, f, a] = args;
       const callArgs = listOf(a);
-      if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return proc.exit(atom('badarg'));
-      return proc.exit(crashReason(await applyRegistered(this.registry, m, f, callArgs, ctx)));
+      if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return proc.exit(BADARG);
+      return proc.exit(exitReason(await applyRegistered(this.registry, m, f, callArgs, ctx)));
     }
     if (module === ERLANG && fn === APPLY && args.length === 2 && args[0] instanceof Fun) {
       return this.runFun(proc, args[0], listOf(args[1]) ?? []);
     }
     const body = this.registry.spawnable(module, fn, args.length);
     if (!body) return proc.exit(tuple(UNDEF, [tuple(module, fn, args, [])]));
-    try {
-      await body(proc, ...args);
-      proc.exit();
-    } catch (err) {
-      proc.exit(exitReasonOf(err));
-    }
+    await runBody(proc, () => body(proc, ...args), { module, function: fn, arity: args.length });
   }
 
   /** `spawn(Node, Fun)`: the TypeScript registered for that fun (module, index, arity). */
@@ -133,12 +93,17 @@ export class SpawnService {
       // BEAM: the fun's code is not loaded here.
       return proc.exit(tuple(UNDEF, [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])]));
     }
-    try {
-      await body(proc, ...fun.free, ...callArgs);
-      proc.exit();
-    } catch (err) {
-      proc.exit(exitReasonOf(err));
-    }
+    await runBody(proc, () => body(proc, ...fun.free, ...callArgs), { module: fun.module, function: atom(`-fun-${fun.index}-`), arity: fun.arity });
+  }
+}
+
+/** Run a process body to its end: `normal`, or the reason its exception gives, as BEAM's would. */
+async function runBody(proc: ErlProcess, body: () => unknown, site: CallSite): Promise<void> {
+  try {
+    await body();
+    proc.exit();
+  } catch (err) {
+    proc.exit(exitReasonOf(err, site));
   }
 }
 

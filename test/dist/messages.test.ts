@@ -1,6 +1,6 @@
 import { MessageReader } from '../../src/dist/message-reader';
 import { MessageWriter } from '../../src/dist/message-writer';
-import { FrameReader } from '../../src/dist/frame-reader';
+import { PacketReader } from '../../src/dist/packets';
 import { atom, bin, equals, Pid, Reference, Term, tuple } from '../../codec';
 
 const node = atom('erl@host');
@@ -9,7 +9,7 @@ const ref = new Reference(node, 7, [1, 2, 3]);
 const control = tuple(22, from, new Pid(atom('ts@host'), 1, 0, 9));
 
 function roundTrip(writer: MessageWriter, reader: MessageReader, c: Term, p?: Term) {
-  const frames = new FrameReader(1 << 30).push(Buffer.concat(writer.write(c, p)));
+  const frames = new PacketReader(1 << 30).push(Buffer.concat(writer.write(c, p)));
   const messages = frames.map((f) => reader.read(f)).filter((m) => m !== null);
   expect(messages).toHaveLength(1);
   return messages[0]!;
@@ -54,7 +54,7 @@ describe.each([
       ...w.write(tuple(19, from, atom('net_kernel'), ref)),
       ...w.write(control, bin('small')),
     ]);
-    const frames = new FrameReader(1 << 30);
+    const frames = new PacketReader(1 << 30);
     const messages = [];
     // Odd chunk sizes: frame headers and fragment headers split across chunks.
     for (let i = 0, k = 0; i < stream.length; k++) {
@@ -75,7 +75,7 @@ describe.each([
 it('fragments in pieces still count against maxFragmentBytes', () => {
   const w = new MessageWriter({ headers: true, atomCache: false, fragments: true });
   const r = new MessageReader({ headers: true, maxFragmentBytes: 200_000 });
-  const frames = new FrameReader(1 << 30);
+  const frames = new PacketReader(1 << 30);
   const stream = Buffer.concat(w.write(control, Buffer.alloc(1 << 20)));
   expect(() => {
     for (let i = 0; i < stream.length; i += 1000) for (const f of frames.pushParts(stream.subarray(i, i + 1000))) r.read(f);

@@ -79,7 +79,7 @@ describeOtp('processes', (otp) => {
       throw new TypeError('not a function');
     }, { name: 'js_crash' });
     const jsWhy = await erl.eval(
-      `begin {js_crash, '${ts.name}'} ! {self()}, receive {pid, P} -> link(P), P ! die, receive {'EXIT', P, Why} -> Why =:= {js_error, <<"TypeError: not a function">>} after 5000 -> timeout end after 5000 -> nopid end end`,
+      `begin {js_crash, '${ts.name}'} ! {self()}, receive {pid, P} -> link(P), P ! die, receive {'EXIT', P, Why} -> Why =:= {{js_error, <<"TypeError: not a function">>}, []} after 5000 -> timeout end after 5000 -> nopid end end`,
     );
     expect(jsWhy).toBe('true');
     expect(jsCrash.alive).toBe(false);

@@ -10,7 +10,7 @@ import { EpmdServer } from '../../handshake';
 import { main } from '../../src/cli';
 import { ErlNode } from '../../src/node/node';
 import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
-import { ErlClient, ErlTimeoutError, ErpcError, GenCallError, RemoteError, SpawnError } from '../../src/rpc/client';
+import { ErlClient, ErlTimeoutError, ErpcError, GenCallError, RemoteError, SpawnError } from '../../src';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
@@ -94,7 +94,7 @@ describeOtp('TypeScript client into erl', (otp) => {
   it('an unreachable node is ErpcError noconnection; a timeout is ErlTimeoutError and abandons the call', async () => {
     const down = (await rejection(client.rpc(`nobody@${E.split('@')[1]}`, 'erlang', 'node', []))) as ErpcError;
     expect(down).toBeInstanceOf(ErpcError);
-    expect(down.code).toBe(atom('noconnection'));
+    expect(down.why).toBe(atom('noconnection'));
     const before = ts.processes.size;
     const t0 = Date.now();
     const late = (await rejection(client.rpc(E, 'timer', 'sleep', [1000], { timeout: 150 }))) as ErlTimeoutError;

@@ -7,7 +7,7 @@
 import { spawn } from 'child_process';
 import { Atom, atom, isRecord, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { From, GenServer, NOREPLY, reply, startGenServer } from '../../src/gen/gen-server';
+import { From, GenServer, NOREPLY, reply, startGenServer } from '../../src/gen/server';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';

@@ -5,10 +5,10 @@
  */
 import { atom, equals, formatTerm, isRecord, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { From, GenServer, GenServerContext, NOREPLY, reply, startGenServer } from '../../src/gen/gen-server';
+import { From, GenServer, GenServerContext, NOREPLY, reply, startGenServer } from '../../src/gen/server';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError } from '../../src/process/exceptions';
-import { ErlClient, ErlTimeoutError, GenCallError } from '../../src/rpc/client';
+import { ErlClient, ErlTimeoutError, GenCallError } from '../../src';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
@@ -118,8 +118,11 @@ describeOtp('TypeScript gen_server', (otp) => {
     const server = await startGenServer(ts, impl, { name: 'recorder3' });
     expect(await erl.eval(`try gen_server:call({recorder3, ${T}}, never, 200) catch exit:{timeout, {gen_server, call, _}} -> timeout end`)).toBe('timeout');
     expect(await erl.eval(`try gen_server:call({no_such_server, ${T}}, hi) catch exit:{Why, {gen_server, call, _}} -> Why end`)).toBe('noproc');
-    expect(await erl.eval(`try gen_server:call({recorder3, ${T}}, crash) catch exit:{Why, {gen_server, call, _}} -> Why end`)).toBe('{deliberate,[]}');
-    expect(impl.terminated.map((t) => formatTerm(t))).toEqual(['{deliberate,[]}']);
+    // As erl's: the reason with a stack naming the callback (the class, as the module) and its arity.
+    expect(
+      await erl.eval(`try gen_server:call({recorder3, ${T}}, crash) catch exit:{{deliberate, [{'Recorder', handle_call, 3, _}]}, {gen_server, call, _}} -> stack end`),
+    ).toBe('stack');
+    expect(impl.terminated.map((t) => formatTerm(t))).toEqual([expect.stringMatching(/^\{deliberate,\[\{'Recorder',handle_call,3,\[\{file,/)]);
     expect(server.process.alive).toBe(false);
 
     const impl2 = new Recorder();
@@ -160,7 +163,7 @@ describeOtp('TypeScript gen_server', (otp) => {
       expect(await remote.call(['local_rec', ts.name], tuple(atom('later'), 100, atom('remote_late')))).toBe(atom('remote_late'));
       expect(((await rejection(remote.call(['nobody_here', ts.name], atom('x')))) as GenCallError).why).toBe(atom('noproc'));
       const crashed = (await rejection(remote.call(['local_rec', ts.name], atom('crash')))) as GenCallError;
-      expect(formatTerm(crashed.why)).toBe('{deliberate,[]}');
+      expect(formatTerm(crashed.why)).toMatch(/^\{deliberate,\[\{'Recorder',handle_call,3,/);
     } finally {
       await other.stop();
     }

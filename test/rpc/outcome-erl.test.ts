@@ -16,14 +16,14 @@
  * A plain JavaScript exception has no Erlang twin; it is documented as the `error` class with
  * reason `{js_error, <<"TypeError: boom">>}`, so outcome.erl's js_error raises exactly that.
  *
- * The gen_server twin is literal: handleCall throwing `ErlangThrow(X)` is compared with handle_call
- * doing `throw(X)`, which gen_server takes as the callback's return value, so for an X that is no
- * valid return erl's server ends with `{bad_return_value, X}`.
+ * In gen_server a throw out of a callback is taken as its return value. A TypeScript handleCall's
+ * return value is the reply, so its `ErlangThrow(X)` replies X, and the Erlang twin is handle_call
+ * doing `throw({reply, X, State})`.
  */
 import * as path from 'path';
 import { Atom, atom, formatTerm, isRecord, parseTerm, Term, Tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { GenServerHandle, startGenServer } from '../../src/gen/gen-server';
+import { GenServerHandle, startGenServer } from '../../src/gen/server';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';

@@ -26,8 +26,8 @@ describeOtp('spawn_request to erl', (otp) => {
 
   it('erpc:execute_call on erl: spawn_reply, then DOWN carrying {Ref, return, Value}; output comes through our group leader', async () => {
     const me = ts.spawn();
-    const res = ts.processes.makeRef();
-    const req = ts.spawnRequest(me, erl.name, 'erpc', 'execute_call', [res, atom('io'), atom('format'), [[104, 105, 126, 110], []]], { monitor: true });
+    const res = ts.makeRef();
+    const req = ts.spawnRequest(me, erl.name, { module: 'erpc', function: 'execute_call', args: [res, atom('io'), atom('format'), [[104, 105, 126, 110], []]] }, { monitor: true });
     const reply = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
     expect(isRecord(reply, 'spawn_reply', 4)).toBe(true);
     expect(reply.get(2)).toBe(atom('ok'));
@@ -39,7 +39,7 @@ describeOtp('spawn_request to erl', (otp) => {
 
   it('an unreachable node answers spawn_reply error noconnection', async () => {
     const me = ts.spawn();
-    const req = ts.spawnRequest(me, `nobody@${ts.name.split('@')[1]}`, 'erlang', 'node', [], { monitor: true });
+    const req = ts.spawnRequest(me, `nobody@${ts.name.split('@')[1]}`, { module: 'erlang', function: 'node', args: [] }, { monitor: true });
     const reply = await me.receive(undefined, { timeout: 10000 });
     expect(equals(reply, tuple(atom('spawn_reply'), req, atom('error'), atom('noconnection')))).toBe(true);
     me.exit();
@@ -51,8 +51,8 @@ describeOtp('spawn_request to erl', (otp) => {
       expect(await ts.ping(victim.name)).toBe('pong');
       process.kill(victim.pid, 'SIGSTOP');
       const me = ts.spawn();
-      const plain = ts.spawnRequest(me, victim.name, 'erlang', 'node', []);
-      const monitored = ts.spawnRequest(me, victim.name, 'erlang', 'node', [], { monitor: true });
+      const plain = ts.spawnRequest(me, victim.name, { module: 'erlang', function: 'node', args: [] });
+      const monitored = ts.spawnRequest(me, victim.name, { module: 'erlang', function: 'node', args: [] }, { monitor: true });
       const down = new Promise<void>((resolve) => ts.on('nodedown', (name: string) => name === victim.name && resolve()));
       process.kill(victim.pid, 'SIGKILL');
       await down;

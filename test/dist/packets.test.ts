@@ -1,4 +1,4 @@
-import { FrameParts, FrameReader } from '../../src/dist/frame-reader';
+import { PacketParts, PacketReader } from '../../src/dist/packets';
 import { FragmentAssembler } from '../../src/dist/fragments-in';
 import { AtomCacheIn } from '../../src/dist/atom-cache-in';
 import { AtomCacheOut } from '../../src/dist/atom-cache-out';
@@ -11,9 +11,9 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-describe('FrameReader', () => {
+describe('PacketReader', () => {
   it('splits frames across and within chunks, ticks included', () => {
-    const r = new FrameReader(1 << 20);
+    const r = new PacketReader(1 << 20);
     const stream = Buffer.concat([frame(Buffer.from('abc')), frame(Buffer.alloc(0)), frame(Buffer.from('hello world'))]);
     const out: string[] = [];
     for (let i = 0; i < stream.length; i += 2) for (const f of r.push(stream.subarray(i, i + 2))) out.push(f.toString());
@@ -22,7 +22,7 @@ describe('FrameReader', () => {
   });
 
   it('assembles a 10 MB frame from 64 KiB chunks in linear time', () => {
-    const r = new FrameReader(16 << 20);
+    const r = new PacketReader(16 << 20);
     const big = frame(Buffer.alloc(10 << 20, 7));
     const started = process.hrtime.bigint();
     const frames: Buffer[] = [];
@@ -33,11 +33,11 @@ describe('FrameReader', () => {
   });
 
   it('hands a frame spanning many chunks out as views of them, with nothing copied', () => {
-    const r = new FrameReader(1 << 20);
+    const r = new PacketReader(1 << 20);
     const a = Buffer.alloc(100_000);
     for (let i = 0; i < a.length; i++) a[i] = i & 0xff;
     const stream = Buffer.concat([frame(Buffer.from('x')), frame(a), frame(Buffer.from('tail'))]);
-    const out: Array<Buffer | FrameParts> = [];
+    const out: Array<Buffer | PacketParts> = [];
     const chunks: Buffer[] = [];
     // Chunk sizes that split the length prefix too (3 bytes, then 1).
     for (let i = 0; i < stream.length; ) {
@@ -48,8 +48,8 @@ describe('FrameReader', () => {
     for (const c of chunks) out.push(...r.pushParts(c));
     expect(out).toHaveLength(3);
     expect(Buffer.isBuffer(out[0]) && out[0].toString()).toBe('x');
-    const big = out[1] as FrameParts;
-    expect(big).toBeInstanceOf(FrameParts);
+    const big = out[1] as PacketParts;
+    expect(big).toBeInstanceOf(PacketParts);
     expect(big.length).toBe(a.length);
     expect(big.parts.reduce((n, p) => n + p.length, 0)).toBe(a.length);
     expect(big.parts.length).toBeGreaterThan(10);
@@ -64,7 +64,7 @@ describe('FrameReader', () => {
   });
 
   it('push joins frames that span chunks; a tick whose length is split still comes out', () => {
-    const r = new FrameReader(1 << 20);
+    const r = new PacketReader(1 << 20);
     const stream = Buffer.concat([frame(Buffer.alloc(0)), frame(Buffer.from('hello world')), frame(Buffer.alloc(0))]);
     const out: Buffer[] = [];
     for (let i = 0; i < stream.length; i += 3) out.push(...r.push(stream.subarray(i, i + 3)));
@@ -73,7 +73,7 @@ describe('FrameReader', () => {
   });
 
   it('refuses a frame larger than the limit before buffering it', () => {
-    const r = new FrameReader(1000);
+    const r = new PacketReader(1000);
     const head = Buffer.alloc(4);
     head.writeUInt32BE(0xffffffff);
     expect(() => r.push(head)).toThrow(DistError);

@@ -1,3 +1,5 @@
+import type { Atom, Pid, Reference, Term } from '../../codec';
+
 /** Control message operations (`enum dop` in erts dist.h) that OTP 25–29 send. */
 export const enum ControlOp {
   Link = 1,
@@ -82,3 +84,24 @@ export const HAS_PAYLOAD: ReadonlySet<number> = new Set([
   ControlOp.AliasSend,
   ControlOp.AliasSendTT,
 ]);
+
+/** The flags of a SPAWN_REPLY: what the spawned process set up with the requester. */
+export const enum SpawnReplyFlag {
+  /** The new process is linked to the requester. */
+  Link = 1,
+  /** The new process is monitored by the requester, with the request id as the reference. */
+  Monitor = 2,
+}
+
+/** A SPAWN_REQUEST, checked and decoded. */
+export interface SpawnRequest {
+  reqId: Reference;
+  from: Pid;
+  groupLeader: Pid;
+  module: Atom;
+  function: Atom;
+  arity: number;
+  /** The option list as sent (`[link, monitor, ...]`); checked by whoever serves the request. */
+  options: Term;
+  args: Term;
+}

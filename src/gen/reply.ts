@@ -3,7 +3,7 @@
  * or `[[alias|A]|_]` is answered through alias A, any other tag to the caller's pid.
  */
 import { atom, ImproperList, Pid, Reference, Term, tuple } from '../../codec';
-import type { ErlProcess } from './process';
+import type { ErlProcess } from '../process/process';
 
 const ALIAS = atom('alias');
 

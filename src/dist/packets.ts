@@ -1,16 +1,16 @@
 /**
- * Splits the byte stream of an established distribution connection into `{packet, 4}` frames.
+ * Splits the byte stream of an established distribution connection into `{packet, 4}` packets (frames).
  * A zero-length frame is a tick and comes out as an empty Buffer.
  *
  * A frame inside one socket chunk comes out as a view of it. A frame spanning several chunks comes
- * out of {@link FrameReader.pushParts} as the views it spans ({@link FrameParts}), so that a caller
+ * out of {@link PacketReader.pushParts} as the views it spans ({@link PacketParts}), so that a caller
  * which can take it in pieces (a continuation fragment, copied once into the message it belongs
- * to) does not pay for joining it; {@link FrameReader.push} joins such frames.
+ * to) does not pay for joining it; {@link PacketReader.push} joins such frames.
  */
 import { DistError } from './errors';
 
 /** A frame that spans several socket chunks: views into them, in order, `length` bytes in all. */
-export class FrameParts {
+export class PacketParts {
   private joined: Buffer | undefined;
 
   constructor(
@@ -53,9 +53,9 @@ export class FrameParts {
   }
 }
 
-export type Frame = Buffer | FrameParts;
+export type Packet = Buffer | PacketParts;
 
-export class FrameReader {
+export class PacketReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** Bytes the partial frame in `pending` needs in all (header included), once known. */
@@ -68,18 +68,18 @@ export class FrameReader {
   push(chunk: Buffer): Buffer[] {
     const frames = this.pushParts(chunk) as Buffer[];
     for (let i = 0; i < frames.length; i++) {
-      const f = frames[i] as Frame;
-      if (f instanceof FrameParts) frames[i] = f.contiguous();
+      const f = frames[i] as Packet;
+      if (f instanceof PacketParts) frames[i] = f.contiguous();
     }
     return frames;
   }
 
   /**
    * Feed bytes; returns the frames completed by them: a frame within one chunk as a Buffer (a
-   * view), one spanning chunks as {@link FrameParts} (views, nothing copied).
+   * view), one spanning chunks as {@link PacketParts} (views, nothing copied).
    */
-  pushParts(chunk: Buffer): Frame[] {
-    const frames: Frame[] = [];
+  pushParts(chunk: Buffer): Packet[] {
+    const frames: Packet[] = [];
     let at = 0;
     if (this.pendingBytes > 0) {
       if (this.needed === 0) {
@@ -120,7 +120,7 @@ export class FrameReader {
   }
 
   /** The frame in `pending` (complete, header included), without its 4-byte header. */
-  private completePending(): Frame {
+  private completePending(): Packet {
     const length = this.needed - 4;
     const parts: Buffer[] = [];
     let skip = 4;
@@ -137,7 +137,7 @@ export class FrameReader {
     this.needed = 0;
     if (parts.length === 0) return Buffer.alloc(0);
     if (parts.length === 1) return parts[0];
-    return new FrameParts(parts, length);
+    return new PacketParts(parts, length);
   }
 
   private frameLength(buf: Buffer, at: number): number {

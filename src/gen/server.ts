@@ -17,14 +17,21 @@
  * server: `terminate(reason)` runs, then the process exits with that reason (callers waiting on it
  * get it through their monitors, as in Erlang).
  */
-import { atom, Pid, Term, Tuple, tuple } from '../../codec';
-import type { ErlNode } from '../node/node';
-import { ErlangExit, exitReasonOf } from '../process/exceptions';
+import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
+import { WaitOptions } from '../process/deadline';
+import { ErlangExit, ErlangThrow } from '../process/exceptions';
+import { CallSite, exitReasonOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
-import { CallOptions, ErlClient } from '../rpc/client';
-import { genReply, replyAlias } from '../process/gen-reply';
+import { genCall } from './call';
+import { genReply } from './reply';
 
-export { replyAlias };
+/** What a gen_server needs of the node it runs on (an `ErlNode` is one). */
+export interface GenHost {
+  readonly name: string;
+  spawn(body?: (self: ErlProcess) => unknown, options?: { name?: string; trapExit?: boolean; link?: ErlProcess }): ErlProcess;
+  whereis(name: string): ErlProcess | undefined;
+  makeRef(): Reference;
+}
 
 /** Returned by `handleCall` to answer later with {@link reply}. */
 export const NOREPLY: unique symbol = Symbol('noreply');
@@ -69,7 +76,7 @@ export function reply(from: From, value: Term): void {
 /** What a callback can do besides returning. */
 export interface GenServerContext {
   readonly self: ErlProcess;
-  readonly node: ErlNode;
+  readonly node: GenHost;
   /** Stop once this callback returns: `terminate(reason)` runs, then the process exits with `reason` (default `normal`). */
   stop(reason?: Term): void;
 }
@@ -78,7 +85,10 @@ export interface GenServerContext {
 export interface GenServer {
   /** Runs in the new process before any message; throwing fails {@link startGenServer}. */
   init?(ctx: GenServerContext): void | Promise<void>;
-  /** A `gen_server:call`. Missing: the server exits `{bad_call, Request}`. */
+  /**
+   * A `gen_server:call`. Missing: the server exits `{bad_call, Request}`. As in gen_server, a
+   * thrown `ErlangThrow(V)` is taken as the callback's result: `V` is the reply.
+   */
   handleCall?(request: Term, from: From, ctx: GenServerContext): CallResult | Promise<CallResult>;
   /** A `gen_server:cast`. Missing: the server exits `{bad_cast, Request}`. */
   handleCast?(request: Term, ctx: GenServerContext): void | Promise<void>;
@@ -102,7 +112,7 @@ export interface GenServerHandle {
   readonly pid: Pid;
   readonly process: ErlProcess;
   /** `gen_server:call` to this server from TypeScript. */
-  call(request: Term, options?: CallOptions): Promise<Term>;
+  call(request: Term, options?: WaitOptions): Promise<Term>;
   /** `gen_server:cast` to this server. */
   cast(request: Term): void;
   /** `gen_server:stop`: `terminate(reason)` runs after the messages already queued; resolves when the process is gone. */
@@ -115,29 +125,49 @@ function fromOf(t: Term, sender: ErlProcess): From | undefined {
 }
 
 /** `gen_server:start({local, Name}, ...)`: resolves once `init` has run. */
-export async function startGenServer(node: ErlNode, impl: GenServer, options: StartGenServerOptions = {}): Promise<GenServerHandle> {
+export async function startGenServer(node: GenHost, impl: GenServer, options: StartGenServerOptions = {}): Promise<GenServerHandle> {
   if (options.name !== undefined) {
     const other = node.whereis(options.name);
     if (other) throw new ErlangExit(tuple(atom('already_started'), other.pid));
   }
   let initialized!: (err?: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => (initialized = (err) => (err === undefined ? resolve() : reject(err))));
-  const proc = node.spawn((self) => serve(node, self, impl, initialized), { name: options.name, trapExit: options.trapExit, link: options.link });
+  const site = callbackSite(impl, options.name);
+  const proc = node.spawn((self) => serve(node, self, impl, site, initialized), { name: options.name, trapExit: options.trapExit, link: options.link });
   await ready;
-  const client = new ErlClient(node);
   return {
     pid: proc.pid,
     process: proc,
-    call: (request, callOptions) => client.call(proc.pid, request, callOptions),
-    cast: (request) => client.cast(proc.pid, request),
+    call: async (request, callOptions) => {
+      const caller = node.spawn();
+      try {
+        return await genCall(caller, proc.pid, request, callOptions);
+      } finally {
+        caller.exit();
+      }
+    },
+    cast: (request) => proc.deliver(tuple(GEN_CAST, request)),
     stop: async (reason: Term = NORMAL) => {
-      if (proc.alive) proc.deliver(tuple(SYSTEM, tuple(proc.pid, node.processes.makeRef()), tuple(TERMINATE, reason)));
+      if (proc.alive) proc.deliver(tuple(SYSTEM, tuple(proc.pid, node.makeRef()), tuple(TERMINATE, reason)));
       await proc.done;
     },
   };
 }
 
-async function serve(node: ErlNode, self: ErlProcess, impl: GenServer, initialized: (err?: unknown) => void): Promise<void> {
+/** The module a crash's stack names: the server's class, else its registered name. */
+function callbackSite(impl: GenServer, name: string | undefined): (fn: string, arity: number) => CallSite {
+  const className = impl.constructor !== Object ? impl.constructor.name : '';
+  const module: Atom = atom(className || name || 'gen_server');
+  return (fn, arity) => ({ module, function: atom(fn), arity });
+}
+
+async function serve(
+  node: GenHost,
+  self: ErlProcess,
+  impl: GenServer,
+  site: (fn: string, arity: number) => CallSite,
+  initialized: (err?: unknown) => void,
+): Promise<void> {
   let stopping: Term | undefined;
   const ctx: GenServerContext = {
     self,
@@ -158,18 +188,35 @@ async function serve(node: ErlNode, self: ErlProcess, impl: GenServer, initializ
     try {
       await handle(impl, ctx, self, message);
     } catch (err) {
-      stopping = exitReasonOf(err);
+      stopping = exitReasonOf(err, site(...callbackOf(message)));
     }
     if (stopping !== undefined) {
       try {
         await impl.terminate?.(stopping, ctx);
       } catch (err) {
         // As in gen_server: a crash in terminate replaces the reason.
-        stopping = exitReasonOf(err);
+        stopping = exitReasonOf(err, site('terminate', 2));
       }
       throw new ErlangExit(stopping);
     }
   }
+}
+
+/** gen_server's `try_dispatch`/`try_handle_call`: a throw out of a callback is its result. */
+async function thrownAsResult(callback: () => CallResult | void | Promise<CallResult | void>): Promise<CallResult | void> {
+  try {
+    return await callback();
+  } catch (err) {
+    if (err instanceof ErlangThrow) return err.value;
+    throw err;
+  }
+}
+
+/** The callback a message goes to and its arity, for the stack of a crash in it. */
+function callbackOf(message: Term): [string, number] {
+  if (message instanceof Tuple && message.get(0) === GEN_CALL) return ['handle_call', 3];
+  if (message instanceof Tuple && message.get(0) === GEN_CAST) return ['handle_cast', 2];
+  return ['handle_info', 2];
 }
 
 async function handle(impl: GenServer, ctx: GenServerContext, self: ErlProcess, message: Term): Promise<void> {
@@ -180,14 +227,14 @@ async function handle(impl: GenServer, ctx: GenServerContext, self: ErlProcess, 
       const from = fromOf(a, self);
       if (from) {
         if (!impl.handleCall) return stop(tuple(BAD_CALL, b));
-        const result = await impl.handleCall(b, from, ctx);
+        const result = await thrownAsResult(() => impl.handleCall?.(b, from, ctx));
         if (result !== NOREPLY) reply(from, result === undefined ? OK : result);
         return;
       }
     }
     if (kind === GEN_CAST && message.length === 2) {
       if (!impl.handleCast) return stop(tuple(BAD_CAST, a));
-      await impl.handleCast(a, ctx);
+      await thrownAsResult(() => impl.handleCast?.(a, ctx));
       return;
     }
     // System messages (sys.erl): terminate (sys:terminate, gen_server:stop) is answered `ok`,
@@ -201,5 +248,5 @@ async function handle(impl: GenServer, ctx: GenServerContext, self: ErlProcess, 
       return reply(sysFrom, tuple(ERROR, tuple(UNKNOWN_SYSTEM_MSG, b)));
     }
   }
-  await impl.handleInfo?.(message, ctx);
+  await thrownAsResult(() => impl.handleInfo?.(message, ctx));
 }

@@ -1,0 +1,169 @@
+/**
+ * The requesting side of remote spawn (`spawn_request/5`, and through it erpc, `spawn/4` and
+ * `spawn_link/4` to other nodes): SPAWN_REQUEST out, SPAWN_REPLY in, delivered to the requester
+ * as `{spawn_reply, ReqId, ok | error, PidOrReason}` the way BEAM delivers it.
+ */
+import { atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
+import { ControlOp, SpawnReplyFlag } from '../dist/control';
+import { Deadline, WaitOptions } from '../process/deadline';
+import { downReason } from '../gen/call';
+import { ProcessExitedError } from '../process/mailbox';
+import { ErlProcess, refKey } from '../process/process';
+import { ProcessTable, RemoteSignals } from '../process/table';
+import { SpawnError } from './errors';
+
+const SPAWN_REPLY = atom('spawn_reply');
+const OK = atom('ok');
+const ERROR = atom('error');
+const LINK = atom('link');
+const MONITOR = atom('monitor');
+const NOCONNECTION = atom('noconnection');
+const ABANDONED = atom('abandoned');
+
+/** Sends a control message and payload to a node, connecting when needed; `onNoConnection` when it cannot. */
+export type ControlSender = (node: string, control: Term, payload: Term, onNoConnection: () => void) => void;
+
+/** Options of a spawn request. */
+export interface SpawnRequestOptions {
+  /** Link the new process to the requester. */
+  link?: boolean;
+  /** Monitor the new process; the DOWN message carries the request id as its reference. */
+  monitor?: boolean;
+  /** The group leader of the new process. Default: the node's. */
+  groupLeader?: Pid;
+  /** More spawn options, passed as they are (`{priority, high}`, ...). */
+  extra?: Term[];
+}
+
+interface Pending {
+  proc: ErlProcess;
+  reqId: Reference;
+  node: string;
+}
+
+/** The spawn requests of this node's processes that still wait for their SPAWN_REPLY. */
+export class RemoteSpawns {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly table: ProcessTable,
+    private readonly send: ControlSender,
+    private readonly remote: RemoteSignals,
+    private readonly defaultGroupLeader: () => Pid,
+  ) {}
+
+  /**
+   * `spawn_request(Node, M, F, Args, Opts)` from `proc`; the answer arrives in its mailbox (an
+   * unreachable node answers `{spawn_reply, ReqId, error, noconnection}`).
+   */
+  request(proc: ErlProcess, node: string, mfa: { module: string; function: string; args: Term[] }, options: SpawnRequestOptions = {}): Reference {
+    const reqId = this.table.makeRef();
+    const opts: Term[] = [...(options.link ? [LINK] : []), ...(options.monitor ? [MONITOR] : []), ...(options.extra ?? [])];
+    const gl = options.groupLeader ?? this.defaultGroupLeader();
+    const control = tuple(ControlOp.SpawnRequest, reqId, proc.pid, gl, tuple(atom(mfa.module), atom(mfa.function), mfa.args.length), opts);
+    const key = refKey(reqId);
+    this.pending.set(key, { proc, reqId, node });
+    this.send(node, control, mfa.args, () => this.failed(key, NOCONNECTION));
+    return reqId;
+  }
+
+  /**
+   * A SPAWN_REPLY: `{spawn_reply, ReqId, ok | error, PidOrReason}` to the requester. When the
+   * requester is gone the new process is abandoned: its monitor is taken back and its link broken
+   * with `abandoned`.
+   */
+  reply(reqId: Reference, to: Pid, flags: number, result: Term): void {
+    this.pending.delete(refKey(reqId));
+    const proc = this.table.get(to);
+    if (!(result instanceof Pid)) {
+      proc?.deliver(tuple(SPAWN_REPLY, reqId, ERROR, result));
+      return;
+    }
+    if (!proc || !proc.alive) {
+      if (flags & SpawnReplyFlag.Monitor) this.remote.demonitor(to, result, result.node.name, reqId);
+      if (flags & SpawnReplyFlag.Link) this.remote.exit(to, result, ABANDONED, false);
+      return;
+    }
+    if (flags & SpawnReplyFlag.Link) this.table.linkSpawned(proc, result);
+    if (flags & SpawnReplyFlag.Monitor) proc.holdMonitor(reqId, result);
+    proc.deliver(tuple(SPAWN_REPLY, reqId, OK, result));
+  }
+
+  /** The connection to `node` is gone: its requests can no longer be answered. */
+  nodeDown(node: string): void {
+    for (const [key, p] of [...this.pending]) if (p.node === node) this.failed(key, NOCONNECTION);
+  }
+
+  private failed(key: string, reason: Term): void {
+    const p = this.pending.get(key);
+    if (!p) return;
+    this.pending.delete(key);
+    p.proc.deliver(tuple(SPAWN_REPLY, p.reqId, ERROR, reason));
+  }
+}
+
+/** `{spawn_reply, ReqId, ok | error, X}` for the request with this key: [ok, X], else undefined. */
+export function spawnReplyOf(m: Term, key: string): [boolean, Term] | undefined {
+  if (m instanceof Tuple && m.length === 4 && m.get(0) === SPAWN_REPLY && m.get(1) instanceof Reference && refKey(m.get(1) as Reference) === key) {
+    return [m.get(2) === OK, m.get(3)];
+  }
+  return undefined;
+}
+
+/**
+ * `spawn(Node, M, F, A)` made by `proc`, waiting for the reply: resolves with the pid and the
+ * request id (the monitor's reference when `keepMonitor`). Rejects with {@link SpawnError},
+ * `ErlTimeoutError` or `signal.reason`; a reply that still comes after that is undone.
+ */
+export async function spawnAndWait(
+  spawns: RemoteSpawns,
+  proc: ErlProcess,
+  request: { node: string; module: string; function: string; args: Term[]; link: boolean; keepMonitor: boolean },
+  options: WaitOptions,
+): Promise<{ pid: Pid; ref: Reference }> {
+  const deadline = new Deadline('spawn', options);
+  // A monitor while waiting, so a node lost before the reply ends the wait (noconnection).
+  const reqId = spawns.request(proc, request.node, request, { link: request.link, monitor: true });
+  const key = refKey(reqId);
+  let answer: { reply: [boolean, Term] } | { down: Term };
+  try {
+    answer = await deadline.receive(proc, (m): { reply: [boolean, Term] } | { down: Term } | undefined => {
+      const reply = spawnReplyOf(m, key);
+      if (reply) return { reply };
+      const down = downReason(m, key);
+      return down === undefined ? undefined : { down };
+    });
+  } catch (err) {
+    abandon(proc, key, reqId, request.link);
+    throw err;
+  }
+  if ('down' in answer) throw new SpawnError(answer.down);
+  const [ok, result] = answer.reply;
+  if (!ok) throw new SpawnError(result);
+  if (!request.keepMonitor) {
+    proc.demonitor(reqId);
+    // A DOWN that came in before the demonitor is not the caller's business.
+    proc.receive((m) => downReason(m, key), { timeout: 0 }).catch(() => undefined);
+  }
+  return { pid: result as Pid, ref: reqId };
+}
+
+/**
+ * A spawn request we stopped waiting for: when the reply still comes, undo it as BEAM's
+ * spawn_request_abandon does (unlink and exit `abandoned`, demonitor). A process that exits
+ * first needs none of this: its end breaks the link and drops the monitor.
+ */
+function abandon(proc: ErlProcess, key: string, reqId: Reference, linked: boolean): void {
+  proc
+    .receive((m): [boolean, Term] | undefined => spawnReplyOf(m, key) ?? (downReason(m, key) !== undefined ? [false, NOCONNECTION] : undefined))
+    .then(([ok, pid]) => {
+      proc.demonitor(reqId);
+      if (ok && pid instanceof Pid && linked) {
+        proc.unlink(pid);
+        proc.exitOther(pid, ABANDONED);
+      }
+    })
+    .catch((err) => {
+      if (!(err instanceof ProcessExitedError)) throw err;
+    });
+}
