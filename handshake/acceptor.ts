@@ -1,18 +1,18 @@
 import type * as net from 'net';
 import { cookieFor } from './cookie';
 import { challengeDigest, digestMatches, newChallenge } from './digest';
-import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './dist-flags';
-import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './handshake-errors';
-import type { HandshakeStatus } from './handshake-messages';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
-import { HandshakeChannel } from './handshake-channel';
+import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './flags';
+import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './errors';
+import type { HandshakeStatus } from './messages';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './options';
+import { HandshakeChannel } from './channel';
 import {
   parseAliveAnswer,
   parseChallengeReply,
   parseComplement,
   parseSendName,
-} from './handshake-parser';
-import { serializeChallenge, serializeChallengeAck, serializeStatus } from './handshake-serializer';
+} from './parser';
+import { serializeChallenge, serializeChallengeAck, serializeStatus } from './serializer';
 import { isValidNodeName } from './node-name';
 
 /** A node that is dialing us, as its first message describes it. */

@@ -1,11 +1,11 @@
 import { promises as dns } from 'dns';
-import { EpmdError } from './epmd-error';
-import { lookupNode } from './epmd-client';
-import { HandshakeError, HandshakeTimeoutError } from './handshake-errors';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeResult } from './handshake';
+import { EpmdError } from './epmd/errors';
+import { lookupNode } from './epmd/client';
+import { HandshakeError, HandshakeTimeoutError } from './errors';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeResult } from './options';
 import { initiateHandshake, InitiatorOptions } from './initiator';
 import { parseNodeName } from './node-name';
-import { connectTcp } from './tcp-connect';
+import { connectTcp } from './transport/tcp';
 
 /** Options of {@link connectToNode}. */
 export interface ConnectOptions extends Omit<InitiatorOptions, 'peerName'> {

@@ -29,20 +29,20 @@ export {
   expandMandatory25,
   flagNames,
   missingFlags,
-} from './dist-flags';
-export type { DistFlagName } from './dist-flags';
-export { ensureEpmd } from './ensure-epmd';
-export type { EnsuredEpmd, EnsureEpmdOptions } from './ensure-epmd';
-export { listNames, lookupNode, registerNode } from './epmd-client';
-export type { EpmdClientOptions, EpmdRegistration } from './epmd-client';
-export { EpmdError } from './epmd-error';
-export type { EpmdErrorCode } from './epmd-error';
-export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd-port';
-export type { NamesReply, NodeAddress, RegisteredName } from './epmd-replies';
-export { EpmdServer } from './epmd-server';
-export type { EpmdServerOptions, RegisteredNode } from './epmd-server';
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake';
-export type { HandshakeOptions, HandshakeResult } from './handshake';
+} from './flags';
+export type { DistFlagName } from './flags';
+export { ensureEpmd } from './epmd/ensure';
+export type { EnsuredEpmd, EnsureEpmdOptions } from './epmd/ensure';
+export { listNames, lookupNode, registerNode } from './epmd/client';
+export type { EpmdClientOptions, EpmdRegistration } from './epmd/client';
+export { EpmdError } from './epmd/errors';
+export type { EpmdErrorCode } from './epmd/errors';
+export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd/port';
+export type { NamesReply, NodeAddress, RegisteredName } from './epmd/replies';
+export { EpmdServer } from './epmd/server';
+export type { EpmdServerOptions, RegisteredNode } from './epmd/server';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './options';
+export type { HandshakeOptions, HandshakeResult } from './options';
 export {
   BadCookieError,
   HandshakeError,
@@ -52,9 +52,9 @@ export {
   MissingFlagsError,
   NameMismatchError,
   OversizedMessageError,
-} from './handshake-errors';
-export type { HandshakeErrorCode } from './handshake-errors';
-export type { HandshakeStatus } from './handshake-messages';
+} from './errors';
+export type { HandshakeErrorCode } from './errors';
+export type { HandshakeStatus } from './messages';
 export { initiateHandshake } from './initiator';
 export type { InitiatorOptions } from './initiator';
 export {

@@ -1,7 +1,7 @@
 import type * as net from 'net';
 import { cookieFor } from './cookie';
 import { challengeDigest, digestMatches, newChallenge } from './digest';
-import { advertisedFlags, DIST_MANDATORY_26, expandMandatory25, missingFlags } from './dist-flags';
+import { advertisedFlags, DIST_MANDATORY_26, expandMandatory25, missingFlags } from './flags';
 import {
   BadCookieError,
   HandshakeError,
@@ -9,12 +9,12 @@ import {
   MalformedMessageError,
   MissingFlagsError,
   NameMismatchError,
-} from './handshake-errors';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
-import { HandshakeChannel } from './handshake-channel';
-import type { StatusMessage } from './handshake-messages';
-import { parseChallenge, parseChallengeAck, parseStatus } from './handshake-parser';
-import { serializeChallengeReply, serializeSendName, serializeStatus } from './handshake-serializer';
+} from './errors';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './options';
+import { HandshakeChannel } from './channel';
+import type { StatusMessage } from './messages';
+import { parseChallenge, parseChallengeAck, parseStatus } from './parser';
+import { serializeChallengeReply, serializeSendName, serializeStatus } from './serializer';
 
 /** Options of the side that dials. */
 export interface InitiatorOptions extends HandshakeOptions {

@@ -1,13 +1,13 @@
 import * as net from 'net';
-import { resolveEpmdPort } from './epmd-port';
+import { resolveEpmdPort } from './port';
 import {
   ALIVE2_FAILURE,
   NodeAddress,
   serializeAlive2Reply,
   serializeNamesReply,
   serializePort2Reply,
-} from './epmd-replies';
-import { NodeRegistration, parseEpmdRequest } from './epmd-requests';
+} from './replies';
+import { NodeRegistration, parseEpmdRequest } from './requests';
 
 /** How the embedded EPMD listens. */
 export interface EpmdServerOptions {

@@ -1,4 +1,4 @@
-import { EpmdTag } from './epmd-codes';
+import { EpmdTag } from './codes';
 
 /** A registered node as PORT2_RESP describes it. */
 export interface NodeAddress {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureEpmd, EpmdServer, listNames, registerNode } from '../../handshake';
+import { ensureEpmd, EpmdServer, listNames, registerNode } from '../../../handshake';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -49,15 +49,15 @@ describe('ensureEpmd', () => {
 
     beforeAll(() => {
       compiled = fs.mkdtempSync(path.join(os.tmpdir(), 'erlbridge-ensure-'));
-      const root = path.join(__dirname, '..', '..');
+      const root = path.join(__dirname, '..', '..', '..');
       execFileSync(
         process.execPath,
         [
           path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
           ...['--outDir', compiled, '--rootDir', path.join(root, 'handshake'), '--module', 'commonjs'],
           ...['--target', 'ES2022', '--strict', '--skipLibCheck', '--types', 'node'],
-          path.join(root, 'handshake', 'ensure-epmd.ts'),
-          path.join(root, 'handshake', 'epmd-daemon.ts'),
+          path.join(root, 'handshake', 'epmd', 'ensure.ts'),
+          path.join(root, 'handshake', 'epmd', 'daemon.ts'),
         ],
         { stdio: 'pipe' },
       );
@@ -73,7 +73,7 @@ describe('ensureEpmd', () => {
 
     it('starts a detached EPMD that outlives the process that started it', async () => {
       const port = await freePort();
-      const script = `require(${JSON.stringify(path.join(compiled, 'ensure-epmd.js'))})
+      const script = `require(${JSON.stringify(path.join(compiled, 'epmd', 'ensure.js'))})
         .ensureEpmd({ port: ${port} })
         .then((ensured) => process.stdout.write(JSON.stringify(ensured)));`;
       // The starter exits as soon as ensureEpmd resolves: the daemon must not keep it alive.

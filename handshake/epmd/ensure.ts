@@ -2,8 +2,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { resolveEpmdPort } from './epmd-port';
-import { EpmdServer } from './epmd-server';
+import { resolveEpmdPort } from './port';
+import { EpmdServer } from './server';
 
 /** Options of {@link ensureEpmd}. */
 export interface EnsureEpmdOptions {
@@ -24,8 +24,8 @@ export type EnsuredEpmd =
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const POLL_INTERVAL_MS = 50;
-// Compiled next to this module in dist/handshake/; absent when running from TypeScript sources.
-const DAEMON_SCRIPT = path.join(__dirname, 'epmd-daemon.js');
+// Compiled next to this module in dist/handshake/epmd/; absent when running from TypeScript sources.
+const DAEMON_SCRIPT = path.join(__dirname, 'daemon.js');
 
 /**
  * Make sure an EPMD listens on the port, as erl does at start-up: use one that is already

@@ -1,7 +1,7 @@
 import type * as net from 'net';
-import { EpmdRegistrationDefaults } from './epmd-codes';
-import { EpmdError } from './epmd-error';
-import { resolveEpmdPort } from './epmd-port';
+import { EpmdRegistrationDefaults } from './codes';
+import { EpmdError } from './errors';
+import { resolveEpmdPort } from './port';
 import {
   alive2ReplyLength,
   NamesReply,
@@ -9,10 +9,10 @@ import {
   parseAlive2Reply,
   parseNamesReply,
   parsePort2Reply,
-} from './epmd-replies';
-import { serializeAlive2Request, serializeNamesRequest, serializePortPlease2Request } from './epmd-requests';
-import { SocketReader } from './socket-reader';
-import { connectTcp } from './tcp-connect';
+} from './replies';
+import { serializeAlive2Request, serializeNamesRequest, serializePortPlease2Request } from './requests';
+import { SocketReader } from '../transport/socket-reader';
+import { connectTcp } from '../transport/tcp';
 
 /** Where EPMD is and how long to wait for it. */
 export interface EpmdClientOptions {

@@ -1,5 +1,5 @@
-import { MalformedMessageError, OversizedMessageError } from './handshake-errors';
-import type { SocketReader } from './socket-reader';
+import { MalformedMessageError, OversizedMessageError } from './errors';
+import type { SocketReader } from './transport/socket-reader';
 
 /**
  * Largest handshake frame we accept. `{packet,2}` allows 65535 bytes, but the longest real

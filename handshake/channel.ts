@@ -1,7 +1,7 @@
 import type * as net from 'net';
-import { readFrame } from './frame-reader';
-import { HandshakeError, HandshakeTimeoutError } from './handshake-errors';
-import { SocketReader } from './socket-reader';
+import { readFrame } from './frame';
+import { HandshakeError, HandshakeTimeoutError } from './errors';
+import { SocketReader } from './transport/socket-reader';
 
 /** A socket during the handshake: framed sends and receives, each receive with the step timeout. */
 export class HandshakeChannel {

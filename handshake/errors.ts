@@ -1,4 +1,4 @@
-import type { HandshakeStatus } from './handshake-messages';
+import type { HandshakeStatus } from './messages';
 
 /** What went wrong in a handshake, as a stable machine-readable code. */
 export type HandshakeErrorCode =

@@ -1,9 +1,9 @@
 /**
  * Entry script of the detached EPMD process that {@link ensureEpmd} starts:
- * `node epmd-daemon.js PORT`. It serves until killed. When the port is already taken another
+ * `node daemon.js PORT`. It serves until killed. When the port is already taken another
  * EPMD won the race, and it exits quietly, as `epmd -daemon` does.
  */
-import { EpmdServer } from './epmd-server';
+import { EpmdServer } from './server';
 
 if (require.main === module) {
   EpmdServer.start({ port: Number(process.argv[2]) }).catch((error: NodeJS.ErrnoException) => {

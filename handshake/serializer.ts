@@ -1,5 +1,5 @@
-import type { Challenge, ChallengeReply, SendName } from './handshake-messages';
-import { HandshakeTag } from './handshake-messages';
+import type { Challenge, ChallengeReply, SendName } from './messages';
+import { HandshakeTag } from './messages';
 
 /** Prefix a payload with its u16 length: handshake messages travel as `{packet,2}` frames. */
 function frame(payload: Buffer): Buffer {

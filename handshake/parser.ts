@@ -1,7 +1,7 @@
 import { DIGEST_LENGTH } from './digest';
-import { MalformedMessageError } from './handshake-errors';
-import type { Challenge, ChallengeReply, Complement, SendName, StatusMessage } from './handshake-messages';
-import { HandshakeTag } from './handshake-messages';
+import { MalformedMessageError } from './errors';
+import type { Challenge, ChallengeReply, Complement, SendName, StatusMessage } from './messages';
+import { HandshakeTag } from './messages';
 
 const STATUSES = new Set(['ok', 'ok_simultaneous', 'nok', 'not_allowed', 'alive']);
 

@@ -1,6 +1,6 @@
 import * as net from 'net';
-import { EpmdError, EpmdServer, listNames, lookupNode, registerNode } from '../../handshake';
-import type { EpmdRegistration } from '../../handshake';
+import { EpmdError, EpmdServer, listNames, lookupNode, registerNode } from '../../../handshake';
+import type { EpmdRegistration } from '../../../handshake';
 
 /** Send raw bytes and collect the reply until EPMD closes (or `waitMs` passes: then `closed` is false). */
 function raw(port: number, bytes: Buffer, waitMs = 2000): Promise<{ reply: Buffer; closed: boolean; socket: net.Socket }> {

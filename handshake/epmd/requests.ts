@@ -1,5 +1,5 @@
 import { isUtf8 } from 'buffer';
-import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './epmd-codes';
+import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './codes';
 
 /** What a node tells EPMD in ALIVE2_REQ. */
 export interface NodeRegistration {
