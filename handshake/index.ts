@@ -69,3 +69,5 @@ export {
 export type { NameMode, NodeName } from './node-name';
 export { simultaneousConnectStatus } from './simultaneous-connect';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';
+export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix } from './transport/length-prefix';
+export type { PrefixWidth } from './transport/length-prefix';

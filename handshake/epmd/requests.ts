@@ -1,4 +1,5 @@
 import { isUtf8 } from 'buffer';
+import { lengthPrefixed } from '../transport/length-prefix';
 import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './codes';
 
 /** What a node tells EPMD in ALIVE2_REQ. */
@@ -32,13 +33,6 @@ export type ParsedEpmdRequest =
 // epmd limits names and extra data to 255 UTF-8 characters of up to 4 bytes (MAXSYMLEN).
 const MAX_SYMBOL_BYTES = 255 * 4;
 
-function withLength(body: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(2 + body.length);
-  frame.writeUInt16BE(body.length, 0);
-  body.copy(frame, 2);
-  return frame;
-}
-
 /** ALIVE2_REQ, length-prefixed. */
 export function serializeAlive2Request(registration: NodeRegistration): Buffer {
   const name = Buffer.from(registration.name, 'utf8');
@@ -53,17 +47,17 @@ export function serializeAlive2Request(registration: NodeRegistration): Buffer {
   name.copy(body, 11);
   body.writeUInt16BE(registration.extra.length, 11 + name.length);
   registration.extra.copy(body, 13 + name.length);
-  return withLength(body);
+  return lengthPrefixed(body, 2);
 }
 
 /** PORT_PLEASE2_REQ for a node name part, length-prefixed. */
 export function serializePortPlease2Request(name: string): Buffer {
-  return withLength(Buffer.concat([Buffer.from([EpmdTag.PortPlease2Request]), Buffer.from(name, 'utf8')]));
+  return lengthPrefixed(Buffer.concat([Buffer.from([EpmdTag.PortPlease2Request]), Buffer.from(name, 'utf8')]), 2);
 }
 
 /** NAMES_REQ, length-prefixed. */
 export function serializeNamesRequest(): Buffer {
-  return withLength(Buffer.from([EpmdTag.NamesRequest]));
+  return lengthPrefixed(Buffer.from([EpmdTag.NamesRequest]), 2);
 }
 
 /** A node name part EPMD can hold: valid UTF-8, 1..255 characters, no NUL. */

@@ -1,4 +1,5 @@
 import * as net from 'net';
+import { readLengthPrefix } from '../transport/length-prefix';
 import { resolveEpmdPort } from './port';
 import {
   ALIVE2_FAILURE,
@@ -102,7 +103,7 @@ export class EpmdServer {
       if (answered) return void socket.destroy();
       received = Buffer.concat([received, chunk]);
       if (received.length < 2) return;
-      const wanted = 2 + received.readUInt16BE(0);
+      const wanted = 2 + readLengthPrefix(received, 2);
       if (wanted < 3 || wanted - 2 > MAX_REQUEST_BYTES || received.length > wanted) return void socket.destroy();
       if (received.length < wanted) return;
       answered = true;
