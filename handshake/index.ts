@@ -38,9 +38,10 @@ export type { EpmdClientOptions, EpmdRegistration } from './epmd/client';
 export { EpmdError } from './epmd/errors';
 export type { EpmdErrorCode } from './epmd/errors';
 export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd/port';
-export type { NamesReply, NodeAddress, RegisteredName } from './epmd/replies';
+export type { EpmdNode } from './epmd/node';
+export type { NamesReply } from './epmd/replies';
 export { EpmdServer } from './epmd/server';
-export type { EpmdServerOptions, RegisteredNode } from './epmd/server';
+export type { EpmdServerOptions } from './epmd/server';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './options';
 export type { HandshakeOptions, HandshakeResult } from './options';
 export {

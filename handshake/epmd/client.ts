@@ -5,11 +5,11 @@ import { resolveEpmdPort } from './port';
 import {
   alive2ReplyLength,
   NamesReply,
-  NodeAddress,
   parseAlive2Reply,
   parseNamesReply,
   parsePort2Reply,
 } from './replies';
+import type { EpmdNode } from './node';
 import { serializeAlive2Request, serializeNamesRequest, serializePortPlease2Request } from './requests';
 import { SocketReader } from '../transport/socket-reader';
 import { connectTcp } from '../transport/tcp';
@@ -122,7 +122,7 @@ function keepRegistration(socket: net.Socket, creation: number): EpmdRegistratio
  * Ask EPMD where node `name` (the part before `@`) listens (PORT_PLEASE2_REQ), on a fresh
  * connection. Null when EPMD does not know the name.
  */
-export async function lookupNode(name: string, options: EpmdClientOptions = {}): Promise<NodeAddress | null> {
+export async function lookupNode(name: string, options: EpmdClientOptions = {}): Promise<EpmdNode | null> {
   const { host, port, deadline } = settings(options);
   const reply = await oneShotRequest(serializePortPlease2Request(name), MAX_PORT2_REPLY_BYTES, host, port, deadline);
   try {

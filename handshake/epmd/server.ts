@@ -1,14 +1,9 @@
 import * as net from 'net';
 import { readLengthPrefix } from '../transport/length-prefix';
 import { resolveEpmdPort } from './port';
-import {
-  ALIVE2_FAILURE,
-  NodeAddress,
-  serializeAlive2Reply,
-  serializeNamesReply,
-  serializePort2Reply,
-} from './replies';
-import { NodeRegistration, parseEpmdRequest } from './requests';
+import type { EpmdNode } from './node';
+import { ALIVE2_FAILURE, serializeAlive2Reply, serializeNamesReply, serializePort2Reply } from './replies';
+import { parseEpmdRequest } from './requests';
 
 /** How the embedded EPMD listens. */
 export interface EpmdServerOptions {
@@ -23,12 +18,6 @@ export interface EpmdServerOptions {
   idleTimeoutMs?: number;
 }
 
-/** A node registered in the embedded EPMD. */
-export interface RegisteredNode extends NodeAddress {
-  /** The creation handed out at registration. */
-  creation: number;
-}
-
 // epmd reads requests into a 1024-byte buffer (INBUF_SIZE) and drops larger ones.
 const MAX_REQUEST_BYTES = 1024 - 2 - 1;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
@@ -39,7 +28,7 @@ const FIRST_EXTENDED_VERSION = 6;
 const LOWEST_EXTENDED_CREATION = 4;
 
 interface Registration {
-  node: NodeRegistration;
+  node: EpmdNode;
   counter: number;
   socket: net.Socket;
 }
@@ -80,8 +69,8 @@ export class EpmdServer {
     return (this.server.address() as net.AddressInfo).port;
   }
 
-  /** The nodes registered now. */
-  registeredNodes(): RegisteredNode[] {
+  /** The nodes registered now, each with the creation it was handed. */
+  registeredNodes(): Array<EpmdNode & { creation: number }> {
     return [...this.registrations.values()].map(({ node, counter }) => ({ ...node, creation: creationOf(node, counter) }));
   }
 
@@ -144,7 +133,7 @@ export class EpmdServer {
     return null;
   }
 
-  private register(socket: net.Socket, node: NodeRegistration): string | null {
+  private register(socket: net.Socket, node: EpmdNode): string | null {
     if (this.registrations.has(node.name)) {
       socket.end(failedAlive2Reply(node.highestVersion));
       return null;
@@ -181,7 +170,7 @@ function nextCounter(previous: number): number {
 }
 
 // epmd's get_creation: old-style nodes get 1..3 from the same counter.
-function creationOf(node: NodeRegistration, counter: number): number {
+function creationOf(node: EpmdNode, counter: number): number {
   return node.highestVersion >= FIRST_EXTENDED_VERSION ? counter : (counter % 3) + 1;
 }
 
