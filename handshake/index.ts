@@ -18,7 +18,7 @@ export type { AcceptorOptions, IncomingPeer } from './acceptor';
 export { connectToNode } from './connect';
 export type { ConnectOptions } from './connect';
 export { Cookie, CookieError, CookieJar, cookieFor, readCookieFile, resolveCookie } from './cookie';
-export type { CookieOptions, CookieSource } from './cookie';
+export type { CookieErrorCode, CookieOptions, CookieSource } from './cookie';
 export { challengeDigest } from './digest';
 export {
   advertisedFlags,
@@ -67,7 +67,7 @@ export {
   parseNodeName,
   shortHostName,
 } from './node-name';
-export type { NameMode, NodeName } from './node-name';
+export type { NameMode, NodeName, NodeNameErrorCode } from './node-name';
 export { simultaneousConnectStatus } from './simultaneous-connect';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';
 export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix } from './transport/length-prefix';
