@@ -31,8 +31,8 @@ export class HandshakeError extends Error {
 export class HandshakeTimeoutError extends HandshakeError {
   override readonly name = 'HandshakeTimeoutError';
 
-  constructor(readonly step: string, timeoutMs: number) {
-    super('timeout', `handshake timed out after ${timeoutMs} ms waiting for ${step}`);
+  constructor(readonly step: string, timeout: number) {
+    super('timeout', `handshake timed out after ${timeout} ms waiting for ${step}`);
   }
 }
 

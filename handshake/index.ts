@@ -1,8 +1,11 @@
 /**
- * The handshake layer: turns a TCP socket into an authenticated Erlang distribution peer.
+ * The handshake layer: turns a socket into an authenticated Erlang distribution peer.
  *
- * - EPMD: {@link registerNode}, {@link lookupNode}, {@link listNames} (client);
- *   {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like `epmd -daemon`).
+ * - Transport (`transport/`): the {@link DistTransport} seam under the handshake, implemented
+ *   by {@link tcpTransport}; {@link lengthPrefixed} framing for `{packet,2}` and `{packet,4}`.
+ * - EPMD (`epmd/`, always over TCP): {@link registerNode}, {@link lookupNode}, {@link listNames}
+ *   (client); {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like
+ *   `epmd -daemon`).
  * - Identity: {@link makeNodeName} and friends for `name@host`; {@link resolveCookie},
  *   {@link Cookie} (never printed) and {@link CookieJar} (per-node cookies).
  * - The handshake (version 6, `'N'` messages): {@link connectToNode} (EPMD lookup + connect +
@@ -72,3 +75,12 @@ export { simultaneousConnectStatus } from './simultaneous-connect';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';
 export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix } from './transport/length-prefix';
 export type { PrefixWidth } from './transport/length-prefix';
+export { tcpTransport } from './transport/tcp';
+export { TransportError } from './transport/transport';
+export type {
+  DistListener,
+  DistTransport,
+  TransportConnectOptions,
+  TransportErrorCode,
+  TransportListenOptions,
+} from './transport/transport';

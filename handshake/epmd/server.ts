@@ -1,7 +1,9 @@
 import * as net from 'net';
 import { readLengthPrefix } from '../transport/length-prefix';
-import { resolveEpmdPort } from './port';
+import { listenTcp } from '../transport/tcp';
+import type { DistListener } from '../transport/transport';
 import type { EpmdNode } from './node';
+import { resolveEpmdPort } from './port';
 import { ALIVE2_FAILURE, serializeAlive2Reply, serializeNamesReply, serializePort2Reply } from './replies';
 import { parseEpmdRequest } from './requests';
 
@@ -14,8 +16,8 @@ export interface EpmdServerOptions {
    * be able to ask us for ports. Registration is accepted from local peers only either way.
    */
   host?: string;
-  /** Close a connection that has not completed a request in this time. Default 60000 ms. */
-  idleTimeoutMs?: number;
+  /** Close a connection that has not completed a request in this many ms. Default 60000 ms. */
+  idleTimeout?: number;
 }
 
 // epmd reads requests into a 1024-byte buffer (INBUF_SIZE) and drops larger ones.
@@ -44,29 +46,22 @@ export class EpmdServer {
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
-    private readonly server: net.Server,
-    private readonly idleTimeoutMs: number,
+    private readonly listener: DistListener,
+    private readonly idleTimeout: number,
   ) {
-    server.on('connection', (socket) => this.serve(socket));
+    listener.onConnection((socket) => this.serve(socket));
   }
 
   /** Listen and serve; rejects with the listen error (e.g. `EADDRINUSE`) when the port is taken. */
   static async start(options: EpmdServerOptions = {}): Promise<EpmdServer> {
-    const server = net.createServer();
-    const epmd = new EpmdServer(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: resolveEpmdPort(options.port), host: options.host }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return epmd;
+    // EPMD is plain TCP whatever the distribution transport is, as erl's epmd.
+    const listener = await listenTcp({ port: resolveEpmdPort(options.port), host: options.host });
+    return new EpmdServer(listener, options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
   }
 
   /** The port this server listens on. */
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.listener.port;
   }
 
   /** The nodes registered now, each with the creation it was handed. */
@@ -77,13 +72,12 @@ export class EpmdServer {
   /** Stop listening and drop every connection (and so every registration). */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.listener.close();
   }
 
   private serve(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(this.idleTimeout, () => socket.destroy());
     let received = Buffer.alloc(0);
     let answered = false;
     let registeredName: string | null = null;
@@ -105,6 +99,8 @@ export class EpmdServer {
       }
     });
     socket.on('error', () => undefined);
+    // listenTcp hands sockets over paused (right for a handshake); EPMD reads at once.
+    socket.resume();
   }
 
   /** Answer one request; returns the name registered on this socket, if that is what it did. */

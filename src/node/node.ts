@@ -304,7 +304,7 @@ export class ErlNode extends EventEmitter {
   }
 
   private handshakeOptions() {
-    return { ourName: this.name, cookie: this.cookie, creation: this.creation, flags: this.flags, timeoutMs: this.options.setupTimeout };
+    return { ourName: this.name, cookie: this.cookie, creation: this.creation, flags: this.flags, timeout: this.options.setupTimeout };
   }
 
   private async dial(peer: string): Promise<Connection> {
