@@ -164,7 +164,6 @@ export class ErlNode extends EventEmitter {
       registration = await registerNode(nodeName.alive, port, { port: epmd.port });
     } catch (err) {
       server.close();
-      if (epmd.origin === 'in-process') await epmd.server.close();
       throw err;
     }
     return new ErlNode(options, nodeName.full, cookie, server, registration, epmd);
@@ -296,7 +295,6 @@ export class ErlNode extends EventEmitter {
     for (const c of this.connections.values()) c.close();
     await this.registration.unregister();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (this.epmd.origin === 'in-process') await this.epmd.server.close();
   }
 
   private log(line: string): void {

@@ -1,25 +1,23 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureEpmd, EpmdServer, listNames, registerNode } from '../../../handshake';
+import { ensureEpmd, EpmdError, EpmdServer, listNames, registerNode } from '../../../handshake';
+import { isRunning, stopDaemon } from '../../support/epmd-daemon';
+import { freePort, listening } from '../../support/otp-node-extra';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+// Daemons outlive whoever started them; every test hands its pid here.
+const daemons: number[] = [];
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+afterAll(async () => {
+  await Promise.all(daemons.map(stopDaemon));
+});
+
+/** The daemon serves: a registration shows up in NAMES, and goes away again. */
+async function serves(port: number): Promise<void> {
+  const registration = await registerNode('survivor', 4242, { port });
+  expect((await listNames({ port })).nodes).toEqual([{ name: 'survivor', port: 4242 }]);
+  await registration.unregister();
 }
 
 describe('ensureEpmd', () => {
@@ -32,20 +30,24 @@ describe('ensureEpmd', () => {
     }
   });
 
-  it('runs the server in this process when running from sources (no compiled daemon script)', async () => {
+  it('from sources (daemon.ts), starts the same detached daemon as the built package', async () => {
     const port = await freePort();
-    const ensured = await ensureEpmd({ port });
-    try {
-      expect(ensured.origin).toBe('in-process');
-      expect(await listNames({ port })).toEqual({ epmdPort: port, nodes: [] });
-    } finally {
-      if (ensured.origin === 'in-process') await ensured.server.close();
-    }
-  });
+    const ensured = await ensureEpmd({ port, timeout: 20000 });
+    if (ensured.origin === 'daemon') daemons.push(ensured.pid);
+    expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) });
+    await serves(port);
+    expect(await ensureEpmd({ port })).toEqual({ origin: 'existing', port });
+  }, 30000);
 
-  describe('compiled, as in dist/handshake', () => {
+  it('fails with start_failed when the daemon exits without listening', async () => {
+    // No port can be 70000: the daemon's listen fails and it exits with 1.
+    const failure = await ensureEpmd({ port: 70000, timeout: 20000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(EpmdError);
+    expect(failure).toMatchObject({ code: 'start_failed' });
+  }, 30000);
+
+  describe('compiled, as in dist/handshake/epmd', () => {
     let compiled: string;
-    const daemons: number[] = [];
 
     beforeAll(() => {
       compiled = fs.mkdtempSync(path.join(os.tmpdir(), 'erlbridge-ensure-'));
@@ -63,15 +65,11 @@ describe('ensureEpmd', () => {
       );
     }, 60000);
 
-    afterAll(async () => {
-      for (const pid of daemons) {
-        if (isRunning(pid)) process.kill(pid, 'SIGTERM');
-      }
-      for (let i = 0; i < 100 && daemons.some(isRunning); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    afterAll(() => {
       fs.rmSync(compiled, { recursive: true, force: true });
     });
 
-    it('starts a detached EPMD that outlives the process that started it', async () => {
+    it('starts daemon.js detached; it outlives the process that started it', async () => {
       const port = await freePort();
       const script = `require(${JSON.stringify(path.join(compiled, 'epmd', 'ensure.js'))})
         .ensureEpmd({ port: ${port} })
@@ -81,12 +79,10 @@ describe('ensureEpmd', () => {
       daemons.push(ensured.pid);
       expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) });
       expect(isRunning(ensured.pid)).toBe(true);
-
-      const registration = await registerNode('survivor', 4242, { port });
-      expect((await listNames({ port })).nodes).toEqual([{ name: 'survivor', port: 4242 }]);
-      await registration.unregister();
-
+      await serves(port);
       expect(await ensureEpmd({ port })).toEqual({ origin: 'existing', port });
+      await stopDaemon(ensured.pid);
+      expect(await listening(port)).toBe(false);
     });
   });
 });
