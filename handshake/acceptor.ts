@@ -1,18 +1,18 @@
 import type * as net from 'net';
 import { cookieFor } from './cookie';
 import { challengeDigest, digestMatches, newChallenge } from './digest';
-import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './dist-flags';
-import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './handshake-errors';
-import type { HandshakeStatus } from './handshake-messages';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
-import { HandshakeChannel } from './handshake-channel';
+import { advertisedFlags, DIST_MANDATORY_26, DistFlag, expandMandatory25, missingFlags } from './flags';
+import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsError } from './errors';
+import type { HandshakeStatus } from './messages';
+import type { HandshakeOptions, HandshakeResult } from './options';
+import { HandshakeChannel } from './channel';
 import {
   parseAliveAnswer,
   parseChallengeReply,
   parseComplement,
   parseSendName,
-} from './handshake-parser';
-import { serializeChallenge, serializeChallengeAck, serializeStatus } from './handshake-serializer';
+} from './parser';
+import { serializeChallenge, serializeChallengeAck, serializeStatus } from './serializer';
 import { isValidNodeName } from './node-name';
 
 /** A node that is dialing us, as its first message describes it. */
@@ -43,16 +43,12 @@ const LOW_32_BITS = 0xffffffffn;
 /**
  * Run the handshake on an accepted socket as the acceptor (dist_util's
  * `handshake_other_started`), including old initiators that send `'n'` and a complement. On
- * failure the socket is closed and a {@link HandshakeError} says why.
+ * failure the socket is closed and a {@link HandshakeError} says why (or `signal.reason`, when
+ * aborted).
  */
 export async function acceptHandshake(socket: net.Socket, options: AcceptorOptions): Promise<HandshakeResult> {
-  const channel = new HandshakeChannel(socket, options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
-  try {
-    return await accept(channel, options);
-  } catch (error) {
-    channel.destroy();
-    throw error;
-  }
+  const channel = new HandshakeChannel(socket, options);
+  return channel.run(() => accept(channel, options));
 }
 
 async function accept(channel: HandshakeChannel, options: AcceptorOptions): Promise<HandshakeResult> {
@@ -70,9 +66,10 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
   // An old 'n' carries only the low 32 flag bits; the rest arrive in the complement.
   const isOld = hello.creation === null;
   let peerFlags = hello.flags;
-  refuseIfMissing(channel, isOld ? required & LOW_32_BITS : required, peerFlags, peerName);
+  const incoming: IncomingPeer = { name: peerName, flags: expandMandatory25(peerFlags) };
+  refuseIfMissing(channel, incoming, isOld ? required & LOW_32_BITS : required);
 
-  const status = await (options.decideStatus ?? (() => 'ok' as const))({ name: peerName, flags: expandMandatory25(peerFlags) });
+  const status = await (options.decideStatus ?? (() => 'ok' as const))(incoming);
   await sendStatus(channel, status, peerName);
 
   const ourChallenge = newChallenge();
@@ -83,7 +80,7 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
     const complement = parseComplement(await channel.receive('the complement'));
     peerFlags |= BigInt(complement.flagsHigh) << 32n;
     peerCreation = complement.creation;
-    refuseIfMissing(channel, required, peerFlags, peerName);
+    refuseIfMissing(channel, { name: peerName, flags: expandMandatory25(peerFlags) }, required);
   }
 
   const reply = parseChallengeReply(await channel.receive('the challenge reply'));
@@ -104,11 +101,11 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
 }
 
 // Like erl: answer not_allowed, then give up, naming the missing flags.
-function refuseIfMissing(channel: HandshakeChannel, required: bigint, peerFlags: bigint, peerName: string): void {
-  const missing = missingFlags(required, expandMandatory25(peerFlags));
+function refuseIfMissing(channel: HandshakeChannel, peer: IncomingPeer, required: bigint): void {
+  const missing = missingFlags(required, peer.flags);
   if (missing.length === 0) return;
   channel.sendFinal(serializeStatus('not_allowed'));
-  throw new MissingFlagsError(missing, `connection from ${peerName} rejected since it cannot handle ${missing.join(', ')}`);
+  throw new MissingFlagsError(missing, `connection from ${peer.name} rejected since it cannot handle ${missing.join(', ')}`);
 }
 
 async function sendStatus(channel: HandshakeChannel, status: HandshakeStatus, peerName: string): Promise<void> {

@@ -6,9 +6,25 @@ import { inspect } from 'util';
 
 const REDACTED = 'Cookie(<redacted>)';
 
+/** What is wrong with a cookie or its file, as a stable machine-readable code. */
+export type CookieErrorCode =
+  | 'empty'
+  | 'bad_characters'
+  | 'unreadable'
+  | 'not_a_file'
+  | 'bad_permissions'
+  | 'create_failed';
+
 /** A cookie problem. Messages name files, never the cookie itself. */
 export class CookieError extends Error {
   override readonly name = 'CookieError';
+
+  constructor(
+    readonly code: CookieErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -28,9 +44,9 @@ export class Cookie {
    * characters as bytes, so only characters up to U+00FF can be part of one.
    */
   static fromString(text: string): Cookie {
-    if (text.length === 0) throw new CookieError('the cookie is empty');
+    if (text.length === 0) throw new CookieError('empty', 'the cookie is empty');
     if (/[^\u0000-\u00ff]/.test(text)) {
-      throw new CookieError('the cookie has characters beyond U+00FF, which erl cannot hash');
+      throw new CookieError('bad_characters', 'the cookie has characters beyond U+00FF, which erl cannot hash');
     }
     return new Cookie(Buffer.from(text, 'latin1'));
   }
@@ -138,11 +154,11 @@ export function readCookieFile(file: string): Cookie | null {
     stat = fs.statSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CookieError(`cannot read cookie file ${file}: ${(err as Error).message}`);
+    throw new CookieError('unreadable', `cannot read cookie file ${file}: ${(err as Error).message}`);
   }
-  if (!stat.isFile()) throw new CookieError(`cookie file ${file} is not a regular file`);
+  if (!stat.isFile()) throw new CookieError('not_a_file', `cookie file ${file} is not a regular file`);
   if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-    throw new CookieError(`cookie file ${file} must be accessible by owner only`);
+    throw new CookieError('bad_permissions', `cookie file ${file} must be accessible by owner only`);
   }
   return Cookie.fromString(cookieText(fs.readFileSync(file), file));
 }
@@ -153,10 +169,10 @@ function cookieText(content: Buffer, file: string): string {
   while (end < content.length && content[end] >= 0x20 && content[end] <= 0x7e) end += 1;
   for (let i = end; i < content.length; i += 1) {
     if (content[i] !== 0x0a && content[i] !== 0x0d && content[i] !== 0x20) {
-      throw new CookieError(`bad characters in cookie file ${file}`);
+      throw new CookieError('bad_characters', `bad characters in cookie file ${file}`);
     }
   }
-  if (end === 0) throw new CookieError(`cookie file ${file} holds no cookie`);
+  if (end === 0) throw new CookieError('empty', `cookie file ${file} holds no cookie`);
   return content.toString('latin1', 0, end);
 }
 
@@ -171,6 +187,6 @@ function createCookieFile(file: string): void {
     fs.chmodSync(file, 0o400);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw new CookieError(`cannot create cookie file ${file}: ${(err as Error).message}`);
+    throw new CookieError('create_failed', `cannot create cookie file ${file}: ${(err as Error).message}`);
   }
 }

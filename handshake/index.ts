@@ -1,8 +1,11 @@
 /**
- * The handshake layer: turns a TCP socket into an authenticated Erlang distribution peer.
+ * The handshake layer: turns a socket into an authenticated Erlang distribution peer.
  *
- * - EPMD: {@link registerNode}, {@link lookupNode}, {@link listNames} (client);
- *   {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like `epmd -daemon`).
+ * - Transport (`transport/`): the {@link DistTransport} seam under the handshake, implemented
+ *   by {@link tcpTransport}; {@link lengthPrefixed} framing for `{packet,2}` and `{packet,4}`.
+ * - EPMD (`epmd/`, always over TCP): {@link registerNode}, {@link lookupNode}, {@link listNames}
+ *   (client); {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like
+ *   `epmd -daemon`).
  * - Identity: {@link makeNodeName} and friends for `name@host`; {@link resolveCookie},
  *   {@link Cookie} (never printed) and {@link CookieJar} (per-node cookies).
  * - The handshake (version 6, `'N'` messages): {@link connectToNode} (EPMD lookup + connect +
@@ -18,7 +21,7 @@ export type { AcceptorOptions, IncomingPeer } from './acceptor';
 export { connectToNode } from './connect';
 export type { ConnectOptions } from './connect';
 export { Cookie, CookieError, CookieJar, cookieFor, readCookieFile, resolveCookie } from './cookie';
-export type { CookieOptions, CookieSource } from './cookie';
+export type { CookieErrorCode, CookieOptions, CookieSource } from './cookie';
 export { challengeDigest } from './digest';
 export {
   advertisedFlags,
@@ -29,20 +32,21 @@ export {
   expandMandatory25,
   flagNames,
   missingFlags,
-} from './dist-flags';
-export type { DistFlagName } from './dist-flags';
-export { ensureEpmd } from './ensure-epmd';
-export type { EnsuredEpmd, EnsureEpmdOptions } from './ensure-epmd';
-export { listNames, lookupNode, registerNode } from './epmd-client';
-export type { EpmdClientOptions, EpmdRegistration } from './epmd-client';
-export { EpmdError } from './epmd-error';
-export type { EpmdErrorCode } from './epmd-error';
-export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd-port';
-export type { NamesReply, NodeAddress, RegisteredName } from './epmd-replies';
-export { EpmdServer } from './epmd-server';
-export type { EpmdServerOptions, RegisteredNode } from './epmd-server';
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake';
-export type { HandshakeOptions, HandshakeResult } from './handshake';
+} from './flags';
+export type { DistFlagName } from './flags';
+export { ensureEpmd } from './epmd/ensure';
+export type { EnsuredEpmd, EnsureEpmdOptions } from './epmd/ensure';
+export { listNames, lookupNode, registerNode } from './epmd/client';
+export type { EpmdClientOptions, EpmdRegistration } from './epmd/client';
+export { EpmdError } from './epmd/errors';
+export type { EpmdErrorCode } from './epmd/errors';
+export { DEFAULT_EPMD_PORT, resolveEpmdPort } from './epmd/port';
+export type { EpmdNode } from './epmd/node';
+export type { NamesReply } from './epmd/replies';
+export { EpmdServer } from './epmd/server';
+export type { EpmdServerOptions } from './epmd/server';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './options';
+export type { HandshakeOptions, HandshakeResult } from './options';
 export {
   BadCookieError,
   HandshakeError,
@@ -52,9 +56,9 @@ export {
   MissingFlagsError,
   NameMismatchError,
   OversizedMessageError,
-} from './handshake-errors';
-export type { HandshakeErrorCode } from './handshake-errors';
-export type { HandshakeStatus } from './handshake-messages';
+} from './errors';
+export type { HandshakeErrorCode } from './errors';
+export type { HandshakeStatus } from './messages';
 export { initiateHandshake } from './initiator';
 export type { InitiatorOptions } from './initiator';
 export {
@@ -66,6 +70,17 @@ export {
   parseNodeName,
   shortHostName,
 } from './node-name';
-export type { NameMode, NodeName } from './node-name';
+export type { NameMode, NodeName, NodeNameErrorCode } from './node-name';
 export { simultaneousConnectStatus } from './simultaneous-connect';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';
+export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix, writeLengthPrefix } from './transport/length-prefix';
+export type { PrefixWidth } from './transport/length-prefix';
+export { tcpTransport } from './transport/tcp';
+export { TransportError } from './transport/transport';
+export type {
+  DistListener,
+  DistTransport,
+  TransportConnectOptions,
+  TransportErrorCode,
+  TransportListenOptions,
+} from './transport/transport';

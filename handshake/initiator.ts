@@ -1,7 +1,7 @@
 import type * as net from 'net';
 import { cookieFor } from './cookie';
 import { challengeDigest, digestMatches, newChallenge } from './digest';
-import { advertisedFlags, DIST_MANDATORY_26, expandMandatory25, missingFlags } from './dist-flags';
+import { advertisedFlags, DIST_MANDATORY_26, expandMandatory25, missingFlags } from './flags';
 import {
   BadCookieError,
   HandshakeError,
@@ -9,12 +9,12 @@ import {
   MalformedMessageError,
   MissingFlagsError,
   NameMismatchError,
-} from './handshake-errors';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions, HandshakeResult } from './handshake';
-import { HandshakeChannel } from './handshake-channel';
-import type { StatusMessage } from './handshake-messages';
-import { parseChallenge, parseChallengeAck, parseStatus } from './handshake-parser';
-import { serializeChallengeReply, serializeSendName, serializeStatus } from './handshake-serializer';
+} from './errors';
+import type { HandshakeOptions, HandshakeResult } from './options';
+import { HandshakeChannel } from './channel';
+import type { StatusMessage } from './messages';
+import { parseChallenge, parseChallengeAck, parseStatus } from './parser';
+import { serializeChallengeReply, serializeSendName, serializeStatus } from './serializer';
 
 /** Options of the side that dials. */
 export interface InitiatorOptions extends HandshakeOptions {
@@ -30,16 +30,11 @@ export interface InitiatorOptions extends HandshakeOptions {
 /**
  * Run the handshake on a connected socket as the initiator (dist_util's
  * `handshake_we_started`). On failure the socket is destroyed and a {@link HandshakeError}
- * says why.
+ * says why (or `signal.reason`, when aborted).
  */
 export async function initiateHandshake(socket: net.Socket, options: InitiatorOptions): Promise<HandshakeResult> {
-  const channel = new HandshakeChannel(socket, options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
-  try {
-    return await dial(channel, options);
-  } catch (error) {
-    channel.destroy();
-    throw error;
-  }
+  const channel = new HandshakeChannel(socket, options);
+  return channel.run(() => dial(channel, options));
 }
 
 async function dial(channel: HandshakeChannel, options: InitiatorOptions): Promise<HandshakeResult> {
@@ -47,7 +42,7 @@ async function dial(channel: HandshakeChannel, options: InitiatorOptions): Promi
   const ourFlags = options.flags ?? advertisedFlags();
   channel.send(serializeSendName({ flags: ourFlags, creation: options.creation, name: options.ourName }));
 
-  await answerStatus(channel, parseStatus(await channel.receive('the status')), ourFlags, options);
+  await answerStatus(channel, parseStatus(await channel.receive('the status')), { ...options, flags: ourFlags });
 
   const challenge = parseChallenge(await channel.receive('the challenge'));
   if (challenge.name !== peerName) throw new NameMismatchError(peerName, challenge.name);
@@ -78,8 +73,7 @@ async function dial(channel: HandshakeChannel, options: InitiatorOptions): Promi
 async function answerStatus(
   channel: HandshakeChannel,
   message: StatusMessage,
-  ourFlags: bigint,
-  options: InitiatorOptions,
+  options: InitiatorOptions & { flags: bigint },
 ): Promise<void> {
   const { peerName } = options;
   switch (message.status) {
@@ -90,7 +84,7 @@ async function answerStatus(
       throw new HandshakeRefusedError('nok', `${peerName} answered nok: its own simultaneous attempt to reach us wins`);
     case 'not_allowed': {
       // erl refuses this way when we lack flags it requires; it does not say which.
-      const lacking = missingFlags(DIST_MANDATORY_26, expandMandatory25(ourFlags));
+      const lacking = missingFlags(DIST_MANDATORY_26, expandMandatory25(options.flags));
       const hint = lacking.length > 0 ? ` (we do not offer ${lacking.join(', ')}, which OTP 26+ requires)` : '';
       throw new HandshakeRefusedError('not_allowed', `${peerName} does not allow the connection${hint}`);
     }

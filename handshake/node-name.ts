@@ -14,9 +14,19 @@ export interface NodeName {
   readonly full: string;
 }
 
+/** Which of Erlang's node name rules a name breaks, as a stable machine-readable code. */
+export type NodeNameErrorCode = 'malformed' | 'too_long' | 'bad_characters' | 'bad_host' | 'no_long_host';
+
 /** A node name that breaks Erlang's rules. */
 export class NodeNameError extends Error {
   override readonly name = 'NodeNameError';
+
+  constructor(
+    readonly code: NodeNameErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 // Atoms hold at most 255 characters; a longer node name cannot exist in erl.
@@ -31,10 +41,10 @@ const ALIVE_PATTERN = /^[0-9A-Za-z_-]+$/;
 export function parseNodeName(text: string): NodeName {
   const parts = text.split('@');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-    throw new NodeNameError(`node name ${JSON.stringify(text)} must be name@host with exactly one @`);
+    throw new NodeNameError('malformed', `node name ${JSON.stringify(text)} must be name@host with exactly one @`);
   }
   if ([...text].length > MAX_ATOM_CHARACTERS) {
-    throw new NodeNameError(`node name is longer than ${MAX_ATOM_CHARACTERS} characters`);
+    throw new NodeNameError('too_long', `node name is longer than ${MAX_ATOM_CHARACTERS} characters`);
   }
   return { alive: parts[0], host: parts[1], full: text };
 }
@@ -56,13 +66,13 @@ export function isValidNodeName(text: string): boolean {
  */
 export function checkOwnNodeName(name: NodeName, mode: NameMode): void {
   if (!ALIVE_PATTERN.test(name.alive)) {
-    throw new NodeNameError(`node name part ${JSON.stringify(name.alive)} may only hold letters, digits, _ and -`);
+    throw new NodeNameError('bad_characters', `node name part ${JSON.stringify(name.alive)} may only hold letters, digits, _ and -`);
   }
   if (mode === 'short' && name.host.includes('.')) {
-    throw new NodeNameError(`host ${name.host} has dots; a short name (-sname) needs a host without dots`);
+    throw new NodeNameError('bad_host', `host ${name.host} has dots; a short name (-sname) needs a host without dots`);
   }
   if (mode === 'long' && !name.host.includes('.') && net.isIP(name.host) === 0) {
-    throw new NodeNameError(`host ${name.host} has no dot; a long name (-name) needs a dotted host or an IP address`);
+    throw new NodeNameError('bad_host', `host ${name.host} has no dot; a long name (-name) needs a dotted host or an IP address`);
   }
 }
 
@@ -86,6 +96,7 @@ export async function longHostName(): Promise<string> {
     // Unresolvable: fall through to the error below.
   }
   throw new NodeNameError(
+    'no_long_host',
     `cannot find a fully qualified name for host ${hostname}; give the long name as name@host`,
   );
 }

@@ -1,16 +1,14 @@
 /**
  * `{packet,4}` framing: every frame is a 4-byte big-endian length followed by that many bytes.
  */
+import { lengthPrefixed, readLengthPrefix } from '../../handshake/transport/length-prefix';
 import { ChanProtocolError } from './errors';
 
-const HEADER = 4;
+const HEADER = 4 as const;
 
 /** The bytes of one frame holding `payload`. */
 export function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out.writeUInt32BE(payload.length, 0);
-  payload.copy(out, HEADER);
-  return out;
+  return lengthPrefixed(payload, HEADER);
 }
 
 /**
@@ -41,7 +39,7 @@ export class FrameReader {
   next(): Buffer | undefined {
     if (this.length < HEADER) return undefined;
     if (this.chunks[0].length < HEADER) this.join();
-    const size = this.chunks[0].readUInt32BE(0);
+    const size = readLengthPrefix(this.chunks[0], HEADER);
     if (size > this.maxFrameSize) {
       throw new ChanProtocolError(`a frame of ${size} bytes is over the limit of ${this.maxFrameSize}`);
     }

@@ -4,6 +4,7 @@
  * fragments when FRAGMENTS was negotiated and the message is large (as OTP does above 64 KiB).
  */
 import { Encoder, Term } from '../../codec';
+import { writeLengthPrefix } from '../../handshake';
 import { AtomCacheOut } from './atom-cache-out';
 import { FRAGMENT_SIZE, FrameTag } from './header';
 
@@ -19,7 +20,7 @@ export interface MessageWriterOptions {
 
 function lengthPrefix(size: number): Buffer {
   const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(size, 0);
+  writeLengthPrefix(b, size, 4);
   return b;
 }
 
@@ -43,7 +44,7 @@ export class MessageWriter {
       const c = this.encoder.encode(control);
       const p = payload === undefined ? null : this.encoder.encode(payload);
       const head = Buffer.allocUnsafe(5);
-      head.writeUInt32BE(1 + c.length + (p ? p.length : 0), 0);
+      writeLengthPrefix(head, 1 + c.length + (p ? p.length : 0), 4);
       head[4] = FrameTag.PassThrough;
       return p ? [head, c, p] : [head, c];
     }
@@ -55,7 +56,7 @@ export class MessageWriter {
     if (!this.options.fragments || size <= this.fragmentSize || !p) {
       // Length prefix, 131, 68 and the atom cache refs in one buffer.
       const head = Buffer.allocUnsafe(6 + refsSize);
-      head.writeUInt32BE(size, 0);
+      writeLengthPrefix(head, size, 4);
       head[4] = FrameTag.Version;
       head[5] = FrameTag.Header;
       if (this.options.atomCache) this.cache.writeHeader(head, 6);

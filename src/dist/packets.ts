@@ -7,6 +7,7 @@
  * which can take it in pieces (a continuation fragment, copied once into the message it belongs
  * to) does not pay for joining it; {@link PacketReader.push} joins such frames.
  */
+import { readLengthPrefix } from '../../handshake';
 import { DistError } from './errors';
 
 /** A frame that spans several socket chunks: views into them, in order, `length` bytes in all. */
@@ -141,7 +142,7 @@ export class PacketReader {
   }
 
   private frameLength(buf: Buffer, at: number): number {
-    const len = buf.readUInt32BE(at);
+    const len = readLengthPrefix(buf, 4, at);
     if (len > this.maxFrame) {
       throw new DistError('frame_too_large', `frame of ${len} bytes exceeds the limit of ${this.maxFrame}`);
     }

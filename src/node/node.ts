@@ -5,17 +5,19 @@
  * message routing in `dispatch`, calls and remote spawn in the rpc layer.
  */
 import { EventEmitter } from 'events';
-import * as net from 'net';
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import {
   advertisedFlags,
   CookieSource,
+  DistListener,
+  DistTransport,
   ensureEpmd,
   EnsuredEpmd,
   EpmdRegistration,
   makeNodeName,
   registerNode,
   resolveCookie,
+  tcpTransport,
 } from '../../handshake';
 import { Connection, ConnectionLimits } from '../dist/connection';
 import { ControlOp, SpawnRequest } from '../dist/control';
@@ -52,6 +54,8 @@ export interface NodeOptions {
   visible?: boolean;
   /** Port to accept distribution connections on. Default: any free port. */
   listenPort?: number;
+  /** What distribution connections run over. Default: TCP. */
+  transport?: DistTransport;
   /** net_ticktime in ms. Default 60,000. */
   tickTime?: number;
   /** Per-connection limits. */
@@ -109,7 +113,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     private readonly options: NodeOptions,
     name: string,
     cookie: CookieSource,
-    private readonly server: net.Server,
+    private readonly listener: DistListener,
     private readonly registration: EpmdRegistration,
     /** The EPMD this node found or started. */
     readonly epmd: EnsuredEpmd,
@@ -127,6 +131,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       tickTime: options.tickTime,
       limits: options.limits,
       setupTimeout: options.setupTimeout,
+      transport: options.transport,
       log: (line) => this.log(line),
     });
     const outgoing = new OutgoingSignals((node, build, onFail) => this.peers.signal(node, build, onFail));
@@ -158,7 +163,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.remoteSpawns.nodeDown(peer);
       this.emit('nodedown', peer, reason);
     });
-    server.on('connection', (socket) => void this.peers.accept(socket));
+    listener.onConnection((socket) => void this.peers.accept(socket));
     registration.closed.then(() => {
       if (!this.stopped) this.log('EPMD closed our registration; other nodes can no longer find us');
     });
@@ -170,21 +175,15 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     const cookie =
       typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
     const epmd = await ensureEpmd({ port: options.epmdPort });
-    const server = net.createServer({ noDelay: true, pauseOnConnect: true });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.listenPort ?? 0, () => resolve());
-    });
-    const port = (server.address() as net.AddressInfo).port;
+    const listener = await (options.transport ?? tcpTransport).listen({ port: options.listenPort ?? 0 });
     let registration: EpmdRegistration;
     try {
-      registration = await registerNode(nodeName.alive, port, { port: epmd.port });
+      registration = await registerNode(nodeName.alive, listener.port, { port: epmd.port });
     } catch (err) {
-      server.close();
-      if (epmd.origin === 'in-process') await epmd.server.close();
+      await listener.close();
       throw err;
     }
-    return new ErlNode(options, nodeName.full, cookie, server, registration, epmd);
+    return new ErlNode(options, nodeName.full, cookie, listener, registration, epmd);
   }
 
   /** Names of the nodes connected now. */
@@ -289,8 +288,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.stopped = true;
     this.peers.close();
     await this.registration.unregister();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (this.epmd.origin === 'in-process') await this.epmd.server.close();
+    await this.listener.close();
   }
 
   private log(line: string): void {

@@ -11,6 +11,7 @@ import {
   acceptHandshake,
   connectToNode,
   CookieSource,
+  DistTransport,
   HandshakeRefusedError,
   HandshakeResult,
   simultaneousConnectStatus,
@@ -31,6 +32,8 @@ export interface PeersOptions {
   limits?: ConnectionLimits;
   /** Handshake step timeout (net_setuptime), ms. */
   setupTimeout?: number;
+  /** What connections run over. Default: TCP. */
+  transport?: DistTransport;
   log: (line: string) => void;
 }
 
@@ -158,12 +161,17 @@ export class Peers extends EventEmitter<PeersEvents> {
 
   private handshakeOptions() {
     const { name, cookie, creation, flags, setupTimeout } = this.options;
-    return { ourName: name, cookie, creation, flags, timeoutMs: setupTimeout };
+    return { ourName: name, cookie, creation, flags, timeout: setupTimeout };
   }
 
   private async dial(peer: string): Promise<Connection> {
     try {
-      const result = await connectToNode(peer, { ...this.handshakeOptions(), epmdPort: this.options.epmdPort, onAlive: () => !this.connections.has(peer) });
+      const result = await connectToNode(peer, {
+        ...this.handshakeOptions(),
+        epmdPort: this.options.epmdPort,
+        transport: this.options.transport,
+        onAlive: () => !this.connections.has(peer),
+      });
       return this.established(result);
     } catch (err) {
       // Simultaneous connect lost (nok), or the peer's attempt to us is already up (alive, and we

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { inspect } from 'util';
 import { Cookie, CookieError, CookieJar, cookieFor, readCookieFile, resolveCookie } from '../../handshake';
+import { thrownBy } from '../support/thrown';
 
 describe('cookies', () => {
   let home: string;
@@ -63,12 +64,16 @@ describe('cookies', () => {
     expect(readCookieFile(file)).toBeNull();
     writeCookie(file, 'bad\ncookie');
     expect(() => readCookieFile(file)).toThrow(/bad characters/);
+    expect(thrownBy(() => readCookieFile(file))).toMatchObject({ code: 'bad_characters' });
     fs.rmSync(file);
     writeCookie(file, '\n');
     expect(() => readCookieFile(file)).toThrow(CookieError);
+    expect(thrownBy(() => readCookieFile(file))).toMatchObject({ code: 'empty' });
     fs.rmSync(file);
     writeCookie(file, 'GROUPREADABLE', 0o440);
     expect(() => readCookieFile(file)).toThrow(/owner only/);
+    expect(thrownBy(() => readCookieFile(file))).toMatchObject({ code: 'bad_permissions' });
+    expect(thrownBy(() => readCookieFile(home))).toMatchObject({ code: 'not_a_file' });
   });
 
   it('keeps cookie text out of its error messages', () => {
@@ -79,6 +84,7 @@ describe('cookies', () => {
       expect((error as Error).message).not.toContain('SECRET');
     }
     expect(() => Cookie.fromString('')).toThrow(/empty/);
+    expect(thrownBy(() => Cookie.fromString('SECRET\u0100'))).toMatchObject({ code: 'bad_characters' });
   });
 
   it('keeps cookies per node, like erlang:set_cookie/2', () => {

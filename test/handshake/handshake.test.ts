@@ -5,6 +5,7 @@ import {
   advertisedFlags,
   BadCookieError,
   challengeDigest,
+  connectToNode,
   Cookie,
   CookieJar,
   DEFAULT_DIST_FLAGS,
@@ -85,11 +86,11 @@ const closedSoon = (socket: net.Socket): Promise<boolean> =>
   socket.destroyed ? Promise.resolve(true) : new Promise((resolve) => socket.once('close', () => resolve(true)));
 
 function initiatorOptions(options: Partial<InitiatorOptions> = {}): InitiatorOptions {
-  return { ourName: A, peerName: B, cookie: COOKIE, creation: 101, timeoutMs: 2000, ...options };
+  return { ourName: A, peerName: B, cookie: COOKIE, creation: 101, timeout: 2000, ...options };
 }
 
 function acceptorOptions(options: Partial<AcceptorOptions> = {}): AcceptorOptions {
-  return { ourName: B, cookie: COOKIE, creation: 202, timeoutMs: 2000, ...options };
+  return { ourName: B, cookie: COOKIE, creation: 202, timeout: 2000, ...options };
 }
 
 /** Run both sides of a handshake on a fresh socket pair and settle both. */
@@ -263,10 +264,72 @@ describe('initiator against hand-made acceptors', () => {
 
   it('times out a step that never comes', async () => {
     const [dialing] = await socketPair();
-    const outcome = await initiateHandshake(dialing, initiatorOptions({ timeoutMs: 100 })).catch((error) => error);
+    const outcome = await initiateHandshake(dialing, initiatorOptions({ timeout: 100 })).catch((error) => error);
     expect(outcome).toBeInstanceOf(HandshakeTimeoutError);
     expect(outcome).toMatchObject({ code: 'timeout', step: 'the status' });
     expect(dialing.destroyed).toBe(true);
+  });
+});
+
+describe('aborting a handshake', () => {
+  const reason = new Error('node stopping');
+
+  it('closes the socket and rejects the initiator with signal.reason', async () => {
+    const [dialing] = await socketPair();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(initiateHandshake(dialing, initiatorOptions({ signal: controller.signal }))).rejects.toBe(reason);
+    expect(dialing.destroyed).toBe(true);
+  });
+
+  it('closes the socket and rejects the acceptor with signal.reason', async () => {
+    const [, accepted] = await socketPair();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(acceptHandshake(accepted, acceptorOptions({ signal: controller.signal }))).rejects.toBe(reason);
+    expect(accepted.destroyed).toBe(true);
+  });
+
+  it('sends nothing with a signal that is already aborted', async () => {
+    const [dialing, accepted] = await socketPair();
+    const arrived: Buffer[] = [];
+    accepted.on('data', (chunk) => arrived.push(chunk));
+    await expect(initiateHandshake(dialing, initiatorOptions({ signal: AbortSignal.abort(reason) }))).rejects.toBe(reason);
+    expect(await closedSoon(accepted)).toBe(true);
+    expect(arrived).toEqual([]);
+  });
+
+  it('rejects with signal.reason also when the abort comes during a hook and another failure follows', async () => {
+    const controller = new AbortController();
+    const [dialed, accepted] = await handshake(
+      {},
+      {
+        signal: controller.signal,
+        decideStatus: async () => {
+          controller.abort(reason);
+          return 'nok' as const;
+        },
+      },
+    );
+    expect(rejected(accepted)).toBe(reason);
+    expect(rejected(dialed)).toMatchObject({ code: 'closed' });
+  });
+
+  it('has no effect once the handshake is done: the socket handed over stays open', async () => {
+    const controller = new AbortController();
+    const [dialed] = (await handshake({ signal: controller.signal })).map(fulfilled);
+    controller.abort(reason);
+    expect(dialed.socket.destroyed).toBe(false);
+  });
+
+  it('rejects connectToNode with signal.reason while EPMD keeps it waiting', async () => {
+    const silent = net.createServer((socket) => sockets.push(socket));
+    servers.push(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 50);
+    const options = { ourName: A, cookie: COOKIE, creation: 1, epmdPort: (silent.address() as net.AddressInfo).port, signal: controller.signal };
+    await expect(connectToNode('bob@127.0.0.1', options)).rejects.toBe(reason);
   });
 });
 
@@ -279,7 +342,7 @@ describe('acceptor against hand-made and hostile initiators', () => {
     outcomes = [];
     const server = net.createServer((socket) => {
       sockets.push(socket);
-      outcomes.push(acceptHandshake(socket, acceptorOptions({ timeoutMs: 300 })).catch((error: unknown) => error));
+      outcomes.push(acceptHandshake(socket, acceptorOptions({ timeout: 300 })).catch((error: unknown) => error));
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

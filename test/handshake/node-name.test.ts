@@ -7,6 +7,7 @@ import {
   parseNodeName,
   shortHostName,
 } from '../../handshake';
+import { thrownBy } from '../support/thrown';
 
 describe('node names', () => {
   it('splits name@host', () => {
@@ -22,6 +23,14 @@ describe('node names', () => {
   it('rejects names longer than an atom can be', () => {
     expect(isValidNodeName(`${'a'.repeat(250)}@vmvm`)).toBe(true);
     expect(isValidNodeName(`${'a'.repeat(251)}@vmvm`)).toBe(false);
+  });
+
+  it('says which rule a name breaks in its code', () => {
+    expect(thrownBy(() => parseNodeName('a@b@c'))).toMatchObject({ code: 'malformed' });
+    expect(thrownBy(() => parseNodeName(`${'a'.repeat(251)}@vmvm`))).toMatchObject({ code: 'too_long' });
+    expect(thrownBy(() => checkOwnNodeName(parseNodeName('my.node@vm'), 'short'))).toMatchObject({ code: 'bad_characters' });
+    expect(thrownBy(() => checkOwnNodeName(parseNodeName('ts@vm.example.com'), 'short'))).toMatchObject({ code: 'bad_host' });
+    expect(thrownBy(() => checkOwnNodeName(parseNodeName('ts@vm'), 'long'))).toMatchObject({ code: 'bad_host' });
   });
 
   it('applies the -sname rule: no dots in the host', () => {

@@ -10,13 +10,14 @@ interface PendingRead {
   want: number | 'end';
   what: string;
   resolve(bytes: Buffer): void;
-  reject(error: Error): void;
+  reject(error: unknown): void;
   timer: NodeJS.Timeout;
 }
 
 /**
  * Pulls exact byte counts off a socket, each read with a deadline. {@link release} detaches it
  * and hands back whatever arrived beyond the last read, so the next protocol layer loses nothing.
+ * When `signal` aborts, the socket is destroyed and every read rejects with `signal.reason`.
  */
 export class SocketReader {
   private buffered: Buffer[] = [];
@@ -25,15 +26,19 @@ export class SocketReader {
   private ended = false;
   private endCause: Error | undefined;
   private maxBuffered = Infinity;
+  private aborted = false;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly fail: ReadFailureFactory,
+    private readonly signal?: AbortSignal,
   ) {
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
     socket.on('error', this.onError);
+    if (signal?.aborted) this.onAbort();
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Exactly `length` bytes, or a rejection once `deadline` (epoch ms) passes or the peer closes. */
@@ -54,6 +59,7 @@ export class SocketReader {
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
+    this.signal?.removeEventListener('abort', this.onAbort);
     const rest = Buffer.concat(this.buffered, this.bufferedLength);
     this.buffered = [];
     this.bufferedLength = 0;
@@ -63,8 +69,7 @@ export class SocketReader {
   private wait(want: number | 'end', deadline: number, what: string): Promise<Buffer> {
     if (this.pending) throw new Error('SocketReader: one read at a time');
     return new Promise<Buffer>((resolve, reject) => {
-      const timeoutMs = Math.max(0, deadline - Date.now());
-      const timer = setTimeout(() => this.settle(this.fail('timeout', what)), timeoutMs);
+      const timer = setTimeout(() => this.settle(this.fail('timeout', what)), Math.max(0, deadline - Date.now()));
       this.pending = { want, what, resolve, reject, timer };
       this.socket.resume();
       this.progress();
@@ -92,9 +97,16 @@ export class SocketReader {
     this.progress();
   };
 
+  private readonly onAbort = (): void => {
+    this.aborted = true;
+    this.socket.destroy();
+    this.progress();
+  };
+
   private progress(): void {
     const pending = this.pending;
     if (!pending) return;
+    if (this.aborted) return this.settle(this.signal?.reason);
     if (pending.want === 'end') {
       if (!this.ended) return;
       if (this.bufferedLength > this.maxBuffered) {
@@ -119,14 +131,14 @@ export class SocketReader {
     return all.subarray(0, length);
   }
 
-  private settle(error: Error | null, bytes?: Buffer): void {
+  private settle(error: unknown, bytes?: Buffer): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
     clearTimeout(pending.timer);
     // Nothing is awaited now: let TCP flow control hold back whatever the peer sends next.
     this.socket.pause();
-    if (error) pending.reject(error);
-    else pending.resolve(bytes as Buffer);
+    if (bytes === undefined) pending.reject(error);
+    else pending.resolve(bytes);
   }
 }

@@ -1,7 +1,8 @@
+import { lengthPrefixedAt } from './transport/length-prefix';
 import { DIGEST_LENGTH } from './digest';
-import { MalformedMessageError } from './handshake-errors';
-import type { Challenge, ChallengeReply, Complement, SendName, StatusMessage } from './handshake-messages';
-import { HandshakeTag } from './handshake-messages';
+import { MalformedMessageError } from './errors';
+import type { Challenge, ChallengeReply, Complement, SendName, StatusMessage } from './messages';
+import { HandshakeTag } from './messages';
 
 const STATUSES = new Set(['ok', 'ok_simultaneous', 'nok', 'not_allowed', 'alive']);
 
@@ -13,10 +14,9 @@ function need(payload: Buffer, length: number, what: string): void {
 
 /** A u16-length-prefixed name at `offset`, and the offset just past it. */
 function nameAt(payload: Buffer, offset: number, what: string): { name: string; end: number } {
-  need(payload, offset + 2, what);
-  const end = offset + 2 + payload.readUInt16BE(offset);
-  need(payload, end, what);
-  return { name: payload.toString('utf8', offset + 2, end), end };
+  const field = lengthPrefixedAt(payload, 2, offset);
+  if (!field) throw new MalformedMessageError(`${what} has ${payload.length} bytes, too few for the name it announces`);
+  return { name: field.value.toString('utf8'), end: field.end };
 }
 
 /** The initiator's first message: `'N'` (version 6) or the old `'n'` (version 5). */

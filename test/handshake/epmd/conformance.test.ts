@@ -2,9 +2,9 @@
  * Real erl nodes register with our embedded EPMD (ERL_EPMD_PORT points them at it), and our
  * client finds them there.
  */
-import { EpmdServer, listNames, lookupNode } from '../../handshake';
-import { OtpNode, startOtpNode } from '../support/otp-node';
-import { describeOtp, uniqueName } from '../support/otp';
+import { EpmdServer, listNames, lookupNode } from '../../../handshake';
+import { OtpNode, startOtpNode } from '../../support/otp-node';
+import { describeOtp, uniqueName } from '../../support/otp';
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

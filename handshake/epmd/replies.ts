@@ -1,29 +1,12 @@
-import { EpmdTag } from './epmd-codes';
-
-/** A registered node as PORT2_RESP describes it. */
-export interface NodeAddress {
-  /** The node name part before `@`. */
-  name: string;
-  /** The node's distribution listen port. */
-  port: number;
-  nodeType: number;
-  protocol: number;
-  highestVersion: number;
-  lowestVersion: number;
-  extra: Buffer;
-}
-
-/** One line of a NAMES reply. */
-export interface RegisteredName {
-  name: string;
-  port: number;
-}
+import { EpmdTag } from './codes';
+import { EpmdNode, parseNodeFields, serializeNodeFields } from './node';
 
 /** EPMD's answer to NAMES_REQ. */
 export interface NamesReply {
   /** The port EPMD says it listens on. */
   epmdPort: number;
-  nodes: RegisteredName[];
+  /** One entry per `name N at port P` line. */
+  nodes: Array<Pick<EpmdNode, 'name' | 'port'>>;
 }
 
 /** Result byte that epmd returns for a duplicate or invalid name, with creation 99. */
@@ -61,46 +44,22 @@ export function parseAlive2Reply(reply: Buffer): { result: number; creation: num
 }
 
 /** PORT2_RESP for a found node, or the `[119, 1]` "not found" reply for null. */
-export function serializePort2Reply(node: NodeAddress | null): Buffer {
+export function serializePort2Reply(node: EpmdNode | null): Buffer {
   if (node === null) return Buffer.from([EpmdTag.Port2Reply, 1]);
-  const name = Buffer.from(node.name, 'utf8');
-  const reply = Buffer.allocUnsafe(14 + name.length + node.extra.length);
-  reply.writeUInt8(EpmdTag.Port2Reply, 0);
-  reply.writeUInt8(0, 1);
-  reply.writeUInt16BE(node.port, 2);
-  reply.writeUInt8(node.nodeType, 4);
-  reply.writeUInt8(node.protocol, 5);
-  reply.writeUInt16BE(node.highestVersion, 6);
-  reply.writeUInt16BE(node.lowestVersion, 8);
-  reply.writeUInt16BE(name.length, 10);
-  name.copy(reply, 12);
-  reply.writeUInt16BE(node.extra.length, 12 + name.length);
-  node.extra.copy(reply, 14 + name.length);
-  return reply;
+  return Buffer.concat([Buffer.from([EpmdTag.Port2Reply, 0]), serializeNodeFields(node)]);
 }
 
 /** A complete PORT2_RESP: the node, or null when EPMD does not know the name. */
-export function parsePort2Reply(reply: Buffer): NodeAddress | null {
+export function parsePort2Reply(reply: Buffer): EpmdNode | null {
   if (reply.length < 2 || reply[0] !== EpmdTag.Port2Reply) throw new RangeError('not a PORT2_RESP');
   if (reply[1] !== 0) return null;
-  if (reply.length < 14) throw new RangeError('truncated PORT2_RESP');
-  const nameLength = reply.readUInt16BE(10);
-  if (reply.length < 14 + nameLength) throw new RangeError('truncated PORT2_RESP name');
-  const extraLength = reply.readUInt16BE(12 + nameLength);
-  if (reply.length < 14 + nameLength + extraLength) throw new RangeError('truncated PORT2_RESP extra');
-  return {
-    port: reply.readUInt16BE(2),
-    nodeType: reply[4],
-    protocol: reply[5],
-    highestVersion: reply.readUInt16BE(6),
-    lowestVersion: reply.readUInt16BE(8),
-    name: reply.toString('utf8', 12, 12 + nameLength),
-    extra: Buffer.from(reply.subarray(14 + nameLength, 14 + nameLength + extraLength)),
-  };
+  const parsed = parseNodeFields(reply, 2);
+  if (!parsed) throw new RangeError('truncated PORT2_RESP');
+  return parsed.node;
 }
 
 /** NAMES reply: u32 EPMD port, then `name N at port P\n` per node. */
-export function serializeNamesReply(epmdPort: number, nodes: readonly RegisteredName[]): Buffer {
+export function serializeNamesReply(epmdPort: number, nodes: NamesReply['nodes']): Buffer {
   const header = Buffer.allocUnsafe(4);
   header.writeUInt32BE(epmdPort, 0);
   const lines = nodes.map((node) => `name ${node.name} at port ${node.port}\n`).join('');
@@ -112,7 +71,7 @@ const NAME_LINE = /^name (.+) at port (\d+)$/;
 /** A complete NAMES reply. Lines of another shape are skipped. */
 export function parseNamesReply(reply: Buffer): NamesReply {
   if (reply.length < 4) throw new RangeError('truncated NAMES reply');
-  const nodes: RegisteredName[] = [];
+  const nodes: NamesReply['nodes'] = [];
   for (const line of reply.toString('utf8', 4).split('\n')) {
     const match = NAME_LINE.exec(line);
     if (match) nodes.push({ name: match[1], port: Number(match[2]) });

@@ -6,14 +6,14 @@ import {
   serializeAlive2Reply,
   serializeNamesReply,
   serializePort2Reply,
-} from '../../handshake/epmd-replies';
+} from '../../../handshake/epmd/replies';
 import {
   parseEpmdRequest,
   serializeAlive2Request,
   serializeNamesRequest,
   serializePortPlease2Request,
-} from '../../handshake/epmd-requests';
-import { resolveEpmdPort } from '../../handshake';
+} from '../../../handshake/epmd/requests';
+import { resolveEpmdPort } from '../../../handshake';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const registration = {

@@ -16,8 +16,10 @@ export interface HandshakeOptions {
   flags?: bigint;
   /** Flags the peer must have. Default `DIST_MANDATORY_26`, what OTP 26+ demands. */
   requiredFlags?: bigint;
-  /** Limit for each step (each message awaited). Default 7000 ms. */
-  timeoutMs?: number;
+  /** Limit in ms for each step (each message awaited). Default 7000 ms. */
+  timeout?: number;
+  /** Abort the handshake: the socket is closed and the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /** An authenticated peer, ready for the `{packet,4}` distribution protocol. */

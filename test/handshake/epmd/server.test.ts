@@ -1,6 +1,6 @@
 import * as net from 'net';
-import { EpmdError, EpmdServer, listNames, lookupNode, registerNode } from '../../handshake';
-import type { EpmdRegistration } from '../../handshake';
+import { EpmdError, EpmdServer, listNames, lookupNode, registerNode } from '../../../handshake';
+import type { EpmdRegistration } from '../../../handshake';
 
 /** Send raw bytes and collect the reply until EPMD closes (or `waitMs` passes: then `closed` is false). */
 function raw(port: number, bytes: Buffer, waitMs = 2000): Promise<{ reply: Buffer; closed: boolean; socket: net.Socket }> {
@@ -122,7 +122,7 @@ describe('embedded EPMD server with our client', () => {
   });
 
   it('closes a connection that stops halfway through a request', async () => {
-    const server = await EpmdServer.start({ port: 0, host: '127.0.0.1', idleTimeoutMs: 100 });
+    const server = await EpmdServer.start({ port: 0, host: '127.0.0.1', idleTimeout: 100 });
     try {
       const { closed } = await raw(server.port, hex('0005 78'), 2000);
       expect(closed).toBe(true);
@@ -149,10 +149,23 @@ describe('EPMD client failures', () => {
   const silentPort = (): number => (silent.address() as net.AddressInfo).port;
 
   it('times out every request against an EPMD that never answers', async () => {
-    const options = { port: silentPort(), timeoutMs: 100 };
+    const options = { port: silentPort(), timeout: 100 };
     await expect(registerNode('x', 1, options)).rejects.toMatchObject({ code: 'timeout' });
     await expect(lookupNode('x', options)).rejects.toMatchObject({ code: 'timeout' });
     await expect(listNames(options)).rejects.toBeInstanceOf(EpmdError);
+  });
+
+  it('aborts every request with signal.reason', async () => {
+    const reason = new Error('stop');
+    const abortSoon = (): AbortSignal => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(reason), 20);
+      return controller.signal;
+    };
+    const port = silentPort();
+    await expect(registerNode('x', 1, { port, signal: abortSoon() })).rejects.toBe(reason);
+    await expect(lookupNode('x', { port, signal: abortSoon() })).rejects.toBe(reason);
+    await expect(listNames({ port, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
   });
 
   it('reports a port where nothing listens as connect_failed', async () => {

@@ -1,4 +1,4 @@
-import type { HandshakeStatus } from './handshake-messages';
+import type { HandshakeStatus } from './messages';
 
 /** What went wrong in a handshake, as a stable machine-readable code. */
 export type HandshakeErrorCode =
@@ -31,8 +31,8 @@ export class HandshakeError extends Error {
 export class HandshakeTimeoutError extends HandshakeError {
   override readonly name = 'HandshakeTimeoutError';
 
-  constructor(readonly step: string, timeoutMs: number) {
-    super('timeout', `handshake timed out after ${timeoutMs} ms waiting for ${step}`);
+  constructor(readonly step: string, timeout: number) {
+    super('timeout', `handshake timed out after ${timeout} ms waiting for ${step}`);
   }
 }
 

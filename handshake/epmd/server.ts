@@ -1,13 +1,11 @@
 import * as net from 'net';
-import { resolveEpmdPort } from './epmd-port';
-import {
-  ALIVE2_FAILURE,
-  NodeAddress,
-  serializeAlive2Reply,
-  serializeNamesReply,
-  serializePort2Reply,
-} from './epmd-replies';
-import { NodeRegistration, parseEpmdRequest } from './epmd-requests';
+import { readLengthPrefix } from '../transport/length-prefix';
+import { listenTcp } from '../transport/tcp';
+import type { DistListener } from '../transport/transport';
+import type { EpmdNode } from './node';
+import { resolveEpmdPort } from './port';
+import { ALIVE2_FAILURE, serializeAlive2Reply, serializeNamesReply, serializePort2Reply } from './replies';
+import { parseEpmdRequest } from './requests';
 
 /** How the embedded EPMD listens. */
 export interface EpmdServerOptions {
@@ -18,14 +16,8 @@ export interface EpmdServerOptions {
    * be able to ask us for ports. Registration is accepted from local peers only either way.
    */
   host?: string;
-  /** Close a connection that has not completed a request in this time. Default 60000 ms. */
-  idleTimeoutMs?: number;
-}
-
-/** A node registered in the embedded EPMD. */
-export interface RegisteredNode extends NodeAddress {
-  /** The creation handed out at registration. */
-  creation: number;
+  /** Close a connection that has not completed a request in this many ms. Default 60000 ms. */
+  idleTimeout?: number;
 }
 
 // epmd reads requests into a 1024-byte buffer (INBUF_SIZE) and drops larger ones.
@@ -38,7 +30,7 @@ const FIRST_EXTENDED_VERSION = 6;
 const LOWEST_EXTENDED_CREATION = 4;
 
 interface Registration {
-  node: NodeRegistration;
+  node: EpmdNode;
   counter: number;
   socket: net.Socket;
 }
@@ -54,46 +46,38 @@ export class EpmdServer {
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(
-    private readonly server: net.Server,
-    private readonly idleTimeoutMs: number,
+    private readonly listener: DistListener,
+    private readonly idleTimeout: number,
   ) {
-    server.on('connection', (socket) => this.serve(socket));
+    listener.onConnection((socket) => this.serve(socket));
   }
 
   /** Listen and serve; rejects with the listen error (e.g. `EADDRINUSE`) when the port is taken. */
   static async start(options: EpmdServerOptions = {}): Promise<EpmdServer> {
-    const server = net.createServer();
-    const epmd = new EpmdServer(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: resolveEpmdPort(options.port), host: options.host }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return epmd;
+    // EPMD is plain TCP whatever the distribution transport is, as erl's epmd.
+    const listener = await listenTcp({ port: resolveEpmdPort(options.port), host: options.host });
+    return new EpmdServer(listener, options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
   }
 
   /** The port this server listens on. */
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.listener.port;
   }
 
-  /** The nodes registered now. */
-  registeredNodes(): RegisteredNode[] {
+  /** The nodes registered now, each with the creation it was handed. */
+  registeredNodes(): Array<EpmdNode & { creation: number }> {
     return [...this.registrations.values()].map(({ node, counter }) => ({ ...node, creation: creationOf(node, counter) }));
   }
 
   /** Stop listening and drop every connection (and so every registration). */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.listener.close();
   }
 
   private serve(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(this.idleTimeout, () => socket.destroy());
     let received = Buffer.alloc(0);
     let answered = false;
     let registeredName: string | null = null;
@@ -102,7 +86,7 @@ export class EpmdServer {
       if (answered) return void socket.destroy();
       received = Buffer.concat([received, chunk]);
       if (received.length < 2) return;
-      const wanted = 2 + received.readUInt16BE(0);
+      const wanted = 2 + readLengthPrefix(received, 2);
       if (wanted < 3 || wanted - 2 > MAX_REQUEST_BYTES || received.length > wanted) return void socket.destroy();
       if (received.length < wanted) return;
       answered = true;
@@ -115,6 +99,8 @@ export class EpmdServer {
       }
     });
     socket.on('error', () => undefined);
+    // listenTcp hands sockets over paused (right for a handshake); EPMD reads at once.
+    socket.resume();
   }
 
   /** Answer one request; returns the name registered on this socket, if that is what it did. */
@@ -143,7 +129,7 @@ export class EpmdServer {
     return null;
   }
 
-  private register(socket: net.Socket, node: NodeRegistration): string | null {
+  private register(socket: net.Socket, node: EpmdNode): string | null {
     if (this.registrations.has(node.name)) {
       socket.end(failedAlive2Reply(node.highestVersion));
       return null;
@@ -180,7 +166,7 @@ function nextCounter(previous: number): number {
 }
 
 // epmd's get_creation: old-style nodes get 1..3 from the same counter.
-function creationOf(node: NodeRegistration, counter: number): number {
+function creationOf(node: EpmdNode, counter: number): number {
   return node.highestVersion >= FIRST_EXTENDED_VERSION ? counter : (counter % 3) + 1;
 }
 

@@ -5,9 +5,10 @@ export type EpmdErrorCode =
   | 'connect_failed'
   | 'malformed'
   | 'name_taken'
-  | 'not_registered';
+  | 'not_registered'
+  | 'start_failed';
 
-/** A failed EPMD request (client side). */
+/** A failed EPMD request (client side), or an EPMD that {@link ensureEpmd} could not start. */
 export class EpmdError extends Error {
   override readonly name = 'EpmdError';
 

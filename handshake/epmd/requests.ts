@@ -1,22 +1,11 @@
 import { isUtf8 } from 'buffer';
-import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './epmd-codes';
-
-/** What a node tells EPMD in ALIVE2_REQ. */
-export interface NodeRegistration {
-  /** The node name part before `@`. */
-  name: string;
-  /** The node's distribution listen port. */
-  port: number;
-  nodeType: number;
-  protocol: number;
-  highestVersion: number;
-  lowestVersion: number;
-  extra: Buffer;
-}
+import { lengthPrefixed } from '../transport/length-prefix';
+import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './codes';
+import { EpmdNode, parseNodeFields, serializeNodeFields } from './node';
 
 /** A request as the EPMD server understands it. */
 export type EpmdRequest =
-  | { kind: 'alive2'; registration: NodeRegistration }
+  | { kind: 'alive2'; registration: EpmdNode }
   | { kind: 'port_please2'; name: string }
   | { kind: 'names' };
 
@@ -32,38 +21,19 @@ export type ParsedEpmdRequest =
 // epmd limits names and extra data to 255 UTF-8 characters of up to 4 bytes (MAXSYMLEN).
 const MAX_SYMBOL_BYTES = 255 * 4;
 
-function withLength(body: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(2 + body.length);
-  frame.writeUInt16BE(body.length, 0);
-  body.copy(frame, 2);
-  return frame;
-}
-
 /** ALIVE2_REQ, length-prefixed. */
-export function serializeAlive2Request(registration: NodeRegistration): Buffer {
-  const name = Buffer.from(registration.name, 'utf8');
-  const body = Buffer.allocUnsafe(13 + name.length + registration.extra.length);
-  body.writeUInt8(EpmdTag.Alive2Request, 0);
-  body.writeUInt16BE(registration.port, 1);
-  body.writeUInt8(registration.nodeType, 3);
-  body.writeUInt8(registration.protocol, 4);
-  body.writeUInt16BE(registration.highestVersion, 5);
-  body.writeUInt16BE(registration.lowestVersion, 7);
-  body.writeUInt16BE(name.length, 9);
-  name.copy(body, 11);
-  body.writeUInt16BE(registration.extra.length, 11 + name.length);
-  registration.extra.copy(body, 13 + name.length);
-  return withLength(body);
+export function serializeAlive2Request(registration: EpmdNode): Buffer {
+  return lengthPrefixed(Buffer.concat([Buffer.from([EpmdTag.Alive2Request]), serializeNodeFields(registration)]), 2);
 }
 
 /** PORT_PLEASE2_REQ for a node name part, length-prefixed. */
 export function serializePortPlease2Request(name: string): Buffer {
-  return withLength(Buffer.concat([Buffer.from([EpmdTag.PortPlease2Request]), Buffer.from(name, 'utf8')]));
+  return lengthPrefixed(Buffer.concat([Buffer.from([EpmdTag.PortPlease2Request]), Buffer.from(name, 'utf8')]), 2);
 }
 
 /** NAMES_REQ, length-prefixed. */
 export function serializeNamesRequest(): Buffer {
-  return withLength(Buffer.from([EpmdTag.NamesRequest]));
+  return lengthPrefixed(Buffer.from([EpmdTag.NamesRequest]), 2);
 }
 
 /** A node name part EPMD can hold: valid UTF-8, 1..255 characters, no NUL. */
@@ -90,29 +60,17 @@ export function parseEpmdRequest(body: Buffer): ParsedEpmdRequest {
 }
 
 function parseAlive2(body: Buffer): ParsedEpmdRequest {
+  // epmd_srv.c drops an ALIVE2_REQ of 13 bytes or fewer before looking at its fields.
   if (body.length <= 13) return { kind: 'invalid', reason: 'ALIVE2_REQ too short' };
-  const nameLength = body.readUInt16BE(9);
-  if (nameLength + 13 > body.length) return { kind: 'invalid', reason: 'ALIVE2_REQ name overruns' };
-  const extraLength = body.readUInt16BE(11 + nameLength);
-  if (extraLength + nameLength + 13 > body.length) return { kind: 'invalid', reason: 'ALIVE2_REQ extra overruns' };
-  const nameBytes = body.subarray(11, 11 + nameLength);
+  const parsed = parseNodeFields(body, 1);
+  if (!parsed) return { kind: 'invalid', reason: 'ALIVE2_REQ name or extra overruns' };
+  const { node, nameBytes } = parsed;
   if (nameBytes.includes(0)) return { kind: 'invalid', reason: 'ALIVE2_REQ name contains NUL' };
-  const highestVersion = body.readUInt16BE(5);
-  const problem = nameLength > MAX_SYMBOL_BYTES ? 'name too long' : nameProblem(nameBytes);
+  const { highestVersion } = node;
+  const problem = nameBytes.length > MAX_SYMBOL_BYTES ? 'name too long' : nameProblem(nameBytes);
   if (problem) return { kind: 'rejected', reason: problem, highestVersion };
-  if (extraLength > MAX_SYMBOL_BYTES) return { kind: 'rejected', reason: 'extra data too long', highestVersion };
-  return {
-    kind: 'alive2',
-    registration: {
-      port: body.readUInt16BE(1),
-      nodeType: body[3],
-      protocol: body[4],
-      highestVersion,
-      lowestVersion: body.readUInt16BE(7),
-      name: nameBytes.toString('utf8'),
-      extra: Buffer.from(body.subarray(13 + nameLength, 13 + nameLength + extraLength)),
-    },
-  };
+  if (node.extra.length > MAX_SYMBOL_BYTES) return { kind: 'rejected', reason: 'extra data too long', highestVersion };
+  return { kind: 'alive2', registration: node };
 }
 
 function parsePortPlease2(body: Buffer): ParsedEpmdRequest {

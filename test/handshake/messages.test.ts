@@ -7,14 +7,14 @@ import {
   parseComplement,
   parseSendName,
   parseStatus,
-} from '../../handshake/handshake-parser';
+} from '../../handshake/parser';
 import {
   serializeChallenge,
   serializeChallengeAck,
   serializeChallengeReply,
   serializeSendName,
   serializeStatus,
-} from '../../handshake/handshake-serializer';
+} from '../../handshake/serializer';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const payloadOf = (frame: Buffer): Buffer => {

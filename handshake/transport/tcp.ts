@@ -1,0 +1,66 @@
+import * as net from 'net';
+import {
+  DistListener,
+  DistTransport,
+  TransportConnectOptions,
+  TransportError,
+  TransportListenOptions,
+} from './transport';
+
+/**
+ * Open a TCP connection with `noDelay` on: distribution and EPMD traffic is small
+ * request/reply, and Nagle would make each round trip wait for a delayed ACK.
+ */
+export function connectTcp(host: string, port: number, { timeout, signal }: TransportConnectOptions): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const socket = net.connect({ host, port, noDelay: true });
+    const stop = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('connect', onConnect);
+      socket.off('error', onError);
+    };
+    const fail = (error: unknown): void => {
+      stop();
+      socket.destroy();
+      reject(error);
+    };
+    const onConnect = (): void => {
+      stop();
+      resolve(socket);
+    };
+    const onError = (cause: Error): void =>
+      fail(new TransportError('connect_failed', `cannot connect to ${host}:${port}: ${cause.message}`, { cause }));
+    const onAbort = (): void => fail(signal?.reason);
+    const timer = setTimeout(() => fail(new TransportError('timeout', `no TCP connection to ${host}:${port} within ${timeout} ms`)), timeout);
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Listen for TCP connections. Accepted sockets get `noDelay`, as erl's do, and start paused
+ * (`pauseOnConnect`) so that no byte is read before the handshake takes the socket.
+ */
+export async function listenTcp({ port, host }: TransportListenOptions): Promise<DistListener> {
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    onConnection: (handler) => void server.on('connection', handler),
+    // Not server.close's callback: that waits for every accepted socket to end. The listening
+    // socket itself is closed, and the port free, when close() returns.
+    close: async () => void server.close(),
+  };
+}
+
+/** Plain TCP, erl's default distribution transport (`inet_tcp_dist`). */
+export const tcpTransport: DistTransport = { name: 'tcp', connect: connectTcp, listen: listenTcp };
