@@ -217,7 +217,11 @@ export class Decoder {
     if (buf.length < 6) throw new DecodeError('truncated', buf.length, 'compressed term header cut short');
     const size = u32(buf, 2);
     if (size > this.limits.maxDecompressedSize) {
-      throw new DecodeError('decompressed_size_limit', 2, `compressed term declares ${size} bytes, over maxDecompressedSize ${this.limits.maxDecompressedSize}`);
+      throw new DecodeError(
+        'decompressed_size_limit',
+        2,
+        `compressed term declares ${size} bytes, over maxDecompressedSize ${this.limits.maxDecompressedSize}`,
+      );
     }
     let data: Buffer;
     try {
@@ -703,7 +707,8 @@ export class Decoder {
     if (pos >= end) this.truncated(pos);
     const negative = buf[pos++] !== 0;
     if (end - pos < n) this.truncated(pos);
-    if (n > this.limits.maxBigIntBytes) this.fail('bigint_limit', at, `integer of ${n} digit bytes, over maxBigIntBytes ${this.limits.maxBigIntBytes}`);
+    if (n > this.limits.maxBigIntBytes)
+      this.fail('bigint_limit', at, `integer of ${n} digit bytes, over maxBigIntBytes ${this.limits.maxBigIntBytes}`);
     this.p = pos + n;
     let m = n;
     while (m > 0 && buf[pos + m - 1] === 0) m--;

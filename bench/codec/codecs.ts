@@ -254,7 +254,8 @@ const loaders: Record<string, Loader> = {
       encode: (x) => m.pack(x),
       decode: (b) => m.unpack(b),
       same: deepEqual,
-      limits: 'no atoms, tuples, pids, refs or Buffers on encode; cannot decode SMALL_ATOM_UTF8_EXT or NEW_PID_EXT (what OTP 26+ writes); nesting limit 256 (it then throws "Out of memory")',
+      limits:
+        'no atoms, tuples, pids, refs or Buffers on encode; cannot decode SMALL_ATOM_UTF8_EXT or NEW_PID_EXT (what OTP 26+ writes); nesting limit 256 (it then throws "Out of memory")',
     };
   },
 
@@ -428,4 +429,3 @@ export function firstLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
   return text.split('\n')[0].slice(0, 160);
 }
-

@@ -123,7 +123,8 @@ async function startProfile(): Promise<Session | undefined> {
   if (!profile) return undefined;
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');
@@ -155,7 +156,10 @@ async function main(): Promise<void> {
   serveBenchDriver(ts);
   const host = ts.name.split('@')[1];
   const erlName = `bench_erl_${process.pid}@${host}`;
-  const server = erl(['-sname', erlName, '-setcookie', cookie, '-start_epmd', 'false', '-pa', dir, '-eval', 'kvs:start(), io:format("READY~n").'], env);
+  const server = erl(
+    ['-sname', erlName, '-setcookie', cookie, '-start_epmd', 'false', '-pa', dir, '-eval', 'kvs:start(), io:format("READY~n").'],
+    env,
+  );
   let client: Erl | undefined;
   let results = '';
   /** CPU microseconds of each node during one timed run. */
@@ -188,7 +192,8 @@ async function main(): Promise<void> {
         if (!m) return;
         const now = { ts: tsCpu(), erl: procCpu(server.child.pid), cli: procCpu(client?.child.pid) };
         if (m[1] === 'BEGIN') started = now;
-        else cpuSamples.push({ workload: m[2], label: m[3], ts: now.ts - started.ts, erl: now.erl - started.erl, cli: now.cli - started.cli });
+        else
+          cpuSamples.push({ workload: m[2], label: m[3], ts: now.ts - started.ts, erl: now.erl - started.erl, cli: now.cli - started.cli });
       },
     );
     const status = await client.done;

@@ -9,21 +9,7 @@ import { encode } from '../../codec/encoder';
 import { DecodeError } from '../../codec/errors';
 import { equals } from '../../codec/compare';
 import { ErlMap } from '../../codec/erlmap';
-import {
-  Atom,
-  atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-  tuple,
-} from '../../codec/terms';
+import { Atom, atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple, tuple } from '../../codec/terms';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -377,7 +363,8 @@ describe('funs', () => {
   });
 
   it('NEW_FUN_EXT without free variables', () => {
-    const bytes = '837000000043005e42e117a8f09da701af8ea5dedc19af000000000000000077016d61006202f2170858770d6e6f6e6f6465406e6f686f7374000000090000000000000000'; // m:f0()
+    const bytes =
+      '837000000043005e42e117a8f09da701af8ea5dedc19af000000000000000077016d61006202f2170858770d6e6f6e6f6465406e6f686f7374000000090000000000000000'; // m:f0()
     const f = decode(hex(bytes)) as Fun;
     expect([f.arity, f.index, f.free]).toEqual([0, 0, []]);
     expect(encode(f).toString('hex')).toBe(bytes);
@@ -482,7 +469,10 @@ describe('bad input', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
     expect([e.code, e.offset]).toEqual(['truncated', 11]);
     // The same for tuples, maps and a LIST_EXT tail that adds elements.
-    expect([decodeError(hex('83 6803 6803 6a 6a 6a 6a')).code, decodeError(hex('83 6803 6803 6a 6a 6a 6a')).offset]).toEqual(['truncated', 5]);
+    expect([decodeError(hex('83 6803 6803 6a 6a 6a 6a')).code, decodeError(hex('83 6803 6803 6a 6a 6a 6a')).offset]).toEqual([
+      'truncated',
+      5,
+    ]);
     expect(decodeError(hex('83 7400000002 7400000001 6a 6a 6a')).offset).toBe(11);
     expect(decodeError(hex('83 6802 6c00000001 6a 6c00000002 6a')).offset).toBe(14);
   });
@@ -490,7 +480,9 @@ describe('bad input', () => {
   it('every cut of a valid term is truncated, at an offset within the cut', () => {
     const samples = [
       encode(tuple(atom('ok'), [1, 2, 300], new ErlMap([[atom('a'), Buffer.from('xy')]]), new ErlFloat(0.5), 2n ** 70n)),
-      hex('837000000045015e42e117a8f09da701af8ea5dedc19af000000010000000177016d61016202f2170858770d6e6f6e6f6465406e6f686f7374000000090000000000000000612a'),
+      hex(
+        '837000000045015e42e117a8f09da701af8ea5dedc19af000000010000000177016d61016202f2170858770d6e6f6e6f6465406e6f686f7374000000090000000000000000612a',
+      ),
       hex('835a0003770d6e6f6e6f6465406e6f686f73740000000000013123c52400020f8f508a'),
     ];
     for (const s of samples) {
@@ -507,7 +499,10 @@ describe('bad input', () => {
     const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
     const tags = [97, 98, 70, 77, 88, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 116, 118, 119, 90, 89, 120];
     for (let i = 0; i < 3000; i++) {
-      const bytes = Buffer.from([131, ...Array.from({ length: 1 + (next() % 24) }, (_, k) => (k % 3 === 0 ? tags[next() % tags.length] : next()))]);
+      const bytes = Buffer.from([
+        131,
+        ...Array.from({ length: 1 + (next() % 24) }, (_, k) => (k % 3 === 0 ? tags[next() % tags.length] : next())),
+      ]);
       try {
         d.decode(bytes);
       } catch (e) {

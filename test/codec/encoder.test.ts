@@ -13,21 +13,7 @@ import { EncodeError } from '../../codec/errors';
 import { BEAM_MAX_BIG_BYTES } from '../../codec/limits';
 import { equals } from '../../codec/compare';
 import { ErlMap } from '../../codec/erlmap';
-import {
-  Atom,
-  atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-  tuple,
-} from '../../codec/terms';
+import { Atom, atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple, tuple } from '../../codec/terms';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const enc = (t: Term): string => encode(t).toString('hex');
@@ -78,9 +64,7 @@ describe('integers: the tag BEAM picks', () => {
   it('an integral JS number is an integer whatever its size; its exact value is written', () => {
     // 1.0e300 is a float in Erlang, but the JS number 1e300 is integral: the integer
     // BigInt(1e300), 1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160
-    expect(enc(1e300)).toBe(
-      '836e7d00' + '00'.repeat(118) + '9c7500883ce417',
-    );
+    expect(enc(1e300)).toBe('836e7d00' + '00'.repeat(118) + '9c7500883ce417');
     expect(enc(-0)).toBe('836100');
   });
 
@@ -170,7 +154,9 @@ describe('tuples, binaries, bitstrings', () => {
     const t255 = new Tuple(new Array(255).fill(0));
     expect(encode(t255).subarray(0, 3).toString('hex')).toBe('8368ff');
     // erlang:make_tuple(256, 0)
-    expect(encode(new Tuple(new Array(256).fill(0))).equals(Buffer.concat([hex('836900000100'), Buffer.from('6100'.repeat(256), 'hex')]))).toBe(true);
+    expect(
+      encode(new Tuple(new Array(256).fill(0))).equals(Buffer.concat([hex('836900000100'), Buffer.from('6100'.repeat(256), 'hex')])),
+    ).toBe(true);
   });
 
   it('binaries; a JS string is the binary of its UTF-8', () => {
@@ -321,7 +307,9 @@ describe('not terms', () => {
     loop.push(loop);
     expect(encodeError(loop, new Encoder({ maxDepth: 1000 })).code).toBe('depth_limit');
     expect(encodeError([[[300]]], new Encoder({ maxDepth: 2 })).code).toBe('depth_limit');
-    expect(new Encoder({ maxDepth: 3 }).encode([[[300]]]).toString('hex')).toBe('836c00000001 6c00000001 6c00000001 620000012c 6a 6a 6a'.replace(/ /g, ''));
+    expect(new Encoder({ maxDepth: 3 }).encode([[[300]]]).toString('hex')).toBe(
+      '836c00000001 6c00000001 6c00000001 620000012c 6a 6a 6a'.replace(/ /g, ''),
+    );
   });
 
   it('the encoder works normally after an error', () => {
@@ -431,7 +419,10 @@ describe('the reused buffer', () => {
     const e = new Encoder();
     const first = e.encode(tuple(atom('a'), 1));
     const second = e.encode(tuple(atom('b'), 2));
-    expect([first.toString('hex'), second.toString('hex')]).toEqual(['836802770161 6101'.replace(' ', ''), '836802770162 6102'.replace(' ', '')]);
+    expect([first.toString('hex'), second.toString('hex')]).toEqual([
+      '836802770161 6101'.replace(' ', ''),
+      '836802770162 6102'.replace(' ', ''),
+    ]);
   });
 
   it('grows for big terms and stays right afterwards', () => {
@@ -451,7 +442,9 @@ describe('deep nesting, without recursion', () => {
     let t: Term = [];
     for (let i = 0; i < DEPTH; i++) t = [t];
     const bytes = encode(t);
-    expect(bytes.equals(Buffer.concat([hex('83'), Buffer.from('6c00000001'.repeat(DEPTH), 'hex'), Buffer.alloc(DEPTH + 1, 0x6a)]))).toBe(true);
+    expect(bytes.equals(Buffer.concat([hex('83'), Buffer.from('6c00000001'.repeat(DEPTH), 'hex'), Buffer.alloc(DEPTH + 1, 0x6a)]))).toBe(
+      true,
+    );
     expect(equals(decode(bytes), t)).toBe(true);
   });
 
