@@ -242,14 +242,12 @@ function compareFuns(x: Fun | ExportFun, y: Fun | ExportFun, stack: Pending[]): 
   }
   if (x instanceof ExportFun) return 1;
   if (y instanceof ExportFun) return -1;
-  const fx = x as Fun;
-  const fy = y as Fun;
   const c =
-    compareAtomNames(fx.module.name, fy.module.name) ||
-    sign(fx.index - fy.index) ||
-    Buffer.compare(fx.uniq, fy.uniq) ||
-    sign(fx.free.length - fy.free.length);
-  if (c === 0) for (let i = fx.free.length - 1; i >= 0; i--) stack.push([fx.free[i], fy.free[i]]);
+    compareAtomNames(x.module.name, y.module.name) ||
+    sign(x.index - y.index) ||
+    Buffer.compare(x.uniq, y.uniq) ||
+    sign(x.free.length - y.free.length);
+  if (c === 0) for (let i = x.free.length - 1; i >= 0; i--) stack.push([x.free[i], y.free[i]]);
   return c;
 }
 

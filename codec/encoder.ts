@@ -96,7 +96,7 @@ class Level {
   }
 }
 
-function isU32(x: unknown): x is number {
+function isU32(x: unknown): boolean {
   return typeof x === 'number' && x >>> 0 === x;
 }
 
