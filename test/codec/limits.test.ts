@@ -21,7 +21,7 @@ function failure(run: () => unknown): DecodeError {
     run();
   } catch (e) {
     if (e instanceof DecodeError) return e;
-    throw new Error(`expected a DecodeError, got ${String(e)}`);
+    throw new Error(`expected a DecodeError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a DecodeError, but it decoded');
 }
