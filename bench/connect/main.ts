@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, Pid, Tuple, tuple } from '../../codec';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
 import { compileErl, cpuSecondsOf, Epmd, ErlBenchNode, freePort, otpVersion, parseNumbers } from './erl';
@@ -170,7 +170,7 @@ class TsSide {
       let n = 0;
       while (running) {
         me.send(to, tuple(me.pid, n));
-        const m = (await me.receive()) as Term;
+        const m = await me.receive();
         if (!(m instanceof Tuple) || m.get(1) !== n) throw new Error('unexpected reply');
         n++;
         this.rrCount++;

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session } from 'node:inspector';
 import { EpmdServer } from '../../handshake';
-import { atom, Atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, Atom, formatTerm, Pid, Term, Tuple, tuple } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';
@@ -96,7 +96,7 @@ function serveBenchDriver(node: ErlNode): void {
             Array.from({ length: Number(inFlight) }, async () => {
               for (let i = 0; i < each; i++) {
                 const r = await client.rpc(target, 'kvs', 'lookup', [WEATHER]);
-                if (!(r instanceof Tuple) || r.get(1) !== FINE) throw new Error(`kvs:lookup answered ${String(r)}`);
+                if (!(r instanceof Tuple) || r.get(1) !== FINE) throw new Error(`kvs:lookup answered ${formatTerm(r)}`);
               }
             }),
           );
@@ -134,7 +134,7 @@ async function startProfile(): Promise<Session | undefined> {
 async function stopProfile(session: Session | undefined): Promise<void> {
   if (!session) return;
   const result = await new Promise<{ profile: object }>((resolve, reject) =>
-    session.post('Profiler.stop', (err, res) => (err ? reject(err) : resolve(res as { profile: object }))),
+    session.post('Profiler.stop', (err, res) => (err ? reject(err) : resolve(res))),
   );
   const file = path.join(root, 'bench/.build/node-ts.cpuprofile');
   fs.writeFileSync(file, JSON.stringify(result.profile));
