@@ -35,6 +35,9 @@ export default defineConfig(
       // rule wants every such byte cast to the enum first, which says nothing the comparison does
       // not.
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      // As only-throw-error does by default: passing on a value we did not make (a caught error,
+      // an AbortSignal's reason, both `unknown`/`any`) is fine; rejecting with a literal is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
     },
   },
 
