@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // The CLI is compiled by `npm ci` (the `prepare` script) into dist/.
-require('../dist/src/cli.js').main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`erlbridge: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
-);
+require('../dist/src/cli.js')
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`erlbridge: ${err && err.message ? err.message : err}\n`);
+      process.exitCode = 1;
+    },
+  );

@@ -3,19 +3,7 @@
  *
  * Order: number < atom < reference < fun < port < pid < tuple < map < [] < list < bitstring.
  */
-import {
-  Atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-} from './terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from './terms';
 import { ErlMap } from './erlmap';
 
 const enum Rank {
@@ -115,7 +103,9 @@ function compareNumbers(a: Term, b: Term, exact: boolean): number {
     return x.float < y.float ? -1 : 1;
   }
   if (exact) return 'int' in x ? -1 : 1;
-  return 'int' in x ? compareIntFloat(x.int, (y as { float: number }).float) : -compareIntFloat((y as { int: number | bigint }).int, x.float);
+  return 'int' in x
+    ? compareIntFloat(x.int, (y as { float: number }).float)
+    : -compareIntFloat((y as { int: number | bigint }).int, x.float);
 }
 
 function bitstringParts(t: Term): { buf: Buffer; bits: number } {
@@ -212,7 +202,11 @@ export function compare(a: Term, b: Term, exact = false): number {
         const py = y as Pid;
         // erl: serial, then id, and only then the node (name, creation), so <0.9.0> sorts after
         // <a@b.1.0> on any node.
-        c = sign(px.serial - py.serial) || sign(px.id - py.id) || compareAtomNames(px.node.name, py.node.name) || sign(px.creation - py.creation);
+        c =
+          sign(px.serial - py.serial) ||
+          sign(px.id - py.id) ||
+          compareAtomNames(px.node.name, py.node.name) ||
+          sign(px.creation - py.creation);
         break;
       }
       case Rank.Port: {
@@ -248,14 +242,12 @@ function compareFuns(x: Fun | ExportFun, y: Fun | ExportFun, stack: Pending[]): 
   }
   if (x instanceof ExportFun) return 1;
   if (y instanceof ExportFun) return -1;
-  const fx = x as Fun;
-  const fy = y as Fun;
   const c =
-    compareAtomNames(fx.module.name, fy.module.name) ||
-    sign(fx.index - fy.index) ||
-    Buffer.compare(fx.uniq, fy.uniq) ||
-    sign(fx.free.length - fy.free.length);
-  if (c === 0) for (let i = fx.free.length - 1; i >= 0; i--) stack.push([fx.free[i], fy.free[i]]);
+    compareAtomNames(x.module.name, y.module.name) ||
+    sign(x.index - y.index) ||
+    Buffer.compare(x.uniq, y.uniq) ||
+    sign(x.free.length - y.free.length);
+  if (c === 0) for (let i = x.free.length - 1; i >= 0; i--) stack.push([x.free[i], y.free[i]]);
   return c;
 }
 

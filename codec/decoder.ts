@@ -94,8 +94,8 @@ class AtomsByBytes {
   private readonly word1 = new Int32Array(ATOM_CACHE_SLOTS);
   /** The length of each slot's atom, -1 for none. */
   private readonly length = new Int32Array(ATOM_CACHE_SLOTS).fill(-1);
-  private readonly bytes: Array<Uint8Array | undefined> = new Array(ATOM_CACHE_SLOTS);
-  private readonly atoms: Array<Atom | undefined> = new Array(ATOM_CACHE_SLOTS);
+  private readonly bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(ATOM_CACHE_SLOTS);
+  private readonly atoms: Array<Atom | undefined> = new Array<Atom | undefined>(ATOM_CACHE_SLOTS);
   /** The words and slot of the bytes last looked up, for `set` after a miss. */
   private w0 = 0;
   private w1 = 0;
@@ -217,7 +217,11 @@ export class Decoder {
     if (buf.length < 6) throw new DecodeError('truncated', buf.length, 'compressed term header cut short');
     const size = u32(buf, 2);
     if (size > this.limits.maxDecompressedSize) {
-      throw new DecodeError('decompressed_size_limit', 2, `compressed term declares ${size} bytes, over maxDecompressedSize ${this.limits.maxDecompressedSize}`);
+      throw new DecodeError(
+        'decompressed_size_limit',
+        2,
+        `compressed term declares ${size} bytes, over maxDecompressedSize ${this.limits.maxDecompressedSize}`,
+      );
     }
     let data: Buffer;
     try {
@@ -323,7 +327,7 @@ export class Decoder {
             const len = u16(buf, pos);
             pos += 2;
             if (end - pos < len) this.truncated(pos);
-            const list: number[] = new Array(len);
+            const list = new Array<number>(len);
             for (let k = 0; k < len; k++) list[k] = buf[pos + k];
             pos += len;
             value = list;
@@ -346,7 +350,7 @@ export class Decoder {
             this.open(sp, kind, items, i, n, at, pos, end, open);
             sp++;
             kind = Frame.Tuple;
-            items = new Array(open);
+            items = new Array<Term>(open);
             i = 0;
             n = open;
             continue outer;
@@ -371,7 +375,7 @@ export class Decoder {
             this.open(sp, kind, items, i, n, at, pos, end, open + 1);
             sp++;
             kind = Frame.List;
-            items = new Array(open);
+            items = new Array<Term>(open);
             i = 0;
             n = open;
             // Leading small integers in a tight loop, without the dispatch per element.
@@ -399,7 +403,7 @@ export class Decoder {
             this.open(sp, kind, items, i, n, at, pos, end, 2 * open);
             sp++;
             kind = Frame.Map;
-            items = new Array(2 * open);
+            items = new Array<Term>(2 * open);
             i = 0;
             n = 2 * open;
             continue outer;
@@ -452,7 +456,7 @@ export class Decoder {
             this.levels[sp].fun = head;
             sp++;
             kind = Frame.Fun;
-            items = new Array(open);
+            items = new Array<Term>(open);
             i = 0;
             n = open;
             continue outer;
@@ -462,9 +466,9 @@ export class Decoder {
             pos += 31;
             break;
           case Tag.Local:
-            this.fail('local_ext', at, 'LOCAL_EXT terms can only be decoded by the node that made them');
+            return this.fail('local_ext', at, 'LOCAL_EXT terms can only be decoded by the node that made them');
           default:
-            this.fail('bad_tag', at, `unknown tag ${tag}`);
+            return this.fail('bad_tag', at, `unknown tag ${tag}`);
         }
 
         // Hand the finished value to the innermost open level; close the levels it completes.
@@ -603,7 +607,7 @@ export class Decoder {
   private map(kv: Term[], f: number): ErlMap {
     const map = ErlMap.fromWire(kv);
     if (map === null) this.fail('duplicate_map_key', this.levels[f].start, 'a map has the same key twice');
-    return map as ErlMap;
+    return map;
   }
 
   private bytes(buf: Buffer, from: number, to: number): Buffer {
@@ -703,7 +707,8 @@ export class Decoder {
     if (pos >= end) this.truncated(pos);
     const negative = buf[pos++] !== 0;
     if (end - pos < n) this.truncated(pos);
-    if (n > this.limits.maxBigIntBytes) this.fail('bigint_limit', at, `integer of ${n} digit bytes, over maxBigIntBytes ${this.limits.maxBigIntBytes}`);
+    if (n > this.limits.maxBigIntBytes)
+      this.fail('bigint_limit', at, `integer of ${n} digit bytes, over maxBigIntBytes ${this.limits.maxBigIntBytes}`);
     this.p = pos + n;
     let m = n;
     while (m > 0 && buf[pos + m - 1] === 0) m--;
@@ -794,7 +799,7 @@ export class Decoder {
     if (end - pos < creationSize + 4 * words) this.truncated(pos);
     const creation = creationSize === 4 ? u32(buf, pos) : buf[pos];
     pos += creationSize;
-    const ids: number[] = new Array(words);
+    const ids = new Array<number>(words);
     for (let i = 0; i < words; i++, pos += 4) ids[i] = u32(buf, pos);
     this.p = pos;
     return new Reference(node, creation, ids);

@@ -96,7 +96,7 @@ class Level {
   }
 }
 
-function isU32(x: unknown): x is number {
+function isU32(x: unknown): boolean {
   return typeof x === 'number' && x >>> 0 === x;
 }
 
@@ -147,7 +147,8 @@ export class Encoder {
     this.level = compressionLevel(options.compressed);
     this.hook = options.atomCacheHook;
     const depth = options.maxDepth ?? 1_000_000;
-    if (!(Number.isInteger(depth) || depth === Infinity) || depth < 1) throw new RangeError(`maxDepth must be a positive integer, not ${depth}`);
+    if (!(Number.isInteger(depth) || depth === Infinity) || depth < 1)
+      throw new RangeError(`maxDepth must be a positive integer, not ${depth}`);
     this.maxDepth = depth;
   }
 
@@ -404,7 +405,8 @@ export class Encoder {
   private push(list: Term[], vals: Term[] | null, n: number, after: After, extra: Term | number | undefined): void {
     const sp = this.sp;
     // Level 0 holds the root; the levels above it are containers.
-    if (sp + this.extraDepth > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
+    if (sp + this.extraDepth > this.maxDepth)
+      throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
     const level = this.levels[sp] ?? (this.levels[sp] = new Level());
     level.items = list;
     level.values = vals;
@@ -458,7 +460,8 @@ export class Encoder {
       k++;
     }
     // The level for the k-th list sits k - 1 deeper than one level would.
-    if (this.sp + this.extraDepth + k - 1 > this.maxDepth) throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
+    if (this.sp + this.extraDepth + k - 1 > this.maxDepth)
+      throw new EncodeError('depth_limit', `nesting deeper than maxDepth ${this.maxDepth} (does the term contain itself?)`);
     const buf = this.room(pos, 5 * k);
     for (let j = 0; j < k; j++, pos += 5) {
       buf[pos] = Tag.List;
@@ -727,7 +730,8 @@ export class Encoder {
     let hex = (negative ? -v : v).toString(16);
     if (hex.length & 1) hex = '0' + hex;
     const n = hex.length >> 1;
-    if (n > BEAM_MAX_BIG_BYTES) throw new EncodeError('integer_too_large', `integer of ${n} bytes (BEAM holds at most ${BEAM_MAX_BIG_BYTES})`);
+    if (n > BEAM_MAX_BIG_BYTES)
+      throw new EncodeError('integer_too_large', `integer of ${n} bytes (BEAM holds at most ${BEAM_MAX_BIG_BYTES})`);
     const buf = this.room(pos, 6 + n);
     if (n <= 255) {
       buf[pos] = Tag.SmallBig;
@@ -761,7 +765,8 @@ export class Encoder {
   }
 
   private pid(pos: number, p: Pid, hook: AtomCacheHook | undefined): number {
-    if (!isU32(p.id) || !isU32(p.serial) || !isU32(p.creation)) throw new EncodeError('bad_value', 'pid id, serial and creation must be 32-bit unsigned integers');
+    if (!isU32(p.id) || !isU32(p.serial) || !isU32(p.creation))
+      throw new EncodeError('bad_value', 'pid id, serial and creation must be 32-bit unsigned integers');
     this.room(pos, 1)[pos] = Tag.NewPid;
     pos = this.atom(pos + 1, p.node, hook);
     const buf = this.room(pos, 12);
@@ -793,7 +798,8 @@ export class Encoder {
   private reference(pos: number, r: Reference, hook: AtomCacheHook | undefined): number {
     const ids = r.ids;
     const n = ids.length;
-    if (n > 5 || !isU32(r.creation) || !ids.every(isU32)) throw new EncodeError('bad_value', 'a reference has 32-bit unsigned creation and at most 5 such words');
+    if (n > 5 || !isU32(r.creation) || !ids.every(isU32))
+      throw new EncodeError('bad_value', 'a reference has 32-bit unsigned creation and at most 5 such words');
     let buf = this.room(pos, 3);
     buf[pos] = Tag.NewerReference;
     buf[pos + 1] = 0;

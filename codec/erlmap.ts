@@ -50,8 +50,8 @@ export class ErlMap implements Iterable<[Term, Term]> {
   static fromWire(kv: Term[]): ErlMap | null {
     const m = new ErlMap();
     const n = kv.length >> 1;
-    const keys: Term[] = new Array(n);
-    const values: Term[] = new Array(n);
+    const keys = new Array<Term>(n);
+    const values = new Array<Term>(n);
     let atoms = true;
     for (let i = 0; i < n; i++) {
       const k = kv[2 * i];

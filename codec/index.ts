@@ -11,7 +11,13 @@ export { Encoder, encode } from './encoder';
 export type { EncodeOptions, AtomCacheHook } from './encoder';
 export { DecodeError, EncodeError } from './errors';
 export type { DecodeErrorCode, EncodeErrorCode } from './errors';
-export { DEFAULT_DECODE_LIMITS, resolveDecodeLimits, BEAM_MAX_BIG_BYTES, BEAM_MAX_ATOM_CHARACTERS, BEAM_DEFAULT_ATOM_TABLE } from './limits';
+export {
+  DEFAULT_DECODE_LIMITS,
+  resolveDecodeLimits,
+  BEAM_MAX_BIG_BYTES,
+  BEAM_MAX_ATOM_CHARACTERS,
+  BEAM_DEFAULT_ATOM_TABLE,
+} from './limits';
 export type { DecodeLimits } from './limits';
 export { formatTerm, parseTerm, parseTerms, TextParseError } from './text';
 export type { FormatOptions } from './text';

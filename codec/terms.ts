@@ -115,7 +115,10 @@ export function tuple(...elements: Term[]): Tuple {
 
 /** A list whose tail is not `[]`: `[a, b | c]`. `elements` is never empty. */
 export class ImproperList {
-  constructor(readonly elements: Term[], readonly tail: Term) {}
+  constructor(
+    readonly elements: Term[],
+    readonly tail: Term,
+  ) {}
 }
 
 /** Shorthand for `new ImproperList(elements, tail)`. */
@@ -125,7 +128,10 @@ export function improperList(elements: Term[], tail: Term): ImproperList {
 
 /** A bitstring whose length is not a whole number of bytes. `bits` (1..7) of the last byte are used. */
 export class BitBinary {
-  constructor(readonly buffer: Buffer, readonly bits: number) {}
+  constructor(
+    readonly buffer: Buffer,
+    readonly bits: number,
+  ) {}
   /** The length in bits. */
   get bitLength(): number {
     return this.buffer.length === 0 ? 0 : (this.buffer.length - 1) * 8 + this.bits;
@@ -193,7 +199,6 @@ export class ExportFun {
     this.function = fn;
   }
 }
-
 
 /** Shorthand for a binary: `bin('fine')` is `<<"fine">>` (UTF-8). */
 export function bin(text: string): Buffer {

@@ -27,7 +27,9 @@ function erl(code: string, onLine: (line: string) => void = () => undefined): { 
     for (const line of String(d).split('\n')) if (line) onLine(line);
   });
   const done = new Promise<string>((resolve, reject) =>
-    child.on('exit', (status, signal) => (status === 0 || signal === 'SIGKILL' ? resolve(out) : reject(new Error(`erl exited with ${status}: ${out}`)))),
+    child.on('exit', (status, signal) =>
+      status === 0 || signal === 'SIGKILL' ? resolve(out) : reject(new Error(`erl exited with ${status}: ${out}`)),
+    ),
   );
   return { done, pid: child.pid };
 }
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'erlbridge-bench-chan-'));
   const configFile = path.join(dir, 'lib_chan.conf');
   fs.writeFileSync(configFile, CONFIG);
-  const sources = ['chan_client.erl', 'chan_server.erl'].map((f) => path.join(fixtures, f)).concat(path.join(root, 'bench/chan/roundtrips.erl'));
+  const sources = ['chan_client.erl', 'chan_server.erl']
+    .map((f) => path.join(fixtures, f))
+    .concat(path.join(root, 'bench/chan/roundtrips.erl'));
   execFileSync('erlc', ['-o', dir, ...sources]);
   const otp = execFileSync('erl', ['-noshell', '-eval', 'io:put_chars(erlang:system_info(otp_release)), halt().'], { encoding: 'utf8' });
 

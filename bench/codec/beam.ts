@@ -32,7 +32,9 @@ export function runBeam(workloads: WorkloadId[], t: Timing, outDir: string): Bea
   args.push(String(t.warmupMs), String(t.roundMs), String(t.rounds), workloads.join(''));
   const erl = spawnSync('erl', args, { encoding: 'utf8', timeout: 10 * 60 * 1000, maxBuffer: 16 << 20 });
   if (erl.error || erl.status !== 0) {
-    return { error: `erl failed (${erl.error ? erl.error.message : `exit ${erl.status}`}): ${(erl.stderr || erl.stdout).trim().slice(0, 400)}` };
+    return {
+      error: `erl failed (${erl.error ? erl.error.message : `exit ${erl.status}`}): ${(erl.stderr || erl.stdout).trim().slice(0, 400)}`,
+    };
   }
   const result: BeamResult = { otp: '?', erts: '?', nsPerOp: new Map(), bytes: new Map() };
   for (const line of erl.stdout.split('\n')) {

@@ -73,7 +73,9 @@ function main(): void {
   const { codecs, skipped } = loadCodecs(opt.codecs);
   for (const s of skipped) loud(`${s.name} is not installed or does not load, skipped: ${s.reason}`);
 
-  console.log(`bench/codec: ${opt.quick ? 'quick' : 'full'} run, workloads ${opt.workloads.join('')}, codecs ${codecs.map((c) => c.name).join(', ')}`);
+  console.log(
+    `bench/codec: ${opt.quick ? 'quick' : 'full'} run, workloads ${opt.workloads.join('')}, codecs ${codecs.map((c) => c.name).join(', ')}`,
+  );
   // BEAM runs workload by workload, right before the JavaScript codecs do the same workload, so
   // that a busy stretch of a shared machine is more likely to hit both sides of the ratio.
   console.log('BEAM baseline: erl, one workload at a time');
@@ -128,7 +130,15 @@ function main(): void {
         } else {
           const nsPerOp = timing.clock === 'cpu' ? ns.cpu : ns.wall;
           results.cells.set(key('BEAM', w.id, d), {
-            measured: { nsPerOp, opsPerSec: 1e9 / nsPerOp, cpuNsPerOp: ns.cpu, wallNsPerOp: ns.wall, spread: NaN, batch: 0, rounds: timing.rounds },
+            measured: {
+              nsPerOp,
+              opsPerSec: 1e9 / nsPerOp,
+              cpuNsPerOp: ns.cpu,
+              wallNsPerOp: ns.wall,
+              spread: NaN,
+              batch: 0,
+              rounds: timing.rounds,
+            },
           });
         }
       }

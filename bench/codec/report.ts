@@ -176,8 +176,8 @@ export function renderMarkdown(r: Results): string {
   const etfs = r.codecs.filter((c) => c.kind !== 'msgpack');
   if (r.compat.size) {
     L.push(
-      'How each ETF codec gets on with OTP\'s bytes: **=** its own encoding is byte-identical to ' +
-        '`term_to_binary(T, [{minor_version, 2}])`, **≠** it differs; then reading OTP\'s bytes: **✓** gives what its ' +
+      "How each ETF codec gets on with OTP's bytes: **=** its own encoding is byte-identical to " +
+        "`term_to_binary(T, [{minor_version, 2}])`, **≠** it differs; then reading OTP's bytes: **✓** gives what its " +
         'own round trip gives, **~** decodes to something else, **✗** throws.',
     );
     L.push('');

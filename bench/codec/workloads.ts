@@ -15,7 +15,7 @@ export interface Workload {
 }
 
 export const WORKLOADS: readonly Workload[] = [
-  { id: 'a', label: '(a) small gen_call', erlang: "{'$gen_call', {Pid, Ref}, {store, weather, <<\"fine\">>}}" },
+  { id: 'a', label: '(a) small gen_call', erlang: '{\'$gen_call\', {Pid, Ref}, {store, weather, <<"fine">>}}' },
   {
     id: 'b',
     label: '(b) 1,000 maps',
@@ -23,7 +23,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   { id: 'c', label: '(c) 1 MiB binary', erlang: '<< <<(32 + (I * 7) rem 95)>> || I <- lists:seq(0, 1048575) >>' },
   { id: 'd', label: '(d) 100,000 small ints', erlang: '[I rem 256 || I <- lists:seq(0, 99999)]' },
-  { id: 'e', label: '(e) list nested 1,000 deep', erlang: "lists:foldl(fun(_, A) -> [A] end, [], lists:seq(1, 1000))" },
+  { id: 'e', label: '(e) list nested 1,000 deep', erlang: 'lists:foldl(fun(_, A) -> [A] end, [], lists:seq(1, 1000))' },
 ];
 
 export const NODE = 'nonode@nohost';
@@ -70,9 +70,7 @@ export function erlbridgeTerm(id: WorkloadId): Term {
     case 'b': {
       const list: Term[] = [];
       for (let n = 1; n <= MAP_COUNT; n++) {
-        list.push(
-          map({ id: n, name: bin(`user ${n}`), score: float(n * 1.5), active: true }),
-        );
+        list.push(map({ id: n, name: bin(`user ${n}`), score: float(n * 1.5), active: true }));
       }
       return list;
     }

@@ -189,9 +189,13 @@ export function parseNumbers(text: string): number[] {
 
 /** The OTP release and erts version of the host erl. */
 export function otpVersion(): string {
-  const r = spawnSync('erl', ['-noshell', '-eval', 'io:format("~s ~s", [erlang:system_info(otp_release), erlang:system_info(version)]), halt().'], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'erl',
+    ['-noshell', '-eval', 'io:format("~s ~s", [erlang:system_info(otp_release), erlang:system_info(version)]), halt().'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const [otp, erts] = (r.stdout || '? ?').trim().split(' ');
   return `${otp} (erts ${erts})`;
 }

@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, Pid, Tuple, tuple } from '../../codec';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
 import { compileErl, cpuSecondsOf, Epmd, ErlBenchNode, freePort, otpVersion, parseNumbers } from './erl';
@@ -170,7 +170,7 @@ class TsSide {
       let n = 0;
       while (running) {
         me.send(to, tuple(me.pid, n));
-        const m = (await me.receive()) as Term;
+        const m = await me.receive();
         if (!(m instanceof Tuple) || m.get(1) !== n) throw new Error('unexpected reply');
         n++;
         this.rrCount++;
@@ -362,19 +362,19 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
   L.push('');
   L.push(
     '- **connect** (about 1 ms more than erl→erl): spread over the steps of the handshake layer, each an event-loop wake-up and a few ' +
-      'system calls: two host name lookups per dial (`dns.lookup` of the host for EPMD and again for the node, through libuv\'s thread ' +
+      "system calls: two host name lookups per dial (`dns.lookup` of the host for EPMD and again for the node, through libuv's thread " +
       'pool; skipping both saved about 0.45 ms per connect in a trial), creating the EPMD and node sockets, and the four handshake ' +
-      'messages. erlbridge\'s own JavaScript is a small part of the profile.',
+      "messages. erlbridge's own JavaScript is a small part of the profile.",
   );
   L.push(
     '- **request/reply**: one write and one read per round trip, as erl. A bare Node TCP ping-pong with no protocol at all costs ' +
-      '35–38 µs of CPU per round trip on this machine, close to erl\'s whole distribution round trip (about 43 µs); erlbridge\'s code ' +
-      '(codec, dist, node, processes) is about a sixth of the busy time, Node\'s stream layer and the system calls the rest. ' +
+      "35–38 µs of CPU per round trip on this machine, close to erl's whole distribution round trip (about 43 µs); erlbridge's code " +
+      "(codec, dist, node, processes) is about a sixth of the busy time, Node's stream layer and the system calls the rest. " +
       'This ratio moves with the machine: 0.5× to 1.1× in runs while other jobs loaded it, 0.78–0.86× in quiet runs.',
   );
   L.push(
     '- **one-way**: a connection writes what was sent in one turn of the event loop with one system call (small frames copied together), ' +
-      'where writing each message cost a system call of its own; that is why the TS sender spends less CPU per message than erl\'s.',
+      "where writing each message cost a system call of its own; that is why the TS sender spends less CPU per message than erl's.",
   );
   L.push('');
   L.push('How:');

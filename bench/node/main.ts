@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session } from 'node:inspector';
 import { EpmdServer } from '../../handshake';
-import { atom, Atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, Atom, formatTerm, Pid, Term, Tuple, tuple } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';
@@ -96,7 +96,7 @@ function serveBenchDriver(node: ErlNode): void {
             Array.from({ length: Number(inFlight) }, async () => {
               for (let i = 0; i < each; i++) {
                 const r = await client.rpc(target, 'kvs', 'lookup', [WEATHER]);
-                if (!(r instanceof Tuple) || r.get(1) !== FINE) throw new Error(`kvs:lookup answered ${String(r)}`);
+                if (!(r instanceof Tuple) || r.get(1) !== FINE) throw new Error(`kvs:lookup answered ${formatTerm(r)}`);
               }
             }),
           );
@@ -123,7 +123,8 @@ async function startProfile(): Promise<Session | undefined> {
   if (!profile) return undefined;
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');
@@ -133,7 +134,7 @@ async function startProfile(): Promise<Session | undefined> {
 async function stopProfile(session: Session | undefined): Promise<void> {
   if (!session) return;
   const result = await new Promise<{ profile: object }>((resolve, reject) =>
-    session.post('Profiler.stop', (err, res) => (err ? reject(err) : resolve(res as { profile: object }))),
+    session.post('Profiler.stop', (err, res) => (err ? reject(err) : resolve(res))),
   );
   const file = path.join(root, 'bench/.build/node-ts.cpuprofile');
   fs.writeFileSync(file, JSON.stringify(result.profile));
@@ -155,7 +156,10 @@ async function main(): Promise<void> {
   serveBenchDriver(ts);
   const host = ts.name.split('@')[1];
   const erlName = `bench_erl_${process.pid}@${host}`;
-  const server = erl(['-sname', erlName, '-setcookie', cookie, '-start_epmd', 'false', '-pa', dir, '-eval', 'kvs:start(), io:format("READY~n").'], env);
+  const server = erl(
+    ['-sname', erlName, '-setcookie', cookie, '-start_epmd', 'false', '-pa', dir, '-eval', 'kvs:start(), io:format("READY~n").'],
+    env,
+  );
   let client: Erl | undefined;
   let results = '';
   /** CPU microseconds of each node during one timed run. */
@@ -188,7 +192,8 @@ async function main(): Promise<void> {
         if (!m) return;
         const now = { ts: tsCpu(), erl: procCpu(server.child.pid), cli: procCpu(client?.child.pid) };
         if (m[1] === 'BEGIN') started = now;
-        else cpuSamples.push({ workload: m[2], label: m[3], ts: now.ts - started.ts, erl: now.erl - started.erl, cli: now.cli - started.cli });
+        else
+          cpuSamples.push({ workload: m[2], label: m[3], ts: now.ts - started.ts, erl: now.erl - started.erl, cli: now.cli - started.cli });
       },
     );
     const status = await client.done;

@@ -39,6 +39,7 @@ export type TokenBody =
 /** A token and where it starts (1-based line and column, the column in UTF-16 units). */
 export type Token = TokenBody & { line: number; column: number };
 
+// prettier-ignore
 const RESERVED = new Set([
   'after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case', 'catch',
   'cond', 'div', 'end', 'fun', 'if', 'let', 'not', 'of', 'or', 'orelse', 'receive', 'rem', 'try',
@@ -214,7 +215,8 @@ export class Lexer {
         break;
       case 0x3c: // <<
         if (next === 0x3c) text = '<<';
-        else if (isDigit(next)) throw this.error("erl's pid text <N.I.S> names the node by a local index: write #Pid<Node.Id.Serial.Creation>");
+        else if (isDigit(next))
+          throw this.error("erl's pid text <N.I.S> names the node by a local index: write #Pid<Node.Id.Serial.Creation>");
         break;
       case 0x3e: // >>
         if (next === 0x3e) text = '>>';
@@ -266,7 +268,8 @@ export class Lexer {
       if (base < 2 || base > 36) throw this.error(`base ${whole} is not between 2 and 36`);
       this.pos++;
       const value = integerValue(this.digits(base, `a base-${base} digit`).toLowerCase(), base);
-      if (isNameChar(this.code())) throw this.error(`'${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' is not a base-${base} digit`);
+      if (isNameChar(this.code()))
+        throw this.error(`'${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' is not a base-${base} digit`);
       return { kind: 'integer', value, line, column };
     }
     if (this.code() === 0x2e && isDigit(this.code(this.pos + 1))) {
@@ -289,7 +292,8 @@ export class Lexer {
       }
       return { kind: 'float', value, line, column };
     }
-    if (isNameChar(this.code())) throw this.error(`unexpected '${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' after a number`);
+    if (isNameChar(this.code()))
+      throw this.error(`unexpected '${String.fromCodePoint(this.text.codePointAt(this.pos) as number)}' after a number`);
     return { kind: 'integer', value: integerValue(whole, 10), line, column };
   }
 
@@ -355,6 +359,7 @@ export class Lexer {
       return value;
     }
     this.pos++;
+    // prettier-ignore
     switch (c) {
       case 0x78: // x
         return this.hexEscape(start);

@@ -4,19 +4,7 @@
  * for pids, ports, references and funs (see {@link formatTerm}).
  */
 import { endianness } from 'os';
-import {
-  Atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-} from '../terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
 import { describeToken, Lexer, Token } from './lexer';
 import { BitWriter, MAX_SEGMENT_BITS } from './binary';
@@ -50,7 +38,8 @@ export function parseTerms(text: string): Term[] {
   while (lexer.peek().kind !== 'eof') {
     terms.push(readTerm(lexer));
     const token = lexer.next();
-    if (token.kind !== 'punct' || token.text !== '.') throw lexer.error(`expected '.' after the term, found ${describeToken(token)}`, token);
+    if (token.kind !== 'punct' || token.text !== '.')
+      throw lexer.error(`expected '.' after the term, found ${describeToken(token)}`, token);
   }
   return terms;
 }
@@ -178,7 +167,10 @@ function startTerm(lexer: Lexer, stack: Frame[]): Term | typeof OPENED {
     case 'atom':
       return token.name === 'true' ? true : token.name === 'false' ? false : Atom.of(token.name);
     case 'var':
-      throw lexer.error(`${token.name} is a variable, not a term (an atom starting with a capital letter or _ is written '${token.name}')`, token);
+      throw lexer.error(
+        `${token.name} is a variable, not a term (an atom starting with a capital letter or _ is written '${token.name}')`,
+        token,
+      );
     case 'reserved':
       if (token.name === 'fun') return readExportFun(lexer);
       throw lexer.error(`'${token.name}' is a reserved word: write the atom as '${token.name}'`, token);
@@ -277,7 +269,8 @@ function readSegment(lexer: Lexer, writer: BitWriter): void {
   if (isPunct(lexer.peek(), ':')) {
     lexer.next();
     const token = lexer.next();
-    if (token.kind !== 'integer' || typeof token.value !== 'number') throw lexer.error(`expected a segment size, found ${describeToken(token)}`, token);
+    if (token.kind !== 'integer' || typeof token.value !== 'number')
+      throw lexer.error(`expected a segment size, found ${describeToken(token)}`, token);
     size = token.value;
   }
   let type: SegmentType = 'integer';
@@ -311,7 +304,8 @@ function readSegment(lexer: Lexer, writer: BitWriter): void {
         case 'unit': {
           expect(lexer, ':', "after 'unit'");
           const n = lexer.next();
-          if (n.kind !== 'integer' || typeof n.value !== 'number' || n.value < 1 || n.value > 256) throw lexer.error('expected a unit from 1 to 256', n);
+          if (n.kind !== 'integer' || typeof n.value !== 'number' || n.value < 1 || n.value > 256)
+            throw lexer.error('expected a unit from 1 to 256', n);
           unit = n.value;
           break;
         }
@@ -365,10 +359,12 @@ function writeSegment(
  */
 function readExportFun(lexer: Lexer): ExportFun {
   const module = lexer.next();
-  if (module.kind !== 'atom' && module.kind !== 'reserved') throw lexer.error(`expected a module name after 'fun', found ${describeToken(module)}`, module);
+  if (module.kind !== 'atom' && module.kind !== 'reserved')
+    throw lexer.error(`expected a module name after 'fun', found ${describeToken(module)}`, module);
   expect(lexer, ':', 'after the module of fun M:F/A');
   const fn = lexer.next();
-  if (fn.kind !== 'atom' && fn.kind !== 'reserved') throw lexer.error(`expected a function name in fun M:F/A, found ${describeToken(fn)}`, fn);
+  if (fn.kind !== 'atom' && fn.kind !== 'reserved')
+    throw lexer.error(`expected a function name in fun M:F/A, found ${describeToken(fn)}`, fn);
   expect(lexer, '/', 'after the function of fun M:F/A');
   const arity = lexer.next();
   if (arity.kind !== 'integer' || typeof arity.value !== 'number' || arity.value > 255) {
@@ -408,7 +404,10 @@ function makeOpaque(lexer: Lexer, token: Token & { kind: 'opaque' }): Term {
     }
     default: {
       if (w.length < 2 || w.length > 6) throw lexer.error('a reference is #Ref<Node.Word....Creation> with 1 to 5 words', token);
-      const ids = w.slice(0, -1).reverse().map((x) => word32(lexer, token, x));
+      const ids = w
+        .slice(0, -1)
+        .reverse()
+        .map((x) => word32(lexer, token, x));
       return new Reference(node, word32(lexer, token, w[w.length - 1]), ids);
     }
   }

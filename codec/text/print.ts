@@ -20,19 +20,7 @@
  *
  * Map keys print in map key order, as the BEAM keeps a small map (`ErlMap.sortedKeys`).
  */
-import {
-  Atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-} from '../terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
 import { isReservedWord } from './lexer';
 

@@ -1,16 +1,4 @@
-import {
-  atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  float,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  tuple,
-} from '../../codec/terms';
+import { atom, BitBinary, ErlFloat, ExportFun, float, ImproperList, Pid, Port, Reference, Term, tuple } from '../../codec/terms';
 import { compare, compareAtomNames, equals } from '../../codec/compare';
 import { ErlMap, map } from '../../codec/erlmap';
 import { hashTerm } from '../../codec/hash';
@@ -112,7 +100,18 @@ describe('compare: Erlang term order', () => {
     expect(compare(map({ a: 1 }), map({ a: 1, b: 2 }))).toBe(-1);
     expect(compare(map({ a: 2 }), map({ b: 1 }))).toBe(-1);
     expect(compare(map({ a: 2 }), map({ a: 1 }))).toBe(1);
-    expect(equals(map([[1, 'x'], [2, 'y']]), map([[2, 'y'], [1, 'x']]))).toBe(true);
+    expect(
+      equals(
+        map([
+          [1, 'x'],
+          [2, 'y'],
+        ]),
+        map([
+          [2, 'y'],
+          [1, 'x'],
+        ]),
+      ),
+    ).toBe(true);
   });
 
   it('does not overflow the stack on 100,000-deep nesting', () => {

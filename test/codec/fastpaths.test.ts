@@ -160,19 +160,53 @@ describe('encoding small maps in map key order', () => {
       map({ active: 1, score: 2, name: 3, id: 4 }),
       map({ id: 1, name: 2, score: 3 }),
       map({ id: 1, name: 2, score: 3, active: 4, extra: 5 }),
-      map([[1, 'a'], [atom('z'), 'b'], [float(0.5), 'c'], [[1], 'd'], [tuple(), 'e'], [true, 'f']]),
-      map([[1, 'a'], [atom('z'), 'b'], [float(0.5), 'c'], [[1], 'd'], [tuple(), 'e'], [true, 'f']]),
-      map([[2, 'a'], [1, 'b'], [-5, 'c'], [atom('a'), 'd']]),
-      map([[2, 'a'], [1, 'b'], [-5, 'c'], [atom('a'), 'd']]),
-      map([[2, 'a'], [1, 'b'], [atom('a'), 'd'], [-5, 'c']]),
+      map([
+        [1, 'a'],
+        [atom('z'), 'b'],
+        [float(0.5), 'c'],
+        [[1], 'd'],
+        [tuple(), 'e'],
+        [true, 'f'],
+      ]),
+      map([
+        [1, 'a'],
+        [atom('z'), 'b'],
+        [float(0.5), 'c'],
+        [[1], 'd'],
+        [tuple(), 'e'],
+        [true, 'f'],
+      ]),
+      map([
+        [2, 'a'],
+        [1, 'b'],
+        [-5, 'c'],
+        [atom('a'), 'd'],
+      ]),
+      map([
+        [2, 'a'],
+        [1, 'b'],
+        [-5, 'c'],
+        [atom('a'), 'd'],
+      ]),
+      map([
+        [2, 'a'],
+        [1, 'b'],
+        [atom('a'), 'd'],
+        [-5, 'c'],
+      ]),
     ];
     for (const m of maps) {
       expect(e.encode(m).toString('hex')).toBe(new Encoder().encode(sortedCopy(m)).toString('hex'));
-      expect(e.encode([m, m, tuple(m)]).toString('hex')).toBe(new Encoder().encode([sortedCopy(m), sortedCopy(m), tuple(sortedCopy(m))]).toString('hex'));
+      expect(e.encode([m, m, tuple(m)]).toString('hex')).toBe(
+        new Encoder().encode([sortedCopy(m), sortedCopy(m), tuple(sortedCopy(m))]).toString('hex'),
+      );
     }
     // Maps inside maps, each sorted on its own.
     const inner = map({ b: 1, a: 2 });
-    const outer = map([[atom('y'), inner], [atom('x'), map({ d: inner, c: 1 })]]);
+    const outer = map([
+      [atom('y'), inner],
+      [atom('x'), map({ d: inner, c: 1 })],
+    ]);
     expect(decode(e.encode(outer))).toEqual(decode(encode(sortedCopy(outer))));
     expect(formatTerm(decode(e.encode(outer)))).toBe('#{x => #{c => 1,d => #{a => 2,b => 1}},y => #{a => 2,b => 1}}');
   });

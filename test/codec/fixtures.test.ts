@@ -17,19 +17,7 @@ import { encode } from '../../codec/encoder';
 import { DecodeError } from '../../codec/errors';
 import { equals } from '../../codec/compare';
 import { ErlMap } from '../../codec/erlmap';
-import {
-  Atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-} from '../../codec/terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../../codec/terms';
 import { hasLargeMap, loadVectorFile, showTerm, Vector, VECTOR_FILES, vectorBytes } from '../support/arbitrary';
 
 /** A deep copy made of fresh objects: no map keeps its wire order, no port its V4 flag. */
@@ -61,7 +49,9 @@ function expectSameHex(actual: Buffer, expected: Buffer, what: string): void {
   const a = hexOf(actual);
   const e = hexOf(expected);
   if (a !== e) {
-    throw new Error(`${what}: encoded bytes differ from OTP's\n  ours: ${a.length > 400 ? firstDifference(a, e) : a}\n  OTP:  ${e.length > 400 ? '' : e}`);
+    throw new Error(
+      `${what}: encoded bytes differ from OTP's\n  ours: ${a.length > 400 ? firstDifference(a, e) : a}\n  OTP:  ${e.length > 400 ? '' : e}`,
+    );
   }
 }
 
@@ -77,9 +67,7 @@ const rejectedEverywhere = new Set(
 
 /** Inputs that some releases accept and others refuse (e.g. a map with keys 0.0 and -0.0). */
 const releaseDependent = new Set(
-  files[0].vectors
-    .map((v) => v.name)
-    .filter((name) => new Set(files.map((f) => f.vectors.find((w) => w.name === name)?.kind)).size > 1),
+  files[0].vectors.map((v) => v.name).filter((name) => new Set(files.map((f) => f.vectors.find((w) => w.name === name)?.kind)).size > 1),
 );
 
 /**

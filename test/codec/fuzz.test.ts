@@ -84,7 +84,10 @@ class Checker {
           this.fail(input, `decoded ${showTerm(term, 300)}, re-encoded as ${hexShort(again)}, which decodes to ${showTerm(back, 300)}`);
         }
       } catch (e) {
-        this.fail(input, `decoded ${showTerm(term, 300)}, but re-encoding or decoding it again threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+        this.fail(
+          input,
+          `decoded ${showTerm(term, 300)}, but re-encoding or decoding it again threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+        );
       }
     }
     const dt = performance.now() - t0;
@@ -107,7 +110,9 @@ class Checker {
 
 function expectClean(c: Checker): void {
   if (c.failures.length > 0) {
-    throw new Error(`${c.failures.length}${c.failures.length === 20 ? '+' : ''} of ${c.cases} inputs broke the decoder's rules:\n${c.report()}`);
+    throw new Error(
+      `${c.failures.length}${c.failures.length === 20 ? '+' : ''} of ${c.cases} inputs broke the decoder's rules:\n${c.report()}`,
+    );
   }
 }
 
@@ -208,12 +213,16 @@ function tagSoup(r: () => number, out: number[], depth: number): void {
     out.push(119, len);
     for (let i = 0; i < len; i++) out.push(97 + Math.floor(r() * 26));
   };
-  const tags = [97, 98, 70, 99, 100, 115, 118, 119, 106, 107, 108, 109, 77, 110, 111, 104, 105, 116, 88, 89, 120, 90, 101, 102, 103, 114, 112, 113, 117, 82, 80, 121];
+  const tags = [
+    97, 98, 70, 99, 100, 115, 118, 119, 106, 107, 108, 109, 77, 110, 111, 104, 105, 116, 88, 89, 120, 90, 101, 102, 103, 114, 112, 113, 117,
+    82, 80, 121,
+  ];
   const tag = depth > 6 ? 97 : tags[Math.floor(r() * tags.length)];
   out.push(tag);
   const kids = (n: number) => {
     for (let i = 0; i < n; i++) tagSoup(r, out, depth + 1);
   };
+  // prettier-ignore
   switch (tag) {
     case 97: out.push(u8()); break;
     case 98: u32(Math.floor(r() * 2 ** 32)); break;
@@ -283,7 +292,10 @@ describe('decoder fuzzing', () => {
     }
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
     if (process.env.FUZZ_VERBOSE) {
-      const codes = [...c.codes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+      const codes = [...c.codes]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       process.stderr.write(
         `fuzz: ${c.cases} cases in ${(performance.now() - t0).toFixed(0)} ms, ${c.decoded} decoded, ${c.rejected} rejected (${codes}); ` +
           `slowest ${c.slowest.toFixed(1)} ms (${c.slowestInput?.length} bytes); heap growth ${(heapGrowth / 1048576).toFixed(1)} MB\n`,
@@ -332,15 +344,39 @@ describe('decoder fuzzing', () => {
       ['MAP_EXT claiming 2^32-1 pairs', Buffer.concat([Buffer.from([131, 116]), u32(0xffffffff), Buffer.from([97, 1, 97, 2])])],
       ['BINARY_EXT claiming 2^32-1 bytes', Buffer.concat([Buffer.from([131, 109]), u32(0xffffffff), Buffer.alloc(16)])],
       ['BIT_BINARY claiming 2^32-1 bytes', Buffer.concat([Buffer.from([131, 77]), u32(0xffffffff), Buffer.from([3]), Buffer.alloc(16)])],
-      ['LARGE_BIG claiming 2^32-1 digits', Buffer.concat([Buffer.from([131, 111]), u32(0xffffffff), Buffer.from([0]), Buffer.alloc(16, 1)])],
+      [
+        'LARGE_BIG claiming 2^32-1 digits',
+        Buffer.concat([Buffer.from([131, 111]), u32(0xffffffff), Buffer.from([0]), Buffer.alloc(16, 1)]),
+      ],
       ['LARGE_BIG of 2^31 digits', Buffer.concat([Buffer.from([131, 111]), u32(0x80000000), Buffer.from([0]), Buffer.alloc(16, 1)])],
       ['STRING_EXT claiming 65535 bytes', Buffer.from([131, 107, 255, 255, 1, 2, 3])],
       ['ATOM_UTF8 claiming 65535 bytes', Buffer.from([131, 118, 255, 255, 97, 97])],
       ['NEWER_REFERENCE claiming 65535 words', Buffer.from([131, 90, 255, 255, 119, 3, 97, 64, 98, 0, 0, 0, 1, 0, 0, 0, 1])],
-      ['NEW_FUN_EXT claiming 2^32-1 free variables', Buffer.concat([Buffer.from([131, 112]), u32(100), Buffer.from([1]), Buffer.alloc(16), u32(0), u32(0xffffffff), Buffer.from([119, 1, 109, 97, 0, 97, 0])])],
-      ['compressed, declared 2^32-1 bytes', Buffer.concat([Buffer.from([131, 80]), u32(0xffffffff), zlib.deflateSync(Buffer.from([97, 1]))])],
+      [
+        'NEW_FUN_EXT claiming 2^32-1 free variables',
+        Buffer.concat([
+          Buffer.from([131, 112]),
+          u32(100),
+          Buffer.from([1]),
+          Buffer.alloc(16),
+          u32(0),
+          u32(0xffffffff),
+          Buffer.from([119, 1, 109, 97, 0, 97, 0]),
+        ]),
+      ],
+      [
+        'compressed, declared 2^32-1 bytes',
+        Buffer.concat([Buffer.from([131, 80]), u32(0xffffffff), zlib.deflateSync(Buffer.from([97, 1]))]),
+      ],
       ['compressed, declared 0 bytes', Buffer.concat([Buffer.from([131, 80]), u32(0), zlib.deflateSync(Buffer.from([97, 1]))])],
-      ['compressed inside compressed', Buffer.concat([Buffer.from([131, 80]), u32(8), zlib.deflateSync(Buffer.concat([Buffer.from([80]), u32(2), zlib.deflateSync(Buffer.from([97, 1]))]))])],
+      [
+        'compressed inside compressed',
+        Buffer.concat([
+          Buffer.from([131, 80]),
+          u32(8),
+          zlib.deflateSync(Buffer.concat([Buffer.from([80]), u32(2), zlib.deflateSync(Buffer.from([97, 1]))])),
+        ]),
+      ],
     ];
 
     it.each(hostile)('%s: DecodeError at once', (_name, input) => {
@@ -390,7 +426,9 @@ describe('decoder fuzzing', () => {
     });
 
     it('a zip bomb (declared 1,000 bytes, inflating to 100 MB) is refused without inflating it all', () => {
-      const bomb = zlib.deflateSync(Buffer.concat([Buffer.from([109]), u32(100 * 1024 * 1024), Buffer.alloc(100 * 1024 * 1024)]), { level: 9 });
+      const bomb = zlib.deflateSync(Buffer.concat([Buffer.from([109]), u32(100 * 1024 * 1024), Buffer.alloc(100 * 1024 * 1024)]), {
+        level: 9,
+      });
       expect(bomb.length).toBeLessThan(200 * 1024);
       for (const declared of [1000, 64 * 1024 * 1024, 100 * 1024 * 1024 + 5]) {
         const input = Buffer.concat([Buffer.from([131, 80]), u32(declared), bomb]);
@@ -427,7 +465,7 @@ describe('decoder fuzzing', () => {
       const t = decode(big);
       const dt = performance.now() - t0;
       expect(typeof t).toBe('bigint');
-      expect(t as bigint < 0n).toBe(true);
+      expect((t as bigint) < 0n).toBe(true);
       expect(dt).toBeLessThan(3000);
       const again = encode(t);
       expect(again.equals(big)).toBe(true);

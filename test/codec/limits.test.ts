@@ -5,7 +5,13 @@
 import * as zlib from 'node:zlib';
 import { Decoder } from '../../codec/decoder';
 import { DecodeError } from '../../codec/errors';
-import { BEAM_DEFAULT_ATOM_TABLE, BEAM_MAX_ATOM_CHARACTERS, BEAM_MAX_BIG_BYTES, DEFAULT_DECODE_LIMITS, resolveDecodeLimits } from '../../codec/limits';
+import {
+  BEAM_DEFAULT_ATOM_TABLE,
+  BEAM_MAX_ATOM_CHARACTERS,
+  BEAM_MAX_BIG_BYTES,
+  DEFAULT_DECODE_LIMITS,
+  resolveDecodeLimits,
+} from '../../codec/limits';
 import { Atom, Term } from '../../codec/terms';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -15,7 +21,7 @@ function failure(run: () => unknown): DecodeError {
     run();
   } catch (e) {
     if (e instanceof DecodeError) return e;
-    throw new Error(`expected a DecodeError, got ${String(e)}`);
+    throw new Error(`expected a DecodeError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a DecodeError, but it decoded');
 }

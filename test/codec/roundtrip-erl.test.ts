@@ -60,7 +60,9 @@ describeOtp('codec round trip through erl', (otp) => {
         // And what this OTP wrote (its map orders, its port tags) decodes and encodes to the same bytes.
         const again = encode(back);
         if (!again.equals(reply.ok)) {
-          throw new Error(`decode then encode of erl's bytes differs\n  term: ${showTerm(back)}\n  erl:  ${hexShort(reply.ok)}\n  ours: ${hexShort(again)}`);
+          throw new Error(
+            `decode then encode of erl's bytes differs\n  term: ${showTerm(back)}\n  erl:  ${hexShort(reply.ok)}\n  ours: ${hexShort(again)}`,
+          );
         }
       }),
       { numRuns: RUNS, seed: SEED },

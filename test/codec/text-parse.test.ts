@@ -134,7 +134,13 @@ describe('parseTerm', () => {
     expectParse('[[1|2]|3]', improperList([improperList([1], 2)], 3));
     expectParse('[1|[]]', [1]);
     expectParse('#{}', map());
-    expectParse('#{a => 1, {b} => [2]}', map([[atom('a'), 1], [tuple(atom('b')), [2]]]));
+    expectParse(
+      '#{a => 1, {b} => [2]}',
+      map([
+        [atom('a'), 1],
+        [tuple(atom('b')), [2]],
+      ]),
+    );
     expect((parseTerm('#{a => 1, a => 2}') as ErlMap).get(atom('a'))).toBe(2);
   });
 
@@ -228,7 +234,7 @@ describe('parseTerm', () => {
 });
 
 describe('parseTerms', () => {
-  it("reads a lib_chan config file as file:consult does", () => {
+  it('reads a lib_chan config file as file:consult does', () => {
     const config = `%% the book's example
 {port, 1234}.
 {service, nameServer, password, "ABXy45", mfa, mod_name_server, start_me_up, notUsed}.
@@ -250,10 +256,12 @@ describe('parseTerms', () => {
 /** Terms of every kind, for round trips. Atoms named true/false are booleans after parsing, which `equals` accepts. */
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const node = fc.constantFrom('a@host', 'nonode@nohost', 'x-y@h.example.com', 'λ@host').map(atom);
-const atomArb = fc.oneof(
-  fc.constantFrom('ok', 'hello world', 'Abc', '[]', 'and', 'maybe', 'λ', 'a\nb', "it's", '\\', '', 'aé', 'true'),
-  fc.string({ unit: 'binary', maxLength: 12 }),
-).map(atom);
+const atomArb = fc
+  .oneof(
+    fc.constantFrom('ok', 'hello world', 'Abc', '[]', 'and', 'maybe', 'λ', 'a\nb', "it's", '\\', '', 'aé', 'true'),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+  )
+  .map(atom);
 const leaf: fc.Arbitrary<Term> = fc.oneof(
   fc.integer(),
   fc.bigInt({ min: -(2n ** 300n), max: 2n ** 300n }),
@@ -261,10 +269,14 @@ const leaf: fc.Arbitrary<Term> = fc.oneof(
   atomArb,
   fc.boolean(),
   fc.uint8Array({ maxLength: 8 }).map((a) => Buffer.from(a)),
-  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 7 })).map(([a, bits]) => new BitBinary(Buffer.from(a), bits)),
+  fc
+    .tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 7 }))
+    .map(([a, bits]) => new BitBinary(Buffer.from(a), bits)),
   fc.string({ maxLength: 6 }),
   fc.tuple(node, u32, u32, u32).map(([n, id, serial, creation]) => new Pid(n, id, serial, creation)),
-  fc.tuple(node, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), u32, fc.boolean()).map(([n, id, creation, v4]) => new Port(n, id, creation, v4)),
+  fc
+    .tuple(node, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), u32, fc.boolean())
+    .map(([n, id, creation, v4]) => new Port(n, id, creation, v4)),
   fc.tuple(node, u32, fc.array(u32, { minLength: 1, maxLength: 5 })).map(([n, creation, ids]) => new Reference(n, creation, ids)),
   fc.tuple(atomArb, atomArb, fc.integer({ min: 0, max: 255 })).map(([m, f, a]) => new ExportFun(m, f, a)),
 );
@@ -276,9 +288,22 @@ const { term } = fc.letrec<{ term: Term }>((tie) => ({
     fc.array(tie('term'), { maxLength: 4 }).map((items) => new Tuple(items)),
     fc.tuple(fc.array(tie('term'), { minLength: 1, maxLength: 3 }), leaf).map(([items, tail]) => new ImproperList(items, tail)),
     fc.array(fc.tuple(tie('term'), tie('term')), { maxLength: 4 }).map((entries) => new ErlMap(entries)),
-    fc.tuple(atomArb, fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), u32, u32, u32, tie('term'), fc.array(tie('term'), { maxLength: 3 }), fc.boolean()).map(
-      ([m, arity, uniq, index, oldIndex, oldUniq, pid, free, legacy]) => new Fun(m, arity, Buffer.from(uniq), index, oldIndex, oldUniq, pid, free, legacy),
-    ),
+    fc
+      .tuple(
+        atomArb,
+        fc.integer({ min: 0, max: 255 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        u32,
+        u32,
+        u32,
+        tie('term'),
+        fc.array(tie('term'), { maxLength: 3 }),
+        fc.boolean(),
+      )
+      .map(
+        ([m, arity, uniq, index, oldIndex, oldUniq, pid, free, legacy]) =>
+          new Fun(m, arity, Buffer.from(uniq), index, oldIndex, oldUniq, pid, free, legacy),
+      ),
   ),
 }));
 

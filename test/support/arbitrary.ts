@@ -18,19 +18,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import fc from 'fast-check';
 import { ErlMap } from '../../codec/erlmap';
-import {
-  Atom,
-  BitBinary,
-  ErlFloat,
-  ExportFun,
-  Fun,
-  ImproperList,
-  Pid,
-  Port,
-  Reference,
-  Term,
-  Tuple,
-} from '../../codec/terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../../codec/terms';
 
 const NODES = ['a@b', 'node1@host', 'x@127.0.0.1', 'erlbridge@localhost', 'λ@höst', 'n@h'];
 
@@ -41,6 +29,7 @@ function normInt(i: bigint): number | bigint {
 
 const P = (n: number): bigint => 1n << BigInt(n);
 
+// prettier-ignore
 const INT_BOUNDARIES: bigint[] = [
   0n, 1n, 255n, 256n, -1n, -255n, -256n,
   P(27) - 1n, P(27), -P(27), -P(27) - 1n,
@@ -61,16 +50,30 @@ export const integerArb: fc.Arbitrary<number | bigint> = fc.oneof(
     // Any size up to ~2100 bits: pick a bit length, then a value of that length, then a sign.
     arbitrary: fc
       .tuple(fc.integer({ min: 33, max: 2100 }), fc.boolean())
-      .chain(([bits, neg]) =>
-        fc.bigInt({ min: P(bits - 1), max: P(bits) - 1n }).map((v) => normInt(neg ? -v : v)),
-      ),
+      .chain(([bits, neg]) => fc.bigInt({ min: P(bits - 1), max: P(bits) - 1n }).map((v) => normInt(neg ? -v : v))),
     weight: 2,
   },
   // A bigint holding a small value: the encoder must still choose the small encoding.
   { arbitrary: fc.integer({ min: -1000, max: 100000 }).map((i) => BigInt(i)), weight: 1 },
 );
 
-const FLOAT_SPECIALS = [0, -0, 1, -1, 0.1, 0.5, 1e15, 1e16, 2 ** 53, 2 ** 64, 1e300, 5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE];
+const FLOAT_SPECIALS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  0.5,
+  1e15,
+  1e16,
+  2 ** 53,
+  2 ** 64,
+  1e300,
+  5e-324,
+  2.2250738585072014e-308,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+];
 
 /** Floats: {@link ErlFloat}s (integral ones, -0.0, subnormals, extremes) and plain non-integral numbers. */
 export const floatArb: fc.Arbitrary<ErlFloat | number> = fc.oneof(
@@ -228,13 +231,11 @@ export function termArb(options: TermArbOptions = {}): fc.Arbitrary<Term> {
       return m;
     }),
     // 30..40 keys: both sides of the 32-key flatmap/hashmap boundary.
-    bigMap: fc
-      .tuple(fc.integer({ min: 30, max: 40 }), fc.array(leafArb, { minLength: 40, maxLength: 40 }))
-      .map(([n, values]) => {
-        const m = new ErlMap();
-        for (let i = 0; i < n; i++) m.set(i % 3 === 0 ? Atom.of(`k${i}`) : i % 3 === 1 ? i : new Tuple([i]), values[i]);
-        return m;
-      }),
+    bigMap: fc.tuple(fc.integer({ min: 30, max: 40 }), fc.array(leafArb, { minLength: 40, maxLength: 40 })).map(([n, values]) => {
+      const m = new ErlMap();
+      for (let i = 0; i < n; i++) m.set(i % 3 === 0 ? Atom.of(`k${i}`) : i % 3 === 1 ? i : new Tuple([i]), values[i]);
+      return m;
+    }),
   }));
   return tree.term;
 }
@@ -287,7 +288,11 @@ function show(t: Term): string {
   if (Array.isArray(t)) return `[${t.map(show).join(',')}]`;
   if (t instanceof ImproperList) return `[${t.elements.map(show).join(',')}|${show(t.tail)}]`;
   if (t instanceof Tuple) return `{${t.elements.map(show).join(',')}}`;
-  if (t instanceof ErlMap) return `#{${t.entries().map(([k, v]) => `${show(k)}=>${show(v)}`).join(',')}}`;
+  if (t instanceof ErlMap)
+    return `#{${t
+      .entries()
+      .map(([k, v]) => `${show(k)}=>${show(v)}`)
+      .join(',')}}`;
   if (t instanceof Pid) return `#Pid<${showAtom(t.node.name)}.${t.id}.${t.serial}.${t.creation}>`;
   if (t instanceof Port) return `#Port<${showAtom(t.node.name)}.${t.id}.${t.creation}${t.v4 ? ' v4' : ''}>`;
   if (t instanceof Reference) return `#Ref<${showAtom(t.node.name)}.${t.creation}.${t.ids.join('.')}>`;
@@ -344,4 +349,3 @@ export function vectorBytes(v: Vector, field: 'hex' | 'input'): Buffer {
   if (sha !== v[`${field}_sha256`]) throw new Error(`vector ${v.name}: ${field} sha256 mismatch`);
   return bytes;
 }
-
