@@ -6,12 +6,7 @@ import { BadCookieError, HandshakeError, HandshakeRefusedError, MissingFlagsErro
 import type { HandshakeStatus } from './messages';
 import type { HandshakeOptions, HandshakeResult } from './options';
 import { HandshakeChannel } from './channel';
-import {
-  parseAliveAnswer,
-  parseChallengeReply,
-  parseComplement,
-  parseSendName,
-} from './parser';
+import { parseAliveAnswer, parseChallengeReply, parseComplement, parseSendName } from './parser';
 import { serializeChallenge, serializeChallengeAck, serializeStatus } from './serializer';
 import { isValidNodeName } from './node-name';
 

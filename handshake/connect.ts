@@ -41,7 +41,9 @@ export async function connectToNode(peerName: string, options: ConnectOptions): 
   try {
     ip = (await dns.lookup(host)).address;
   } catch (cause) {
-    throw new HandshakeError('connect_failed', `cannot resolve the host of ${peerName}: ${(cause as Error).message}`, { cause: cause as Error });
+    throw new HandshakeError('connect_failed', `cannot resolve the host of ${peerName}: ${(cause as Error).message}`, {
+      cause: cause as Error,
+    });
   }
   const address = await lookupNode(alive, { host: ip, port: options.epmdPort, timeout, signal });
   if (address === null) throw new EpmdError('not_registered', `no node ${alive} is registered in EPMD on ${host}`);

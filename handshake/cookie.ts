@@ -7,13 +7,7 @@ import { inspect } from 'util';
 const REDACTED = 'Cookie(<redacted>)';
 
 /** What is wrong with a cookie or its file, as a stable machine-readable code. */
-export type CookieErrorCode =
-  | 'empty'
-  | 'bad_characters'
-  | 'unreadable'
-  | 'not_a_file'
-  | 'bad_permissions'
-  | 'create_failed';
+export type CookieErrorCode = 'empty' | 'bad_characters' | 'unreadable' | 'not_a_file' | 'bad_permissions' | 'create_failed';
 
 /** A cookie problem. Messages name files, never the cookie itself. */
 export class CookieError extends Error {

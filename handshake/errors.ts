@@ -31,7 +31,10 @@ export class HandshakeError extends Error {
 export class HandshakeTimeoutError extends HandshakeError {
   override readonly name = 'HandshakeTimeoutError';
 
-  constructor(readonly step: string, timeout: number) {
+  constructor(
+    readonly step: string,
+    timeout: number,
+  ) {
     super('timeout', `handshake timed out after ${timeout} ms waiting for ${step}`);
   }
 }
@@ -52,7 +55,10 @@ export class BadCookieError extends HandshakeError {
 export class HandshakeRefusedError extends HandshakeError {
   override readonly name = 'HandshakeRefusedError';
 
-  constructor(readonly status: HandshakeStatus, message: string) {
+  constructor(
+    readonly status: HandshakeStatus,
+    message: string,
+  ) {
     super('refused', message);
   }
 }
@@ -61,7 +67,10 @@ export class HandshakeRefusedError extends HandshakeError {
 export class MissingFlagsError extends HandshakeError {
   override readonly name = 'MissingFlagsError';
 
-  constructor(readonly missing: readonly string[], message: string) {
+  constructor(
+    readonly missing: readonly string[],
+    message: string,
+  ) {
     super('missing_flags', message);
   }
 }
@@ -79,7 +88,10 @@ export class MalformedMessageError extends HandshakeError {
 export class OversizedMessageError extends HandshakeError {
   override readonly name = 'OversizedMessageError';
 
-  constructor(readonly length: number, readonly limit: number) {
+  constructor(
+    readonly length: number,
+    readonly limit: number,
+  ) {
     super('oversized', `handshake frame of ${length} bytes exceeds the limit of ${limit}`);
   }
 }
@@ -88,7 +100,10 @@ export class OversizedMessageError extends HandshakeError {
 export class NameMismatchError extends HandshakeError {
   override readonly name = 'NameMismatchError';
 
-  constructor(readonly expected: string, readonly received: string) {
+  constructor(
+    readonly expected: string,
+    readonly received: string,
+  ) {
     super('name_mismatch', `dialed ${expected} but the peer calls itself ${received}`);
   }
 }

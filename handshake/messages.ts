@@ -21,9 +21,7 @@ export interface SendName {
 }
 
 /** The acceptor's status. `named` (a dynamic name granted) carries the name and creation. */
-export type StatusMessage =
-  | { status: HandshakeStatus }
-  | { status: 'named'; name: string; creation: number };
+export type StatusMessage = { status: HandshakeStatus } | { status: 'named'; name: string; creation: number };
 
 /** The acceptor's `'N'` challenge. */
 export interface Challenge {

@@ -95,10 +95,7 @@ export async function longHostName(): Promise<string> {
   } catch {
     // Unresolvable: fall through to the error below.
   }
-  throw new NodeNameError(
-    'no_long_host',
-    `cannot find a fully qualified name for host ${hostname}; give the long name as name@host`,
-  );
+  throw new NodeNameError('no_long_host', `cannot find a fully qualified name for host ${hostname}; give the long name as name@host`);
 }
 
 /**
@@ -106,9 +103,7 @@ export async function longHostName(): Promise<string> {
  * default host for `mode`; `alive@host` is checked as given.
  */
 export async function makeNodeName(text: string, mode: NameMode): Promise<NodeName> {
-  const withHost = text.includes('@')
-    ? text
-    : `${text}@${mode === 'short' ? shortHostName() : await longHostName()}`;
+  const withHost = text.includes('@') ? text : `${text}@${mode === 'short' ? shortHostName() : await longHostName()}`;
   const name = parseNodeName(withHost);
   checkOwnNodeName(name, mode);
   return name;

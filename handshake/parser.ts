@@ -72,7 +72,7 @@ export function parseChallenge(payload: Buffer): Challenge {
 /** The `'c'` complement after an old `'n'`: exactly 9 bytes. */
 export function parseComplement(payload: Buffer): Complement {
   if (payload[0] !== HandshakeTag.Complement || payload.length !== 9) {
-    throw new MalformedMessageError('expected a 9-byte complement (\'c\') after the old send_name');
+    throw new MalformedMessageError("expected a 9-byte complement ('c') after the old send_name");
   }
   return { flagsHigh: payload.readUInt32BE(1), creation: payload.readUInt32BE(5) };
 }

@@ -78,11 +78,7 @@ function readerFor(socket: net.Socket, { host, port, signal }: Request): SocketR
  * 6..5. The socket then stays open and silent; closing it unregisters the node. `signal` aborts
  * the registering, not the registration it made.
  */
-export async function registerNode(
-  name: string,
-  listenPort: number,
-  options: EpmdClientOptions = {},
-): Promise<EpmdRegistration> {
+export async function registerNode(name: string, listenPort: number, options: EpmdClientOptions = {}): Promise<EpmdRegistration> {
   const target = request(options);
   const socket = await openEpmdSocket(target);
   const reader = readerFor(socket, target);

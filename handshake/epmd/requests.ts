@@ -4,19 +4,14 @@ import { EpmdTag, MAX_EPMD_NAME_CHARACTERS } from './codes';
 import { EpmdNode, parseNodeFields, serializeNodeFields } from './node';
 
 /** A request as the EPMD server understands it. */
-export type EpmdRequest =
-  | { kind: 'alive2'; registration: EpmdNode }
-  | { kind: 'port_please2'; name: string }
-  | { kind: 'names' };
+export type EpmdRequest = { kind: 'alive2'; registration: EpmdNode } | { kind: 'port_please2'; name: string } | { kind: 'names' };
 
 /**
  * The outcome of parsing one request body: a request; an ALIVE2 that epmd answers with an error
  * (`rejected`); or something epmd drops without a reply (`invalid`).
  */
 export type ParsedEpmdRequest =
-  | EpmdRequest
-  | { kind: 'rejected'; reason: string; highestVersion: number }
-  | { kind: 'invalid'; reason: string };
+  EpmdRequest | { kind: 'rejected'; reason: string; highestVersion: number } | { kind: 'invalid'; reason: string };
 
 // epmd limits names and extra data to 255 UTF-8 characters of up to 4 bytes (MAXSYMLEN).
 const MAX_SYMBOL_BYTES = 255 * 4;

@@ -120,7 +120,12 @@ export class EpmdServer {
         return null;
       }
       case 'names':
-        socket.end(serializeNamesReply(this.port, [...this.registrations.values()].map(({ node }) => node)));
+        socket.end(
+          serializeNamesReply(
+            this.port,
+            [...this.registrations.values()].map(({ node }) => node),
+          ),
+        );
         return null;
       case 'invalid':
         break;
@@ -152,11 +157,7 @@ export class EpmdServer {
 }
 
 function failedAlive2Reply(highestVersion: number): Buffer {
-  return serializeAlive2Reply(
-    ALIVE2_FAILURE.result,
-    ALIVE2_FAILURE.creation,
-    highestVersion >= FIRST_EXTENDED_VERSION,
-  );
+  return serializeAlive2Reply(ALIVE2_FAILURE.result, ALIVE2_FAILURE.creation, highestVersion >= FIRST_EXTENDED_VERSION);
 }
 
 // epmd's bump_creation: the u32 counter rises by one and skips 0..3.

@@ -1,11 +1,5 @@
 import * as net from 'net';
-import {
-  DistListener,
-  DistTransport,
-  TransportConnectOptions,
-  TransportError,
-  TransportListenOptions,
-} from './transport';
+import { DistListener, DistTransport, TransportConnectOptions, TransportError, TransportListenOptions } from './transport';
 
 /**
  * Open a TCP connection with `noDelay` on: distribution and EPMD traffic is small
@@ -33,7 +27,10 @@ export function connectTcp(host: string, port: number, { timeout, signal }: Tran
     const onError = (cause: Error): void =>
       fail(new TransportError('connect_failed', `cannot connect to ${host}:${port}: ${cause.message}`, { cause }));
     const onAbort = (): void => fail(signal?.reason);
-    const timer = setTimeout(() => fail(new TransportError('timeout', `no TCP connection to ${host}:${port} within ${timeout} ms`)), timeout);
+    const timer = setTimeout(
+      () => fail(new TransportError('timeout', `no TCP connection to ${host}:${port} within ${timeout} ms`)),
+      timeout,
+    );
     socket.once('connect', onConnect);
     socket.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -29,7 +29,10 @@ export function challengeResponse(challenge: string, secret: string): string {
   if (!isLatin1(challenge) || !isLatin1(secret)) {
     throw new RangeError('lib_chan: challenge and password must be Latin-1 (characters 0..255)');
   }
-  return crypto.createHash('md5').update(Buffer.from(challenge + secret, 'latin1')).digest('hex');
+  return crypto
+    .createHash('md5')
+    .update(Buffer.from(challenge + secret, 'latin1'))
+    .digest('hex');
 }
 
 /**

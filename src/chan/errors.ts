@@ -19,7 +19,10 @@ export class BadServiceError extends ChanError {
 /** The server rejected the password (it answered `authFail`), or demanded one when none was given. */
 export class AuthFailError extends ChanError {
   override name = 'AuthFailError';
-  constructor(readonly service: string, detail = 'wrong password (authFail)') {
+  constructor(
+    readonly service: string,
+    detail = 'wrong password (authFail)',
+  ) {
     super(`lib_chan: service '${service}': ${detail}`);
   }
 }
@@ -35,7 +38,10 @@ export class ChannelClosedError extends ChanError {
 /** Nothing arrived within the allowed time (a handshake step, or an rpc reply). */
 export class ChanTimeoutError extends ChanError {
   override name = 'ChanTimeoutError';
-  constructor(readonly timeoutMs: number, what: string) {
+  constructor(
+    readonly timeoutMs: number,
+    what: string,
+  ) {
     super(`lib_chan: no ${what} within ${timeoutMs} ms`);
   }
 }

@@ -28,7 +28,10 @@ export function fibonacci(n: number): number | bigint {
 }
 
 function answer(message: Term): Term | undefined {
-  for (const [name, fn] of [['factorial', factorial], ['fibonacci', fibonacci]] as const) {
+  for (const [name, fn] of [
+    ['factorial', factorial],
+    ['fibonacci', fibonacci],
+  ] as const) {
     if (!isRecord(message, name, 2)) continue;
     const n = message.get(1);
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return tuple(atom('error'), tuple(atom('badArg'), n));

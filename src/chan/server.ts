@@ -52,7 +52,9 @@ export class ChanServer {
     const modules = options.modules ?? defaultChanModules(options.store);
     for (const service of config.services) {
       if (!Object.prototype.hasOwnProperty.call(modules, service.module)) {
-        throw new ChanConfigError(`service ${service.name}: no module ${service.module} is registered (have: ${Object.keys(modules).join(', ')})`);
+        throw new ChanConfigError(
+          `service ${service.name}: no module ${service.module} is registered (have: ${Object.keys(modules).join(', ')})`,
+        );
       }
     }
     const log = options.log ?? ((line: string) => process.stderr.write(`lib_chan: ${line}\n`));

@@ -16,12 +16,7 @@ export function listen(tlsOptions: tls.TlsOptions | undefined, onConnection: (so
 }
 
 /** Connect to `host:port` (with TLS when `tlsOptions` is given), within `timeoutMs`. */
-export function dial(
-  host: string,
-  port: number,
-  tlsOptions: tls.ConnectionOptions | undefined,
-  timeoutMs: number,
-): Promise<net.Socket> {
+export function dial(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = tlsOptions
       ? tls.connect({ ...tlsOptions, host, port, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) })

@@ -41,7 +41,8 @@ export async function callCommand(args: string[]): Promise<number> {
   let timeout: number | undefined;
   if (options.timeout !== undefined) {
     timeout = Number(options.timeout);
-    if (typeof options.timeout !== 'string' || !Number.isInteger(timeout) || timeout < 0) throw new UsageError('--timeout must be a number of milliseconds');
+    if (typeof options.timeout !== 'string' || !Number.isInteger(timeout) || timeout < 0)
+      throw new UsageError('--timeout must be a number of milliseconds');
   }
   const longNames = peer.split('@')[1].includes('.');
   const node = await ErlNode.start({

@@ -9,7 +9,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
   const longNames = typeof options.name === 'string';
-  const name = (longNames ? options.name : options.sname ?? 'ts') as string;
+  const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
   const node = await ErlNode.start({
     name,
     longNames,

@@ -81,7 +81,13 @@ export async function genCall(proc: ErlProcess, dest: Destination, request: Term
     const answer = await deadline.receive(proc, (m): { reply: Term } | { down: Term } | undefined => {
       if (m instanceof Tuple && m.length === 2) {
         const t = m.get(0);
-        if (t instanceof ImproperList && t.elements.length === 1 && t.elements[0] === ALIAS && t.tail instanceof Reference && refKey(t.tail) === akey) {
+        if (
+          t instanceof ImproperList &&
+          t.elements.length === 1 &&
+          t.elements[0] === ALIAS &&
+          t.tail instanceof Reference &&
+          refKey(t.tail) === akey
+        ) {
           return { reply: m.get(1) };
         }
       }
@@ -90,7 +96,10 @@ export async function genCall(proc: ErlProcess, dest: Destination, request: Term
     });
     if ('reply' in answer) return answer.reply;
     const why = answer.down === NOCONNECTION ? tuple(NODEDOWN, atom(destinationNode(dest, proc.pid.node.name))) : answer.down;
-    throw new GenCallError(why, tuple(why, tuple(GEN_SERVER, CALL, [destinationTerm(dest), request, timeout === Infinity ? INFINITY : timeout])));
+    throw new GenCallError(
+      why,
+      tuple(why, tuple(GEN_SERVER, CALL, [destinationTerm(dest), request, timeout === Infinity ? INFINITY : timeout])),
+    );
   } finally {
     if (mref) proc.demonitor(mref);
     proc.unalias(alias);

@@ -133,7 +133,11 @@ export async function startGenServer(node: GenHost, impl: GenServer, options: St
   let initialized!: (err?: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => (initialized = (err) => (err === undefined ? resolve() : reject(err))));
   const site = callbackSite(impl, options.name);
-  const proc = node.spawn((self) => serve(node, self, impl, site, initialized), { name: options.name, trapExit: options.trapExit, link: options.link });
+  const proc = node.spawn((self) => serve(node, self, impl, site, initialized), {
+    name: options.name,
+    trapExit: options.trapExit,
+    link: options.link,
+  });
   await ready;
   return {
     pid: proc.pid,

@@ -129,7 +129,13 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
     case ControlOp.SpawnRequest:
     case ControlOp.SpawnRequestTT: {
       const mfa = c[4];
-      if (!(mfa instanceof Tuple) || mfa.length !== 3 || !(mfa.get(0) instanceof Atom) || !(mfa.get(1) instanceof Atom) || typeof mfa.get(2) !== 'number') {
+      if (
+        !(mfa instanceof Tuple) ||
+        mfa.length !== 3 ||
+        !(mfa.get(0) instanceof Atom) ||
+        !(mfa.get(1) instanceof Atom) ||
+        typeof mfa.get(2) !== 'number'
+      ) {
         throw invalid('SPAWN_REQUEST {M, F, Arity} is malformed');
       }
       services.spawnRequest(conn, {

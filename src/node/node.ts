@@ -135,7 +135,9 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       log: (line) => this.log(line),
     });
     const outgoing = new OutgoingSignals((node, build, onFail) => this.peers.signal(node, build, onFail));
-    this.processes = new ProcessTable(this.nameAtom, this.creation, outgoing, (name, message, from) => this.builtins.deliver(name, message, from));
+    this.processes = new ProcessTable(this.nameAtom, this.creation, outgoing, (name, message, from) =>
+      this.builtins.deliver(name, message, from),
+    );
     this.system = this.processes.create();
     this.remoteSpawns = new RemoteSpawns(
       this.processes,
@@ -144,7 +146,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       () => this.groupLeader.pid,
     );
     this.spawnService = new SpawnService(this.processes, this.modules);
-    const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), (to, tag, reply) => genReply(this.system, to, tag, reply));
+    const rex = new RexServer(
+      this.modules,
+      this.nameAtom,
+      () => this.processes.create(),
+      (to, tag, reply) => genReply(this.system, to, tag, reply),
+    );
     this.builtins.register(NET_KERNEL, netKernel(this.system));
     this.builtins.register('rex', (message) => rex.handle(message));
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
@@ -172,8 +179,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** Start a node: EPMD (found or started), a listener, and the registration. */
   static async start(options: NodeOptions): Promise<ErlNode> {
     const nodeName = await makeNodeName(options.name, options.longNames ? 'long' : 'short');
-    const cookie =
-      typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
+    const cookie = typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
     const epmd = await ensureEpmd({ port: options.epmdPort });
     const listener = await (options.transport ?? tcpTransport).listen({ port: options.listenPort ?? 0 });
     let registration: EpmdRegistration;
@@ -215,7 +221,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     }
     const self = this.processes.create();
     try {
-      const answer = await genCall(self, [NET_KERNEL, peer], tuple(IS_AUTH, this.nameAtom), { timeout: options.timeout ?? 10_000, signal: options.signal });
+      const answer = await genCall(self, [NET_KERNEL, peer], tuple(IS_AUTH, this.nameAtom), {
+        timeout: options.timeout ?? 10_000,
+        signal: options.signal,
+      });
       return answer === YES ? 'pong' : 'pang';
     } catch {
       return 'pang';
@@ -278,7 +287,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
    * `{'DOWN', ReqId, process, Pid, Reason}`, and with `link` it is linked to `proc`.
    * `groupLeader` defaults to this node's group leader, which answers the io protocol.
    */
-  spawnRequest(proc: ErlProcess, node: string, mfa: { module: string; function: string; args: Term[] }, options?: SpawnRequestOptions): Reference {
+  spawnRequest(
+    proc: ErlProcess,
+    node: string,
+    mfa: { module: string; function: string; args: Term[] },
+    options?: SpawnRequestOptions,
+  ): Reference {
     return this.remoteSpawns.request(proc, node, mfa, options);
   }
 

@@ -96,9 +96,13 @@ export class Deadline {
 
   /** `work`, unless the deadline or the signal comes first. */
   race<T>(work: Promise<T>): Promise<T> {
-    return within<T>({ timeout: this.left(), signal: this.options.signal }, () => this.expired(), (resolve, reject) => {
-      work.then(resolve, reject);
-    });
+    return within<T>(
+      { timeout: this.left(), signal: this.options.signal },
+      () => this.expired(),
+      (resolve, reject) => {
+        work.then(resolve, reject);
+      },
+    );
   }
 
   /** `proc.receive(match)` until the deadline. */

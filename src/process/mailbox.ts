@@ -67,14 +67,18 @@ export class Mailbox {
     }
     const { timeout } = options;
     if (timeout === 0) return Promise.reject(new ReceiveTimeoutError(0));
-    return within<T>(options, () => new ReceiveTimeoutError(timeout as number), (resolve, reject) => {
-      const waiter: Waiter = { match, resolve: resolve as (v: unknown) => void, reject };
-      this.waiters.push(waiter);
-      return () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-      };
-    });
+    return within<T>(
+      options,
+      () => new ReceiveTimeoutError(timeout as number),
+      (resolve, reject) => {
+        const waiter: Waiter = { match, resolve: resolve as (v: unknown) => void, reject };
+        this.waiters.push(waiter);
+        return () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+        };
+      },
+    );
   }
 
   /** End the mailbox: pending and later receives reject with {@link ProcessExitedError}. */

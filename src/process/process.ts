@@ -4,7 +4,6 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
-import { ProcessTable } from './table';
 
 const NORMAL = atom('normal');
 const KILL = atom('kill');
@@ -21,6 +20,24 @@ export interface HeldMonitor {
   target: Pid | Atom;
   /** The node of a remote target, else undefined. */
   node?: string;
+}
+
+/**
+ * What a process asks of the table it lives in (the `ProcessTable`): the routing of its signals
+ * to local and remote processes. An interface, so that the table can hold processes without the
+ * two modules importing each other.
+ */
+export interface ProcessRouter {
+  makeRef(): Reference;
+  send(from: Pid, to: Destination, message: Term): void;
+  link(proc: ErlProcess, other: Pid): void;
+  unlink(proc: ErlProcess, other: Pid): void;
+  monitor(proc: ErlProcess, target: Pid | string | Atom | readonly [string | Atom, string | Atom], ref: Reference): void;
+  demonitor(proc: ErlProcess, ref: Reference): void;
+  addAlias(ref: Reference, proc: ErlProcess): void;
+  removeAlias(key: string): void;
+  exitSignal(from: Pid, to: Pid, reason: Term, linkBroken: boolean): void;
+  exited(proc: ErlProcess, reason: Term): void;
 }
 
 export class ErlProcess {
@@ -42,7 +59,7 @@ export class ErlProcess {
 
   constructor(
     readonly pid: Pid,
-    private readonly table: ProcessTable,
+    private readonly table: ProcessRouter,
   ) {}
 
   /** Pids linked to this process (local or remote), by key. @internal */

@@ -4,7 +4,7 @@
  */
 import { Atom, atom, Pid, Reference, Term } from '../../codec';
 import { ErlangError } from './exceptions';
-import { Destination, ErlProcess, pidKey, refKey } from './process';
+import { Destination, ErlProcess, pidKey, ProcessRouter, refKey } from './process';
 
 const NOPROC = atom('noproc');
 const BADARG = atom('badarg');
@@ -27,7 +27,7 @@ export interface RemoteSignals {
 /** Built-in servers of the node that answer sends to a local name no process has; true when one did. */
 export type BuiltinSend = (name: Atom, message: Term, from: Pid) => boolean;
 
-export class ProcessTable {
+export class ProcessTable implements ProcessRouter {
   private readonly processes = new Map<string, ErlProcess>();
   private readonly names = new Map<Atom, ErlProcess>();
   private readonly aliases = new Map<string, ErlProcess>();
@@ -292,4 +292,3 @@ export class ProcessTable {
     return this.processes.size;
   }
 }
-

@@ -125,7 +125,9 @@ export class ErlClient {
     return this.withProcess(async (proc) => {
       const groupLeader = options.groupLeader ?? this.node.groupLeader.pid;
       proc.groupLeader = groupLeader;
-      const outcome = await deadline.race(applyRegistered(this.node.modules, call.module, call.function, call.args, { self: proc, groupLeader }));
+      const outcome = await deadline.race(
+        applyRegistered(this.node.modules, call.module, call.function, call.args, { self: proc, groupLeader }),
+      );
       return options.rex ? rpcValue(caught(outcome)) : raise(outcome);
     });
   }
@@ -136,7 +138,10 @@ export class ErlClient {
       // A monitor on rex turns a lost node into an answer instead of a hang.
       const mref = proc.monitor([REX, call.node]);
       const key = refKey(mref);
-      proc.send([REX, call.node], tuple(proc.pid, tuple(CALL, call.module, call.function, call.args, options.groupLeader ?? this.node.groupLeader.pid)));
+      proc.send(
+        [REX, call.node],
+        tuple(proc.pid, tuple(CALL, call.module, call.function, call.args, options.groupLeader ?? this.node.groupLeader.pid)),
+      );
       try {
         return await deadline.receive(proc, (m) => {
           if (m instanceof Tuple && m.length === 2 && m.get(0) === REX) return m.get(1);

@@ -47,13 +47,19 @@ export function executeCallBadarg(ref: Term): Term {
 
 /** What `erpc:call` makes of the exit reason of its `execute_call` process: the value, or the exception to raise. */
 export function executeCallResult(reason: Term, ref: Reference): { value: Term } | { error: Error } {
-  if (reason instanceof Tuple && reason.length >= 3 && reason.get(0) instanceof Reference && refKey(reason.get(0) as Reference) === refKey(ref)) {
+  if (
+    reason instanceof Tuple &&
+    reason.length >= 3 &&
+    reason.get(0) instanceof Reference &&
+    refKey(reason.get(0) as Reference) === refKey(ref)
+  ) {
     const [, cls, r, stack] = reason.elements;
     if (reason.length === 3 && cls === RETURN) return { value: r };
     if (reason.length === 3 && cls === THROW) return { error: new ErlangThrow(r) };
     if (reason.length === 3 && cls === EXIT) return { error: new ErlangExit(r) };
     if (reason.length === 4 && cls === ERROR) return { error: new RemoteError(r, stack) };
-    if (reason.length === 3 && cls === ERROR && r instanceof Tuple && r.length === 2 && r.get(0) === ERPC) return { error: new ErpcError(r.get(1)) };
+    if (reason.length === 3 && cls === ERROR && r instanceof Tuple && r.length === 2 && r.get(0) === ERPC)
+      return { error: new ErpcError(r.get(1)) };
   }
   if (reason === NOCONNECTION) return { error: new ErpcError(NOCONNECTION) };
   // The process died some other way (killed, ...): erpc exits with {signal, Reason}.

@@ -56,7 +56,12 @@ export class RemoteSpawns {
    * `spawn_request(Node, M, F, Args, Opts)` from `proc`; the answer arrives in its mailbox (an
    * unreachable node answers `{spawn_reply, ReqId, error, noconnection}`).
    */
-  request(proc: ErlProcess, node: string, mfa: { module: string; function: string; args: Term[] }, options: SpawnRequestOptions = {}): Reference {
+  request(
+    proc: ErlProcess,
+    node: string,
+    mfa: { module: string; function: string; args: Term[] },
+    options: SpawnRequestOptions = {},
+  ): Reference {
     const reqId = this.table.makeRef();
     const opts: Term[] = [...(options.link ? [LINK] : []), ...(options.monitor ? [MONITOR] : []), ...(options.extra ?? [])];
     const gl = options.groupLeader ?? this.defaultGroupLeader();
@@ -104,7 +109,13 @@ export class RemoteSpawns {
 
 /** `{spawn_reply, ReqId, ok | error, X}` for the request with this key: [ok, X], else undefined. */
 export function spawnReplyOf(m: Term, key: string): [boolean, Term] | undefined {
-  if (m instanceof Tuple && m.length === 4 && m.get(0) === SPAWN_REPLY && m.get(1) instanceof Reference && refKey(m.get(1) as Reference) === key) {
+  if (
+    m instanceof Tuple &&
+    m.length === 4 &&
+    m.get(0) === SPAWN_REPLY &&
+    m.get(1) instanceof Reference &&
+    refKey(m.get(1) as Reference) === key
+  ) {
     return [m.get(2) === OK, m.get(3)];
   }
   return undefined;
@@ -155,7 +166,9 @@ export async function spawnAndWait(
  */
 function abandon(proc: ErlProcess, key: string, reqId: Reference, linked: boolean): void {
   proc
-    .receive((m): [boolean, Term] | undefined => spawnReplyOf(m, key) ?? (downReason(m, key) !== undefined ? [false, NOCONNECTION] : undefined))
+    .receive(
+      (m): [boolean, Term] | undefined => spawnReplyOf(m, key) ?? (downReason(m, key) !== undefined ? [false, NOCONNECTION] : undefined),
+    )
     .then(([ok, pid]) => {
       proc.demonitor(reqId);
       if (ok && pid instanceof Pid && linked) {

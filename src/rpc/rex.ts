@@ -24,7 +24,8 @@ const ERPC = atom('erpc');
 function request(term: Term): { kind: Atom; m: Atom; f: Atom; a: Term[]; gl: Term } | null {
   if (!(term instanceof Tuple) || term.length !== 5) return null;
   const [kind, m, f, a, gl] = term.elements;
-  if ((kind !== CALL && kind !== BLOCK_CALL && kind !== CAST) || !(m instanceof Atom) || !(f instanceof Atom) || !Array.isArray(a)) return null;
+  if ((kind !== CALL && kind !== BLOCK_CALL && kind !== CAST) || !(m instanceof Atom) || !(f instanceof Atom) || !Array.isArray(a))
+    return null;
   return { kind, m, f, a, gl };
 }
 
@@ -62,7 +63,10 @@ export class RexServer {
     }
   }
 
-  private run(req: { m: Atom; f: Atom; a: Term[]; gl: Term }, answer: ((result: Term) => { to: Term; tag?: Term; message: Term }) | null): void {
+  private run(
+    req: { m: Atom; f: Atom; a: Term[]; gl: Term },
+    answer: ((result: Term) => { to: Term; tag?: Term; message: Term }) | null,
+  ): void {
     const proc = this.worker();
     void applyRegistered(this.registry, req.m, req.f, req.a, { self: proc, groupLeader: req.gl }).then((outcome) => {
       if (answer) {

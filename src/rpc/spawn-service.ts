@@ -93,7 +93,11 @@ export class SpawnService {
       // BEAM: the fun's code is not loaded here.
       return proc.exit(tuple(UNDEF, [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])]));
     }
-    await runBody(proc, () => body(proc, ...fun.free, ...callArgs), { module: fun.module, function: atom(`-fun-${fun.index}-`), arity: fun.arity });
+    await runBody(proc, () => body(proc, ...fun.free, ...callArgs), {
+      module: fun.module,
+      function: atom(`-fun-${fun.index}-`),
+      arity: fun.arity,
+    });
   }
 }
 
@@ -106,4 +110,3 @@ async function runBody(proc: ErlProcess, body: () => unknown, site: CallSite): P
     proc.exit(exitReasonOf(err, site));
   }
 }
-

@@ -8,15 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess } from 'node:child_process';
 import { describeOtp, Otp, spawnOtp, stageFile } from '../support/otp';
-import {
-  AuthFailError,
-  BadServiceError,
-  ChanServer,
-  ChannelClosedError,
-  connect,
-  parseChanConfig,
-  startChanServer,
-} from '../../src/chan';
+import { AuthFailError, BadServiceError, ChanServer, ChannelClosedError, connect, parseChanConfig, startChanServer } from '../../src/chan';
 import { Term, Tuple, atom, charlist, equals, tuple } from '../../codec';
 import { parseTerm } from '../../codec/text';
 

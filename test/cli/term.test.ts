@@ -86,7 +86,11 @@ describe('erlbridge term decode', () => {
   });
 
   it('reports input that is not hex, exit 1', async () => {
-    expect(await term(['decode', '--hex'], '83 6x')).toEqual({ code: 1, stdout: Buffer.alloc(0), stderr: 'erlbridge term decode: not hex: "x" at byte 4\n' });
+    expect(await term(['decode', '--hex'], '83 6x')).toEqual({
+      code: 1,
+      stdout: Buffer.alloc(0),
+      stderr: 'erlbridge term decode: not hex: "x" at byte 4\n',
+    });
     expect((await term(['decode', '--hex'], '836')).stderr).toMatch(/odd number \(3\)/);
   });
 });
@@ -119,7 +123,7 @@ describeOtp('erlbridge term encode', (otp) => {
   const texts = [
     '{ok, [1,2|3]}',
     '"abc"',
-    "<<\"λ\"/utf8>>",
+    '<<"λ"/utf8>>',
     "'\\x{3BB}'",
     '#{a => 1.0, 1 => [], {x} => <<1,2:3>>}',
     '-123456789012345678901234567890',

@@ -170,7 +170,10 @@ describeOtp('handshake with erl', (otp) => {
     beforeAll(async () => {
       listener = net.createServer((socket) => {
         const outcome = acceptHandshake(socket, { ourName: name, cookie: acceptorCookie, creation: registration.creation });
-        outcome.then((result) => sockets.push(drain(result)), () => undefined);
+        outcome.then(
+          (result) => sockets.push(drain(result)),
+          () => undefined,
+        );
         outcomes.push(outcome);
       });
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));

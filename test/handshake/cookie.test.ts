@@ -52,7 +52,11 @@ describe('cookies', () => {
   it('falls back to $XDG_CONFIG_HOME/erlang/.erlang.cookie like erl', () => {
     const xdg = path.join(home, 'xdg');
     writeCookie(path.join(xdg, 'erlang', '.erlang.cookie'), 'FROMXDG');
-    expect(resolveCookie({ env: { XDG_CONFIG_HOME: xdg }, homeDir: home }).reveal().toString()).toBe('FROMXDG');
+    expect(
+      resolveCookie({ env: { XDG_CONFIG_HOME: xdg }, homeDir: home })
+        .reveal()
+        .toString(),
+    ).toBe('FROMXDG');
     expect(fs.existsSync(path.join(home, '.erlang.cookie'))).toBe(false);
   });
 

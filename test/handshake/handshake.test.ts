@@ -328,7 +328,13 @@ describe('aborting a handshake', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const controller = new AbortController();
     setTimeout(() => controller.abort(reason), 50);
-    const options = { ourName: A, cookie: COOKIE, creation: 1, epmdPort: (silent.address() as net.AddressInfo).port, signal: controller.signal };
+    const options = {
+      ourName: A,
+      cookie: COOKIE,
+      creation: 1,
+      epmdPort: (silent.address() as net.AddressInfo).port,
+      signal: controller.signal,
+    };
     await expect(connectToNode('bob@127.0.0.1', options)).rejects.toBe(reason);
   });
 });
@@ -369,7 +375,11 @@ describe('acceptor against hand-made and hostile initiators', () => {
 
   it.each([
     ['an unknown first message', frame(Buffer.from('Xhello')), MalformedMessageError],
-    ['a send_name with a truncated name', frame(Buffer.from('N'), u64(DEFAULT_DIST_FLAGS), u32(1), u16(50), Buffer.from('a@b')), MalformedMessageError],
+    [
+      'a send_name with a truncated name',
+      frame(Buffer.from('N'), u64(DEFAULT_DIST_FLAGS), u32(1), u16(50), Buffer.from('a@b')),
+      MalformedMessageError,
+    ],
     ['a frame longer than any handshake message', Buffer.from([0xff, 0xff, 0x4e]), OversizedMessageError],
     ['an empty frame', Buffer.from([0, 0]), MalformedMessageError],
   ])('rejects %s with a typed error, closes, and keeps serving', async (_what, bytes, errorClass) => {
@@ -408,7 +418,7 @@ describe('acceptor against hand-made and hostile initiators', () => {
     expect(await closedSoon(socket)).toBe(true);
   });
 
-  it("rejects a challenge reply that is not exactly 21 bytes", async () => {
+  it('rejects a challenge reply that is not exactly 21 bytes', async () => {
     const socket = await dial();
     const next = frameReader(socket);
     socket.write(frame(Buffer.from('N'), u64(DEFAULT_DIST_FLAGS), u32(5), u16(A.length), Buffer.from(A)));
@@ -437,7 +447,7 @@ describe('acceptor against hand-made and hostile initiators', () => {
     expect(await lastOutcome()).toMatchObject({ peerName: A, peerCreation: 77, peerFlags: DEFAULT_DIST_FLAGS });
   });
 
-  it("refuses an old initiator whose complement lacks mandatory high flags", async () => {
+  it('refuses an old initiator whose complement lacks mandatory high flags', async () => {
     const { next } = await oldInitiator(0);
     expect((await next()).toString()).toBe('snot_allowed');
     expect(await lastOutcome()).toMatchObject({ code: 'missing_flags', missing: ['V4_NC'] });

@@ -1,12 +1,5 @@
 import * as os from 'os';
-import {
-  checkOwnNodeName,
-  isValidNodeName,
-  makeNodeName,
-  NodeNameError,
-  parseNodeName,
-  shortHostName,
-} from '../../handshake';
+import { checkOwnNodeName, isValidNodeName, makeNodeName, NodeNameError, parseNodeName, shortHostName } from '../../handshake';
 import { thrownBy } from '../support/thrown';
 
 describe('node names', () => {

@@ -49,7 +49,13 @@ describeOtp('hostile peers', (otp) => {
   async function rawPeer(options: { headers?: boolean } = {}): Promise<RawPeer> {
     const name = `${uniqueName('raw')}@${ts.name.split('@')[1]}`;
     const flags = options.headers === false ? DEFAULT_DIST_FLAGS & ~HEADERS : undefined;
-    const link = await connectToNode(ts.name, { ourName: name, cookie: resolveCookie({ cookie }), creation: 5, epmdPort: epmd.port, flags });
+    const link = await connectToNode(ts.name, {
+      ourName: name,
+      cookie: resolveCookie({ cookie }),
+      creation: 5,
+      epmdPort: epmd.port,
+      flags,
+    });
     const headers = (link.negotiatedFlags & HEADERS) !== 0n;
     expect(headers).toBe(options.headers !== false);
     let closed = false;
@@ -70,7 +76,11 @@ describeOtp('hostile peers', (otp) => {
       pid: new Pid(atom(name), 1, 0, 5),
       frame: (control, payload) => {
         const parts = headers
-          ? [Buffer.from([131, 68, 0]), encoder.encodeWithoutVersion(control), ...(payload === undefined ? [] : [encoder.encodeWithoutVersion(payload)])]
+          ? [
+              Buffer.from([131, 68, 0]),
+              encoder.encodeWithoutVersion(control),
+              ...(payload === undefined ? [] : [encoder.encodeWithoutVersion(payload)]),
+            ]
           : [Buffer.from([112]), encoder.encode(control), ...(payload === undefined ? [] : [encoder.encode(payload)])];
         return lengthPrefixed(Buffer.concat(parts));
       },
@@ -80,14 +90,23 @@ describeOtp('hostile peers', (otp) => {
   /** A REG_SEND of `{hi, Tag}` to the TS process `hostile_sink`, which must get it. */
   async function deliveredThrough(peer: RawPeer, tag: number): Promise<void> {
     peer.socket.write(peer.frame(tuple(REG_SEND, peer.pid, atom(''), atom('hostile_sink')), tuple(atom('hi'), tag)));
-    const got = await sink.receive((m) => (m instanceof Object && 'get' in m && (m as { get(i: number): Term }).get(1) === tag ? m : undefined), { timeout: 5000 });
+    const got = await sink.receive(
+      (m) => (m instanceof Object && 'get' in m && (m as { get(i: number): Term }).get(1) === tag ? m : undefined),
+      { timeout: 5000 },
+    );
     expect(got).toBeDefined();
   }
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
     erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
-    ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, limits: { maxFrame: MAX_FRAME }, log: (l) => logs.push(l) });
+    ts = await ErlNode.start({
+      name: uniqueName('ts'),
+      cookie,
+      epmdPort: epmd.port,
+      limits: { maxFrame: MAX_FRAME },
+      log: (l) => logs.push(l),
+    });
     events = new NodeEvents(ts);
     sink = ts.spawn(undefined, { name: 'hostile_sink' });
     expect(await erl.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
@@ -136,9 +155,24 @@ describeOtp('hostile peers', (otp) => {
       },
       'peer_closed',
     ],
-    ['a complete frame whose term is cut short', {}, (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 0, 104, 4, 97, 6, 119]))), /undecodable/],
-    ['an unknown distribution header (131, 99)', {}, (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 99, 0, 97, 1]))), /unknown distribution header/],
-    ['an atom cache header that refers to entries it never made', {}, (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 3, 0x11, 0x01, 7, 8, 9, 82, 0]))), /empty cache slot/],
+    [
+      'a complete frame whose term is cut short',
+      {},
+      (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 0, 104, 4, 97, 6, 119]))),
+      /undecodable/,
+    ],
+    [
+      'an unknown distribution header (131, 99)',
+      {},
+      (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 99, 0, 97, 1]))),
+      /unknown distribution header/,
+    ],
+    [
+      'an atom cache header that refers to entries it never made',
+      {},
+      (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 3, 0x11, 0x01, 7, 8, 9, 82, 0]))),
+      /empty cache slot/,
+    ],
     [
       'bytes after the payload',
       {},
@@ -149,11 +183,31 @@ describeOtp('hostile peers', (otp) => {
       },
       /bytes after the payload/,
     ],
-    ['an unknown control operation (99) in a valid 131,68 frame', {}, (p) => void p.socket.write(p.frame(tuple(99, p.pid, atom('x')))), /operation 99/],
+    [
+      'an unknown control operation (99) in a valid 131,68 frame',
+      {},
+      (p) => void p.socket.write(p.frame(tuple(99, p.pid, atom('x')))),
+      /operation 99/,
+    ],
     ['a control message that is not a tuple', {}, (p) => void p.socket.write(p.frame(atom('hello'))), /not a tuple/],
-    ['a REG_SEND without its payload', {}, (p) => void p.socket.write(p.frame(tuple(REG_SEND, p.pid, atom(''), atom('hostile_sink')))), /operation 6/],
-    ['a distribution header on a pass-through connection', { headers: false }, (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 0, 97, 1]))), /pass-through/],
-    ['random bytes', {}, (p) => void p.socket.write(lengthPrefixed(Buffer.from('a3f1c07d5e9b2a4400ff13', 'hex'))), /does not start with 131/],
+    [
+      'a REG_SEND without its payload',
+      {},
+      (p) => void p.socket.write(p.frame(tuple(REG_SEND, p.pid, atom(''), atom('hostile_sink')))),
+      /operation 6/,
+    ],
+    [
+      'a distribution header on a pass-through connection',
+      { headers: false },
+      (p) => void p.socket.write(lengthPrefixed(Buffer.from([131, 68, 0, 97, 1]))),
+      /pass-through/,
+    ],
+    [
+      'random bytes',
+      {},
+      (p) => void p.socket.write(lengthPrefixed(Buffer.from('a3f1c07d5e9b2a4400ff13', 'hex'))),
+      /does not start with 131/,
+    ],
   ];
 
   it.each(cases)('%s closes only that connection', async (_label, options, attack, expected) => {

@@ -21,7 +21,12 @@ describeOtp('liveness', (otp) => {
 
   it('a SIGSTOPped erl is declared down by our ticks (tickTime 2000 ms, intensity 4), and not before', async () => {
     // erl ticks as often as we expect to hear from it (net_ticktime 2 s: a tick every 500 ms).
-    const erl = await startOtpNodeWith(otp, { sname: uniqueName('frozen'), cookie, epmdPort: epmd.port, extraArgs: ['-kernel', 'net_ticktime', '2'] });
+    const erl = await startOtpNodeWith(otp, {
+      sname: uniqueName('frozen'),
+      cookie,
+      epmdPort: epmd.port,
+      extraArgs: ['-kernel', 'net_ticktime', '2'],
+    });
     const logs: string[] = [];
     const ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, tickTime: 2000, log: (l) => logs.push(l) });
     const events = new NodeEvents(ts);
@@ -53,7 +58,12 @@ describeOtp('liveness', (otp) => {
   });
 
   it('erl with net_ticktime 4 keeps an idle connection to a ticking TS node for more than 3 ticktimes, and drops a silent one', async () => {
-    const erl = await startOtpNodeWith(otp, { sname: uniqueName('ticky'), cookie, epmdPort: epmd.port, extraArgs: ['-kernel', 'net_ticktime', '4'] });
+    const erl = await startOtpNodeWith(otp, {
+      sname: uniqueName('ticky'),
+      cookie,
+      epmdPort: epmd.port,
+      extraArgs: ['-kernel', 'net_ticktime', '4'],
+    });
     // Ticks every second (4000 / 4), whatever it reads.
     const ticking = await ErlNode.start({ name: uniqueName('ticking'), cookie, epmdPort: epmd.port, tickTime: 4000, log: () => undefined });
     // The control: ticks every 15 s (the default 60 s ticktime), so erl must give up on it.

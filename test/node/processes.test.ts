@@ -20,9 +20,7 @@ describeOtp('processes', (otp) => {
     erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined });
     // An erl echo server: {From, Msg} -> From ! {echo, Msg}.
-    await erl.eval(
-      `begin P = spawn(fun Loop() -> receive {From, M} -> From ! {echo, M}, Loop() end end), register(echo, P), ok end`,
-    );
+    await erl.eval(`begin P = spawn(fun Loop() -> receive {From, M} -> From ! {echo, M}, Loop() end end), register(echo, P), ok end`);
   });
 
   afterAll(async () => {
@@ -41,7 +39,9 @@ describeOtp('processes', (otp) => {
       },
       { name: 'ts_echo' },
     );
-    const reply = await erl.eval(`begin {ts_echo, '${ts.name}'} ! {self(), [1.0, <<"b">>, {x}]}, receive R -> R after 5000 -> timeout end end`);
+    const reply = await erl.eval(
+      `begin {ts_echo, '${ts.name}'} ! {self(), [1.0, <<"b">>, {x}]}, receive R -> R after 5000 -> timeout end end`,
+    );
     expect(reply).toBe('{got,[1.0,<<98>>,{x}]}');
     svc.exit();
   });
@@ -72,12 +72,15 @@ describeOtp('processes', (otp) => {
       `begin process_flag(trap_exit, true), {doomed, '${ts.name}'} ! {self()}, receive {pid, P} -> link(P), P ! die, receive {'EXIT', P, Why} -> Why after 5000 -> timeout end after 5000 -> nopid end end`,
     );
     expect(why).toBe('{shutdown,kaboom}');
-    const jsCrash = ts.spawn(async (self) => {
-      const m = (await self.receive()) as Tuple;
-      self.send(m.get(0) as Pid, tuple(atom('pid'), self.pid));
-      await self.receive((x) => (x === atom('die') ? x : undefined));
-      throw new TypeError('not a function');
-    }, { name: 'js_crash' });
+    const jsCrash = ts.spawn(
+      async (self) => {
+        const m = (await self.receive()) as Tuple;
+        self.send(m.get(0) as Pid, tuple(atom('pid'), self.pid));
+        await self.receive((x) => (x === atom('die') ? x : undefined));
+        throw new TypeError('not a function');
+      },
+      { name: 'js_crash' },
+    );
     const jsWhy = await erl.eval(
       `begin {js_crash, '${ts.name}'} ! {self()}, receive {pid, P} -> link(P), P ! die, receive {'EXIT', P, Why} -> Why =:= {{js_error, <<"TypeError: not a function">>}, []} after 5000 -> timeout end after 5000 -> nopid end end`,
     );
@@ -97,17 +100,19 @@ describeOtp('processes', (otp) => {
     const exit = (await watcher.receive(undefined, { timeout: 5000 })) as Tuple;
     expect(isRecord(exit, 'EXIT', 3)).toBe(true);
     expect(equals(exit.get(2), tuple(atom('shutdown'), atom('boom')))).toBe(true);
-
   });
 
   it('erl monitors a TS process and sees DOWN with its reason; TS monitors an erl process likewise', async () => {
-    const target = ts.spawn(async (self) => {
-      const m = (await self.receive()) as Tuple;
-      const from = m.get(0) as Pid;
-      self.send(from, tuple(atom('pid'), self.pid));
-      await self.receive((x) => (x === atom('stop') ? x : undefined));
-      self.exit(tuple(atom('shutdown'), atom('asked')));
-    }, { name: 'monitored' });
+    const target = ts.spawn(
+      async (self) => {
+        const m = (await self.receive()) as Tuple;
+        const from = m.get(0) as Pid;
+        self.send(from, tuple(atom('pid'), self.pid));
+        await self.receive((x) => (x === atom('stop') ? x : undefined));
+        self.exit(tuple(atom('shutdown'), atom('asked')));
+      },
+      { name: 'monitored' },
+    );
     const down = await erl.eval(
       `begin {monitored, '${ts.name}'} ! {self()}, receive {pid, P} -> R = monitor(process, P), P ! stop, receive {'DOWN', R, process, P, Why} -> Why after 5000 -> timeout end after 5000 -> nopid end end`,
     );
@@ -122,7 +127,9 @@ describeOtp('processes', (otp) => {
     expect(equals(msg, tuple(atom('DOWN'), ref, atom('process'), tuple(atom('short_lived'), atom(erl.name)), atom('gone')))).toBe(true);
     const ref2 = me.monitor(['never_registered', erl.name]);
     const noproc = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
-    expect(equals(noproc, tuple(atom('DOWN'), ref2, atom('process'), tuple(atom('never_registered'), atom(erl.name)), atom('noproc')))).toBe(true);
+    expect(
+      equals(noproc, tuple(atom('DOWN'), ref2, atom('process'), tuple(atom('never_registered'), atom(erl.name)), atom('noproc'))),
+    ).toBe(true);
     me.exit();
   });
 
@@ -150,7 +157,9 @@ describeOtp('processes', (otp) => {
     await new Promise((r) => setTimeout(r, 200));
     process.kill(victim.pid, 'SIGKILL');
     const down = (await me.receive(undefined, { timeout: 10000 })) as Term;
-    expect(equals(down, tuple(atom('DOWN'), ref, atom('process'), tuple(atom('sleeper'), atom(victim.name)), atom('noconnection')))).toBe(true);
+    expect(equals(down, tuple(atom('DOWN'), ref, atom('process'), tuple(atom('sleeper'), atom(victim.name)), atom('noconnection')))).toBe(
+      true,
+    );
     await victim.stop();
     me.exit();
   });

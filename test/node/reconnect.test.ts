@@ -51,9 +51,13 @@ describeOtp('reconnect', (otp) => {
       expect(await second.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
       expect(await ts.ping(second.name)).toBe('pong');
       // Messages reach the new incarnation's processes (its pids carry the new creation).
-      await second.eval(`begin register(sink, spawn(fun() -> receive {hello, _} = M -> receive {get, From} -> From ! {got, M} end end end)), ok end`);
+      await second.eval(
+        `begin register(sink, spawn(fun() -> receive {hello, _} = M -> receive {get, From} -> From ! {got, M} end end end)), ok end`,
+      );
       ts.send(['sink', second.name], tuple(atom('hello'), ts.nameAtom));
-      expect(await second.eval(`begin sink ! {get, self()}, receive {got, M} -> M after 5000 -> timeout end end`)).toBe(`{hello,${ts.name}}`);
+      expect(await second.eval(`begin sink ! {get, self()}, receive {got, M} -> M after 5000 -> timeout end end`)).toBe(
+        `{hello,${ts.name}}`,
+      );
     } finally {
       await first.stop();
       await second?.stop();
@@ -103,7 +107,12 @@ describeOtp('reconnect', (otp) => {
     const host = ts.name.split('@')[1];
     try {
       // The "old incarnation": a bare handshake under the name, which then says nothing.
-      const ghost = await connectToNode(erl.name, { ourName: `${short}@${host}`, cookie: resolveCookie({ cookie }), creation: 7, epmdPort: epmd.port });
+      const ghost = await connectToNode(erl.name, {
+        ourName: `${short}@${host}`,
+        cookie: resolveCookie({ cookie }),
+        creation: 7,
+        epmdPort: epmd.port,
+      });
       const ghostClosed = new Promise<void>((resolve) => ghost.socket.on('close', () => resolve()));
       ghost.socket.resume();
       await waitFor('erl to list the ghost', async () => (await erl.eval(`lists:member('${short}@${host}', nodes(hidden))`)) === 'true');

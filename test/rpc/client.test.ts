@@ -21,7 +21,9 @@ const FIXTURES = path.join(__dirname, '../../fixtures/dist_demo');
 async function loadFixtures(otp: Parameters<typeof stageFile>[0], erl: OtpNode, files: string[]): Promise<void> {
   for (const f of files) {
     const p = stageFile(otp, path.join(FIXTURES, f));
-    const loaded = await erl.eval(`begin {ok, M, B} = compile:file("${p}", [binary, return_errors]), {module, M} = code:load_binary(M, "${p}", B), M end`);
+    const loaded = await erl.eval(
+      `begin {ok, M, B} = compile:file("${p}", [binary, return_errors]), {module, M} = code:load_binary(M, "${p}", B), M end`,
+    );
     expect(loaded).toBe(f.replace(/\.erl$/, ''));
   }
 }
@@ -81,7 +83,12 @@ describeOtp('TypeScript client into erl', (otp) => {
     expect(formatTerm(await client.rpcCall(E, 'erlang', 'exit', [atom('bye')]))).toBe("{badrpc,{'EXIT',bye}}");
     expect(formatTerm(await client.rpcCall(E, 'erlang', 'throw', [atom('ball')]))).toBe('ball');
     // What erl's own rpc:call says for the same calls, compared as text.
-    for (const [m, f, a] of [['nosuchmod', 'f', '[]'], ['erlang', 'exit', '[bye]'], ['erlang', 'throw', '[ball]'], ['kvs', 'lookup', '[weather]']]) {
+    for (const [m, f, a] of [
+      ['nosuchmod', 'f', '[]'],
+      ['erlang', 'exit', '[bye]'],
+      ['erlang', 'throw', '[ball]'],
+      ['kvs', 'lookup', '[weather]'],
+    ]) {
       const theirs = await erl.eval(`rpc:call(node(), ${m}, ${f}, ${a})`);
       const ours = formatTerm(await client.rpcCall(E, m, f, a === '[]' ? [] : [atom(a.slice(1, -1))]));
       expect(ours).toBe(theirs);
@@ -148,7 +155,10 @@ describeOtp('TypeScript client into erl', (otp) => {
     client.cast(dest, tuple(atom('c2'), 2));
     expect(formatTerm(await client.call(dest, atom('seen')))).toBe('[{cast,c1},{info,i1},{cast,{c2,2}}]');
     // Concurrent calls, one slow: each gets its own answer.
-    const [a, b] = await Promise.all([client.call(dest, tuple(atom('later'), 200, atom('a'))), client.call(dest, tuple(atom('echo'), atom('b')))]);
+    const [a, b] = await Promise.all([
+      client.call(dest, tuple(atom('later'), 200, atom('a'))),
+      client.call(dest, tuple(atom('echo'), atom('b'))),
+    ]);
     expect([a, b]).toEqual([atom('a'), atom('b')]);
   });
 
@@ -163,7 +173,9 @@ describeOtp('TypeScript client into erl', (otp) => {
     // The server stops with a reason while answering: the reply comes first, as gen_server sends it.
     expect(await client.call(['echo_gs', E], tuple(atom('stop'), atom('enough')))).toBe(atom('ok'));
     // (It is still registered while it terminates; a call then gets DOWN enough, as in Erlang.)
-    await erl.eval(`(fun W(0) -> still_there; W(N) -> case whereis(echo_gs) of undefined -> gone; _ -> timer:sleep(10), W(N - 1) end end)(300)`);
+    await erl.eval(
+      `(fun W(0) -> still_there; W(N) -> case whereis(echo_gs) of undefined -> gone; _ -> timer:sleep(10), W(N - 1) end end)(300)`,
+    );
     const gone = (await rejection(client.call(['echo_gs', E], atom('seen')))) as GenCallError;
     expect(gone.why).toBe(atom('noproc'));
     expect(await erl.eval(`element(1, echo_gs:start())`)).toBe('ok');
@@ -201,7 +213,9 @@ describeOtp('TypeScript client into erl', (otp) => {
     expect(equals(await me.receive(undefined, { timeout: 5000 }), tuple(atom('EXIT'), linked, atom('linked_bye')))).toBe(true);
     const mon = await client.spawnMonitor(E, 'echo_gs', 'echo_loop', [], { from: me });
     me.send(mon.pid, tuple(me.pid, atom('stop'), atom('watched')));
-    expect(equals(await me.receive(undefined, { timeout: 5000 }), tuple(atom('DOWN'), mon.ref, atom('process'), mon.pid, atom('watched')))).toBe(true);
+    expect(
+      equals(await me.receive(undefined, { timeout: 5000 }), tuple(atom('DOWN'), mon.ref, atom('process'), mon.pid, atom('watched'))),
+    ).toBe(true);
 
     const undef = await client.spawnMonitor(E, 'no_such_module', 'f', [1], { from: me });
     const why = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
@@ -212,13 +226,17 @@ describeOtp('TypeScript client into erl', (otp) => {
     // the new process is told `abandoned`, as BEAM's spawn_request_abandon does.
     const loops = `length([P || P <- processes(), process_info(P, current_function) =:= {current_function, {echo_gs, echo_loop, 0}}])`;
     const before = await erl.eval(loops);
-    expect(await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { from: me, link: true, timeout: 0 }))).toBeInstanceOf(ErlTimeoutError);
+    expect(await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { from: me, link: true, timeout: 0 }))).toBeInstanceOf(
+      ErlTimeoutError,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(await erl.eval(loops)).toBe(before);
     expect(me.alive).toBe(true);
     const ac = new AbortController();
     ac.abort(new Error('no spawn for you'));
-    expect(((await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { signal: ac.signal }))) as Error).message).toBe('no spawn for you');
+    expect(((await rejection(client.spawn(E, 'echo_gs', 'echo_loop', [], { signal: ac.signal }))) as Error).message).toBe(
+      'no spawn for you',
+    );
 
     const nowhere = await rejection(client.spawn(`nobody@${E.split('@')[1]}`, 'erlang', 'node', []));
     expect(nowhere).toBeInstanceOf(SpawnError);
@@ -227,7 +245,7 @@ describeOtp('TypeScript client into erl', (otp) => {
     me.exit();
   });
 
-  it("rpc to this node itself runs its own registry, with the same outcomes (erpc:call(node(), ...))", async () => {
+  it('rpc to this node itself runs its own registry, with the same outcomes (erpc:call(node(), ...))', async () => {
     ts.modules.registerModule('selfmod', {
       twice: (x: Term) => (x as number) * 2,
       toss: (x: Term) => {
@@ -244,7 +262,9 @@ describeOtp('TypeScript client into erl', (otp) => {
     expect(((await rejection(client.rpc(ts.name, 'selfmod', 'nope', []))) as RemoteError).reason).toBe(atom('undef'));
     expect(await rejection(client.rpc(ts.name, 'selfmod', 'slow', [], { timeout: 50 }))).toBeInstanceOf(ErlTimeoutError);
     expect(formatTerm(await client.rpcCall(ts.name, 'selfmod', 'quit', []))).toBe("{badrpc,{'EXIT',bye}}");
-    expect(formatTerm(await client.rpcCall(ts.name, 'selfmod', 'nope', [], { rex: true }))).toBe("{badrpc,{'EXIT',{undef,[{selfmod,nope,[],[]}]}}}");
+    expect(formatTerm(await client.rpcCall(ts.name, 'selfmod', 'nope', [], { rex: true }))).toBe(
+      "{badrpc,{'EXIT',{undef,[{selfmod,nope,[],[]}]}}}",
+    );
   });
 
   it('no helper process outlives its operation', async () => {
@@ -277,7 +297,11 @@ describeOtp('TypeScript client into erl', (otp) => {
     expect(await run(E, 'kvs', 'lookup', '[weather]')).toEqual({ code: 0, stdout: '{ok,{sunny,21.5}}\n', stderr: '' });
     expect(await erl.eval(`kvs:lookup(weather)`)).toBe('{ok,{sunny,21.5}}');
     expect(await run(E, 'kvs', 'lookup', '[nothing_here]')).toEqual({ code: 0, stdout: 'undefined\n', stderr: '' });
-    expect(await run(E, 'kvs', 'nosuchfun', '[]')).toEqual({ code: 0, stdout: "{badrpc,{'EXIT',{undef,[{kvs,nosuchfun,[],[]}]}}}\n", stderr: '' });
+    expect(await run(E, 'kvs', 'nosuchfun', '[]')).toEqual({
+      code: 0,
+      stdout: "{badrpc,{'EXIT',{undef,[{kvs,nosuchfun,[],[]}]}}}\n",
+      stderr: '',
+    });
     expect(await run(E, 'timer', 'sleep', '[2000]', '--timeout', '100')).toEqual({ code: 0, stdout: '{badrpc,timeout}\n', stderr: '' });
     const unreachable = await run(`nobody@${E.split('@')[1]}`, 'kvs', 'lookup', '[weather]');
     expect(unreachable.code).toBe(1);

@@ -23,7 +23,13 @@ function hasElixir(): boolean {
 }
 
 /** Run an Elixir script as a distributed node; resolves with its stdout. Killed by pid after `timeoutMs`. */
-function runElixir(sname: string, cookie: string, epmdPort: number, code: string, timeoutMs = 20000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runElixir(
+  sname: string,
+  cookie: string,
+  epmdPort: number,
+  code: string,
+  timeoutMs = 20000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('elixir', ['--sname', sname, '--cookie', cookie, '--erl', '-start_epmd false', '-e', code], {
       env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) },
@@ -61,7 +67,8 @@ class Greeter implements GenServer {
 
 // Under CI=true a missing elixir fails (CI installs it), as a missing erl does; elsewhere it skips loudly.
 const describeElixir = hasElixir() || process.env.CI === 'true' ? describe : describe.skip;
-if (!hasElixir()) process.stderr.write('!!! erlbridge: no elixir on PATH; Elixir interop tests ' + (process.env.CI === 'true' ? 'FAIL\n' : 'SKIPPED\n'));
+if (!hasElixir())
+  process.stderr.write('!!! erlbridge: no elixir on PATH; Elixir interop tests ' + (process.env.CI === 'true' ? 'FAIL\n' : 'SKIPPED\n'));
 
 describeElixir('Elixir and the TypeScript node (host OTP)', () => {
   let epmd: EpmdServer;

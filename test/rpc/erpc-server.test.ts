@@ -59,27 +59,43 @@ describeOtp('rpc into TypeScript', (otp) => {
     expect(await erl.eval(`rpc:call(${T}, kvs, store, [weather, fine])`)).toBe('true');
     expect(await erl.eval(`rpc:call(${T}, kvs, lookup, [weather])`)).toBe('{ok,fine}');
     expect(await erl.eval(`rpc:call(${T}, kvs, lookup, [weater])`)).toBe('undefined');
-    expect(await erl.eval(`begin {kvs, ${T}} ! {self(), {lookup, weather}}, receive {kvs, R} -> R after 5000 -> timeout end end`)).toBe('{ok,fine}');
-    expect(await erl.eval(`begin {kvs, ${T}} ! {self(), {store, {location, joe}, "Stockholm"}}, receive {kvs, R} -> R after 5000 -> timeout end end`)).toBe('true');
+    expect(await erl.eval(`begin {kvs, ${T}} ! {self(), {lookup, weather}}, receive {kvs, R} -> R after 5000 -> timeout end end`)).toBe(
+      '{ok,fine}',
+    );
+    expect(
+      await erl.eval(
+        `begin {kvs, ${T}} ! {self(), {store, {location, joe}, "Stockholm"}}, receive {kvs, R} -> R after 5000 -> timeout end end`,
+      ),
+    ).toBe('true');
     expect(await erl.eval(`rpc:call(${T}, kvs, lookup, [{location, joe}]) =:= {ok, "Stockholm"}`)).toBe('true');
   });
 
   it('anything not registered is undef, exactly as on an Erlang node; os:cmd never runs', async () => {
-    expect(await erl.eval(`rpc:call(${T}, nosuchmod, f, [])`)).toBe('{badrpc,{\'EXIT\',{undef,[{nosuchmod,f,[],[]}]}}}');
-    expect(await erl.eval(`rpc:call(${T}, os, cmd, ["touch /tmp/erlbridge-pwned"]) =:= {badrpc, {'EXIT', {undef, [{os, cmd, ["touch /tmp/erlbridge-pwned"], []}]}}}`)).toBe('true');
-    expect(await erl.eval(`rpc:call(${T}, kvs, store, [only_one])`)).toBe('{badrpc,{\'EXIT\',{undef,[{kvs,store,[only_one],[]}]}}}');
-    expect(await erl.eval(`try erpc:call(${T}, os, cmd, ["id"]) catch error:{exception, undef, [{os, cmd, ["id"], []}]} -> refused end`)).toBe('refused');
+    expect(await erl.eval(`rpc:call(${T}, nosuchmod, f, [])`)).toBe("{badrpc,{'EXIT',{undef,[{nosuchmod,f,[],[]}]}}}");
+    expect(
+      await erl.eval(
+        `rpc:call(${T}, os, cmd, ["touch /tmp/erlbridge-pwned"]) =:= {badrpc, {'EXIT', {undef, [{os, cmd, ["touch /tmp/erlbridge-pwned"], []}]}}}`,
+      ),
+    ).toBe('true');
+    expect(await erl.eval(`rpc:call(${T}, kvs, store, [only_one])`)).toBe("{badrpc,{'EXIT',{undef,[{kvs,store,[only_one],[]}]}}}");
+    expect(
+      await erl.eval(`try erpc:call(${T}, os, cmd, ["id"]) catch error:{exception, undef, [{os, cmd, ["id"], []}]} -> refused end`),
+    ).toBe('refused');
     expect(require('fs').existsSync('/tmp/erlbridge-pwned')).toBe(false);
   });
 
   it('erpc exception classes map like BEAM: error, exit, throw, JS errors', async () => {
-    expect(await erl.eval(`try erpc:call(${T}, demo, boom, []) catch error:{exception, badarith, [{demo, boom, 0, _}]} -> ok end`)).toBe('ok');
+    expect(await erl.eval(`try erpc:call(${T}, demo, boom, []) catch error:{exception, badarith, [{demo, boom, 0, _}]} -> ok end`)).toBe(
+      'ok',
+    );
     expect(await erl.eval(`element(1, element(2, rpc:call(${T}, demo, boom, [])))`)).toBe("'EXIT'");
     expect(await erl.eval(`try erpc:call(${T}, demo, quit, []) catch exit:{exception, bye} -> ok end`)).toBe('ok');
     expect(await erl.eval(`rpc:call(${T}, demo, quit, [])`)).toBe("{badrpc,{'EXIT',bye}}");
     expect(await erl.eval(`try erpc:call(${T}, demo, toss, [ball]) catch throw:ball -> ok end`)).toBe('ok');
     expect(await erl.eval(`rpc:call(${T}, demo, toss, [ball])`)).toBe('ball');
-    expect(await erl.eval(`try erpc:call(${T}, demo, crash, []) catch error:{exception, {js_error, _}, [{demo, crash, 0, _}]} -> ok end`)).toBe('ok');
+    expect(
+      await erl.eval(`try erpc:call(${T}, demo, crash, []) catch error:{exception, {js_error, _}, [{demo, crash, 0, _}]} -> ok end`),
+    ).toBe('ok');
     expect(await erl.eval(`rpc:call(${T}, demo, nothing, [])`)).toBe('ok');
   });
 
@@ -94,8 +110,16 @@ describeOtp('rpc into TypeScript', (otp) => {
 
   it('rex: block_call and the C-node style request', async () => {
     expect(await erl.eval(`rpc:block_call(${T}, kvs, lookup, [weather])`)).toBe('{ok,fine}');
-    expect(await erl.eval(`begin {rex, ${T}} ! {self(), {call, kvs, lookup, [weather], user}}, receive {rex, R} -> R after 5000 -> timeout end end`)).toBe('{ok,fine}');
-    expect(await erl.eval(`begin {rex, ${T}} ! {self(), {call, os, cmd, ["id"], user}}, receive {rex, R} -> element(1, R) after 5000 -> timeout end end`)).toBe('badrpc');
+    expect(
+      await erl.eval(
+        `begin {rex, ${T}} ! {self(), {call, kvs, lookup, [weather], user}}, receive {rex, R} -> R after 5000 -> timeout end end`,
+      ),
+    ).toBe('{ok,fine}');
+    expect(
+      await erl.eval(
+        `begin {rex, ${T}} ! {self(), {call, os, cmd, ["id"], user}}, receive {rex, R} -> element(1, R) after 5000 -> timeout end end`,
+      ),
+    ).toBe('badrpc');
   });
 
   it('a timed-out call is abandoned: the caller gets timeout, the late result goes nowhere', async () => {
@@ -110,7 +134,11 @@ describeOtp('rpc into TypeScript', (otp) => {
       `begin Self = self(), Ps = [spawn(fun() -> true = rpc:call(${T}, kvs, store, [{k, N}, N * N]), Self ! {N, rpc:call(${T}, kvs, lookup, [{k, N}])} end) || N <- lists:seq(1, 50)], lists:all(fun(N) -> receive {N, {ok, V}} -> V =:= N * N after 10000 -> false end end, lists:seq(1, 50)) end`,
     );
     expect(out).toBe('true');
-    expect(await erl.eval(`begin B = binary:copy(<<"x">>, 10000000), true = rpc:call(${T}, kvs, store, [big, B]), {ok, B2} = rpc:call(${T}, kvs, lookup, [big]), B2 =:= B end`)).toBe('true');
+    expect(
+      await erl.eval(
+        `begin B = binary:copy(<<"x">>, 10000000), true = rpc:call(${T}, kvs, store, [big, B]), {ok, B2} = rpc:call(${T}, kvs, lookup, [big]), B2 =:= B end`,
+      ),
+    ).toBe('true');
   });
 
   it('every term shape stored from erl comes back =:=', async () => {

@@ -89,11 +89,15 @@ describeOtp('TypeScript gen_server', (otp) => {
     expect(impl.inits).toBe(1);
     expect(await erl.eval(`gen_server:call({recorder, ${T}}, {echo, [1.0, <<"b">>, {x}]})`)).toBe('[1.0,<<98>>,{x}]');
     expect(await erl.eval(`gen_server:call({recorder, ${T}}, nothing)`)).toBe('ok');
-    expect(await erl.eval(`begin T0 = erlang:monotonic_time(millisecond), R = gen_server:call({recorder, ${T}}, {later, 300, slow}), {R, erlang:monotonic_time(millisecond) - T0 >= 290} end`)).toBe(
-      '{slow,true}',
-    );
+    expect(
+      await erl.eval(
+        `begin T0 = erlang:monotonic_time(millisecond), R = gen_server:call({recorder, ${T}}, {later, 300, slow}), {R, erlang:monotonic_time(millisecond) - T0 >= 290} end`,
+      ),
+    ).toBe('{slow,true}');
     // The From the TypeScript server got is exactly erl's {self(), [alias|Mref]}.
-    expect(await erl.eval(`begin {P, [alias|R]} = gen_server:call({recorder, ${T}}, whoami), {P =:= self(), is_reference(R)} end`)).toBe('{true,true}');
+    expect(await erl.eval(`begin {P, [alias|R]} = gen_server:call({recorder, ${T}}, whoami), {P =:= self(), is_reference(R)} end`)).toBe(
+      '{true,true}',
+    );
     // Several erl callers parked at once, all answered later by reply/2, each with its own answer.
     const parked = erl.eval(
       `begin Me = self(), [spawn(fun() -> Me ! {N, gen_server:call({recorder, ${T}}, park)} end) || N <- [1, 2, 3]], timer:sleep(200), ok = gen_server:call({recorder, ${T}}, release), [receive {N, R} -> R after 5000 -> timeout end || N <- [1, 2, 3]] end`,
@@ -116,13 +120,21 @@ describeOtp('TypeScript gen_server', (otp) => {
   it('erl sees timeouts, noproc, a crash (terminate runs), sys requests, and gen_server:stop (terminate with its reason)', async () => {
     const impl = new Recorder();
     const server = await startGenServer(ts, impl, { name: 'recorder3' });
-    expect(await erl.eval(`try gen_server:call({recorder3, ${T}}, never, 200) catch exit:{timeout, {gen_server, call, _}} -> timeout end`)).toBe('timeout');
-    expect(await erl.eval(`try gen_server:call({no_such_server, ${T}}, hi) catch exit:{Why, {gen_server, call, _}} -> Why end`)).toBe('noproc');
+    expect(
+      await erl.eval(`try gen_server:call({recorder3, ${T}}, never, 200) catch exit:{timeout, {gen_server, call, _}} -> timeout end`),
+    ).toBe('timeout');
+    expect(await erl.eval(`try gen_server:call({no_such_server, ${T}}, hi) catch exit:{Why, {gen_server, call, _}} -> Why end`)).toBe(
+      'noproc',
+    );
     // As erl's: the reason with a stack naming the callback (the class, as the module) and its arity.
     expect(
-      await erl.eval(`try gen_server:call({recorder3, ${T}}, crash) catch exit:{{deliberate, [{'Recorder', handle_call, 3, _}]}, {gen_server, call, _}} -> stack end`),
+      await erl.eval(
+        `try gen_server:call({recorder3, ${T}}, crash) catch exit:{{deliberate, [{'Recorder', handle_call, 3, _}]}, {gen_server, call, _}} -> stack end`,
+      ),
     ).toBe('stack');
-    expect(impl.terminated.map((t) => formatTerm(t))).toEqual([expect.stringMatching(/^\{deliberate,\[\{'Recorder',handle_call,3,\[\{file,/)]);
+    expect(impl.terminated.map((t) => formatTerm(t))).toEqual([
+      expect.stringMatching(/^\{deliberate,\[\{'Recorder',handle_call,3,\[\{file,/),
+    ]);
     expect(server.process.alive).toBe(false);
 
     const impl2 = new Recorder();

@@ -74,7 +74,8 @@ for (const [probe, label] of [
   ['erpc_call', 'erpc:call'],
   ['block_call', 'rpc:block_call'],
 ] as const) {
-  for (const f of ['ret', 'throw_it', 'exit_it', 'error_it']) CASES.push({ name: `${label} ${f}`, probe, args: `[outcome, ${f}, [${X}]]`, moduleFirst: true });
+  for (const f of ['ret', 'throw_it', 'exit_it', 'error_it'])
+    CASES.push({ name: `${label} ${f}`, probe, args: `[outcome, ${f}, [${X}]]`, moduleFirst: true });
   CASES.push({ name: `${label} undef`, probe, args: '[nomod, nofun, []]', exactStacks: true });
   CASES.push({ name: `${label} js_error`, probe, args: '[outcome, js_error, []]', moduleFirst: true });
 }
@@ -109,7 +110,10 @@ describeOtp('every outcome of a call looks as erl shows it', (otp) => {
   /** Compile a fixture in `node` (no .beam on disk) and load it. */
   async function load(node: OtpNode, module: string): Promise<void> {
     const staged = stageFile(otp, path.join(FIXTURES, `${module}.erl`));
-    const loaded = await node.eval(`begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`, 15000);
+    const loaded = await node.eval(
+      `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
+      15000,
+    );
     expect(loaded).toBe(module);
   }
 

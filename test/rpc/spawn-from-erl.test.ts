@@ -44,7 +44,9 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
         self.send(m.get(0) as Pid, tuple(atom('echo'), self.pid, m.get(1)));
       }
     });
-    ts.modules.registerSpawnable('demo_proc', 'tell', (self: TsProcess, to: Term, what: Term) => self.send(to as Pid, tuple(what, self.pid)));
+    ts.modules.registerSpawnable('demo_proc', 'tell', (self: TsProcess, to: Term, what: Term) =>
+      self.send(to as Pid, tuple(what, self.pid)),
+    );
     ts.modules.registerModule('demo', {
       boom: () => {
         throw new ErlangError(atom('badarith'));
@@ -61,9 +63,11 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
       },
     });
     const staged = stageFile(otp, DIST_DEMO);
-    expect(await erl.eval(`begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`)).toBe(
-      'dist_demo',
-    );
+    expect(
+      await erl.eval(
+        `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
+      ),
+    ).toBe('dist_demo');
   });
 
   afterAll(async () => {
@@ -73,18 +77,30 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
   });
 
   it('spawn(Ts, M, F, A) runs the registered spawnable: the pid is ours and works, arguments arrive', async () => {
-    expect(await erl.eval(inProcess(`P = spawn(${T}, demo_proc, echo, []), P ! {self(), hi}, receive {echo, P, hi} -> node(P) after 5000 -> timeout end`))).toBe(ts.name);
-    expect(await erl.eval(inProcess(`P = spawn(${T}, demo_proc, tell, [self(), hello]), receive {hello, P} -> ok after 5000 -> timeout end`))).toBe('ok');
+    expect(
+      await erl.eval(
+        inProcess(`P = spawn(${T}, demo_proc, echo, []), P ! {self(), hi}, receive {echo, P, hi} -> node(P) after 5000 -> timeout end`),
+      ),
+    ).toBe(ts.name);
+    expect(
+      await erl.eval(inProcess(`P = spawn(${T}, demo_proc, tell, [self(), hello]), receive {hello, P} -> ok after 5000 -> timeout end`)),
+    ).toBe('ok');
   });
 
   it('spawn_link and spawn_monitor: erl sees the exit reason of the TypeScript process', async () => {
     expect(
       await erl.eval(
-        inProcess(`process_flag(trap_exit, true), P = spawn_link(${T}, demo_proc, echo, []), P ! {self(), stop, {shutdown, bye}}, receive {'EXIT', P, R} -> R after 5000 -> timeout end`),
+        inProcess(
+          `process_flag(trap_exit, true), P = spawn_link(${T}, demo_proc, echo, []), P ! {self(), stop, {shutdown, bye}}, receive {'EXIT', P, R} -> R after 5000 -> timeout end`,
+        ),
       ),
     ).toBe('{shutdown,bye}');
     expect(
-      await erl.eval(inProcess(`{P, Ref} = spawn_monitor(${T}, demo_proc, echo, []), P ! {self(), stop, done}, receive {'DOWN', Ref, process, P, R} -> R after 5000 -> timeout end`)),
+      await erl.eval(
+        inProcess(
+          `{P, Ref} = spawn_monitor(${T}, demo_proc, echo, []), P ! {self(), stop, done}, receive {'DOWN', Ref, process, P, R} -> R after 5000 -> timeout end`,
+        ),
+      ),
     ).toBe('done');
     // A linked TypeScript process dies with its erl peer (exit signal over the link).
     const victim = await erl.eval(
@@ -97,11 +113,17 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
 
   it('an unknown function still gives a pid, which exits with undef', async () => {
     expect(await erl.eval(inProcess(`P = spawn(${T}, nosuch, f, [1]), {is_pid(P), node(P)}`))).toBe(`{true,${ts.name}}`);
-    expect(await erl.eval(inProcess(`{P, Ref} = spawn_monitor(${T}, nosuch, f, [1]), receive {'DOWN', Ref, process, P, R} -> R after 5000 -> timeout end`))).toBe(
-      '{undef,[{nosuch,f,[1],[]}]}',
-    );
     expect(
-      await erl.eval(inProcess(`process_flag(trap_exit, true), P = spawn_link(${T}, demo_proc, nosuch, []), receive {'EXIT', P, R} -> R after 5000 -> timeout end`)),
+      await erl.eval(
+        inProcess(`{P, Ref} = spawn_monitor(${T}, nosuch, f, [1]), receive {'DOWN', Ref, process, P, R} -> R after 5000 -> timeout end`),
+      ),
+    ).toBe('{undef,[{nosuch,f,[1],[]}]}');
+    expect(
+      await erl.eval(
+        inProcess(
+          `process_flag(trap_exit, true), P = spawn_link(${T}, demo_proc, nosuch, []), receive {'EXIT', P, R} -> R after 5000 -> timeout end`,
+        ),
+      ),
     ).toBe('{undef,[{demo_proc,nosuch,[],[]}]}');
   });
 
@@ -121,7 +143,9 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
     expect(await rpc('kvs', 'nosuchfun', '[]')).toBe("{'EXIT',{undef,[{kvs,nosuchfun,[],[]}]}}");
     expect(await rpc('kvs', 'lookup', '[weather]')).toBe('{ok,fine}');
     expect(await rpc('erlang', 'node', '[]')).toBe("{'EXIT',{undef,[{erlang,node,[],[]}]}}");
-    expect(await erl.eval(`begin {'EXIT', {badarith, [{demo, boom, 0, _} | _]}} = dist_demo:rpc(get(demo), demo, boom, []), ok end`)).toBe('ok');
+    expect(await erl.eval(`begin {'EXIT', {badarith, [{demo, boom, 0, _} | _]}} = dist_demo:rpc(get(demo), demo, boom, []), ok end`)).toBe(
+      'ok',
+    );
     expect(await rpc('demo', 'quit', '[]')).toBe("{'EXIT',bye}");
     expect(await rpc('demo', 'toss', '[{ball, 1}]')).toBe('{ball,1}');
     // A message the loop does not speak stays queued; requests are still answered, in order.
@@ -147,7 +171,9 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
       const name = /erlbridge node (\S+) is up/.exec(out.join(''))?.[1] as string;
       expect(name).toBe(`${sname}@${ts.name.split('@')[1]}`);
       expect(await erl.eval(`rpc:call('${name}', kvs, store, [cli_key, 7])`)).toBe('true');
-      expect(await erl.eval(`begin P = dist_demo:start('${name}'), {node(P), dist_demo:rpc(P, kvs, lookup, [cli_key])} end`)).toBe(`{${name},{ok,7}}`);
+      expect(await erl.eval(`begin P = dist_demo:start('${name}'), {node(P), dist_demo:rpc(P, kvs, lookup, [cli_key])} end`)).toBe(
+        `{${name},{ok,7}}`,
+      );
     } finally {
       process.emit('SIGTERM');
       const code = await serving;

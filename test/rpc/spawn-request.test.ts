@@ -27,7 +27,12 @@ describeOtp('spawn_request to erl', (otp) => {
   it('erpc:execute_call on erl: spawn_reply, then DOWN carrying {Ref, return, Value}; output comes through our group leader', async () => {
     const me = ts.spawn();
     const res = ts.makeRef();
-    const req = ts.spawnRequest(me, erl.name, { module: 'erpc', function: 'execute_call', args: [res, atom('io'), atom('format'), [[104, 105, 126, 110], []]] }, { monitor: true });
+    const req = ts.spawnRequest(
+      me,
+      erl.name,
+      { module: 'erpc', function: 'execute_call', args: [res, atom('io'), atom('format'), [[104, 105, 126, 110], []]] },
+      { monitor: true },
+    );
     const reply = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
     expect(isRecord(reply, 'spawn_reply', 4)).toBe(true);
     expect(reply.get(2)).toBe(atom('ok'));
