@@ -39,7 +39,8 @@ export class Cookie {
    */
   static fromString(text: string): Cookie {
     if (text.length === 0) throw new CookieError('empty', 'the cookie is empty');
-    if (/[^\u0000-\u00ff]/.test(text)) {
+    // Any UTF-16 code unit above U+00FF (a surrogate is one too).
+    if (/[\u0100-\uffff]/.test(text)) {
       throw new CookieError('bad_characters', 'the cookie has characters beyond U+00FF, which erl cannot hash');
     }
     return new Cookie(Buffer.from(text, 'latin1'));

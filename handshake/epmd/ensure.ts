@@ -56,7 +56,8 @@ export async function ensureEpmd(options: EnsureEpmdOptions = {}): Promise<Ensur
     cwd: path.parse(process.cwd()).root,
   });
   daemon.unref();
-  let exitCode: number | null = null;
+  // Set by the 'exit' listener; the assertion keeps TypeScript from narrowing it to null for good.
+  let exitCode = null as number | null;
   daemon.once('exit', (code) => (exitCode = code ?? 1));
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeout;

@@ -55,7 +55,10 @@ export async function listenTcp({ port, host }: TransportListenOptions): Promise
     onConnection: (handler) => void server.on('connection', handler),
     // Not server.close's callback: that waits for every accepted socket to end. The listening
     // socket itself is closed, and the port free, when close() returns.
-    close: async () => void server.close(),
+    close: () => {
+      server.close();
+      return Promise.resolve();
+    },
   };
 }
 

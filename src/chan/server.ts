@@ -68,9 +68,9 @@ export class ChanServer {
       payloadLimits: payloadLimits(options),
       log,
     };
-    let chanServer: ChanServer | undefined;
+    // Connections arrive only once the server listens, below: chanServer is set by then.
     const server = listen(options.tls, (socket) => {
-      const channels = (chanServer as ChanServer).channels;
+      const channels = chanServer.channels;
       if (channels.size >= maxConnections) {
         log(`${socket.remoteAddress}:${socket.remotePort}: ${maxConnections} connections open already; refused`);
         socket.destroy();
@@ -81,7 +81,7 @@ export class ChanServer {
       channel.onClose(() => channels.delete(channel));
       void runSession(channel, context);
     });
-    chanServer = new ChanServer(server);
+    const chanServer = new ChanServer(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, options.host ?? '127.0.0.1', () => {

@@ -16,7 +16,7 @@ export interface SessionContext {
   lookup(name: string): { config: ChanServiceConfig; service: ChanService } | undefined;
   handshakeTimeoutMs: number;
   payloadLimits: ChannelLimits;
-  log(line: string): void;
+  log(this: void, line: string): void;
 }
 
 function describe(term: Term): string {

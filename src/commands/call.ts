@@ -58,7 +58,7 @@ export async function callCommand(args: string[]): Promise<number> {
     try {
       await node.connect(peer);
     } catch (err) {
-      throw new Error(`cannot reach ${peer}: ${(err as Error).message}`);
+      throw new Error(`cannot reach ${peer}: ${(err as Error).message}`, { cause: err });
     }
     const result = await new ErlClient(node).rpcCall(peer, module, fn, callArgs, { timeout });
     process.stdout.write(`${formatTerm(result)}\n`);

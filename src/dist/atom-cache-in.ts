@@ -8,7 +8,7 @@ import { DistError } from './errors';
 const CACHE_SIZE = 2048;
 
 export class AtomCacheIn {
-  private readonly entries: Array<Atom | undefined> = new Array(CACHE_SIZE);
+  private readonly entries: Array<Atom | undefined> = new Array<Atom | undefined>(CACHE_SIZE);
   /** The atoms the current message's ATOM_CACHE_REFs (tag 82) point at, by reference index. */
   readonly refs: Array<Atom | undefined> = [];
 

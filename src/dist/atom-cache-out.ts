@@ -15,7 +15,7 @@ function slotOf(name: string): number {
 }
 
 export class AtomCacheOut {
-  private readonly slots: Array<Atom | undefined> = new Array(CACHE_SIZE);
+  private readonly slots: Array<Atom | undefined> = new Array<Atom | undefined>(CACHE_SIZE);
   // This message's references, in order: the atom, its slot, and whether the peer must be told
   // the text. Kept in reused arrays: a message costs no allocation here (this runs per send).
   private readonly refAtoms: Atom[] = [];

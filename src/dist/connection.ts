@@ -99,7 +99,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.received(chunk));
-    this.socket.on('error', (err) => this.close(err));
+    // A reset by the peer (it died with our bytes unread, say) is the peer closing, not a protocol error.
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.close(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer_closed' : err));
     this.socket.on('close', () => this.close('peer_closed'));
     this.socket.on('drain', () => this.emit('drain'));
     if (options.leftover && options.leftover.length > 0) {

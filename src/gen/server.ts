@@ -78,7 +78,7 @@ export interface GenServerContext {
   readonly self: ErlProcess;
   readonly node: GenHost;
   /** Stop once this callback returns: `terminate(reason)` runs, then the process exits with `reason` (default `normal`). */
-  stop(reason?: Term): void;
+  stop(this: void, reason?: Term): void;
 }
 
 /** The callbacks; all optional. `this` is the server's state. */
@@ -124,14 +124,20 @@ function fromOf(t: Term, sender: ErlProcess): From | undefined {
   return t instanceof Tuple && t.length === 2 && t.get(0) instanceof Pid ? new From(t.get(0) as Pid, t.get(1), sender) : undefined;
 }
 
+/** What init threw, wrapped: a throw of anything at all (even undefined) is a failure. */
+interface InitFailure {
+  thrown: unknown;
+}
+
 /** `gen_server:start({local, Name}, ...)`: resolves once `init` has run. */
 export async function startGenServer(node: GenHost, impl: GenServer, options: StartGenServerOptions = {}): Promise<GenServerHandle> {
   if (options.name !== undefined) {
     const other = node.whereis(options.name);
     if (other) throw new ErlangExit(tuple(atom('already_started'), other.pid));
   }
-  let initialized!: (err?: unknown) => void;
-  const ready = new Promise<void>((resolve, reject) => (initialized = (err) => (err === undefined ? resolve() : reject(err))));
+  // Settled by serve once init has run: rejected with whatever init threw, as it is.
+  let initialized!: (failure?: InitFailure) => void;
+  const ready = new Promise<void>((resolve, reject) => (initialized = (failure) => (failure ? reject(failure.thrown) : resolve())));
   const site = callbackSite(impl, options.name);
   const proc = node.spawn((self) => serve(node, self, impl, site, initialized), {
     name: options.name,
@@ -170,7 +176,7 @@ async function serve(
   self: ErlProcess,
   impl: GenServer,
   site: (fn: string, arity: number) => CallSite,
-  initialized: (err?: unknown) => void,
+  initialized: (failure?: InitFailure) => void,
 ): Promise<void> {
   let stopping: Term | undefined;
   const ctx: GenServerContext = {
@@ -183,7 +189,7 @@ async function serve(
   try {
     await impl.init?.(ctx);
   } catch (err) {
-    initialized(err);
+    initialized({ thrown: err });
     throw err;
   }
   initialized();

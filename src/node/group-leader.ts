@@ -20,7 +20,7 @@ const FORMAT = atom('format');
 /** The text of a put_chars request when it carries the characters themselves. */
 function chars(data: Term): string | undefined {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data) && data.every((c) => typeof c === 'number')) return String.fromCodePoint(...(data as number[]));
+  if (Array.isArray(data) && data.every((c) => typeof c === 'number')) return String.fromCodePoint(...data);
   return undefined;
 }
 

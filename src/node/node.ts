@@ -171,7 +171,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.emit('nodedown', peer, reason);
     });
     listener.onConnection((socket) => void this.peers.accept(socket));
-    registration.closed.then(() => {
+    // closed only ever resolves (when EPMD drops the connection).
+    void registration.closed.then(() => {
       if (!this.stopped) this.log('EPMD closed our registration; other nodes can no longer find us');
     });
   }
@@ -248,14 +249,17 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     if (options.link) options.link.link(proc.pid);
     if (body) {
       // Run after the caller has the handle, as spawn returns before the process runs.
-      queueMicrotask(async () => {
+      const run = async () => {
         try {
           await body(proc);
           proc.exit();
         } catch (err) {
           proc.exit(exitReasonOf(err));
         }
-      });
+      };
+      // Whatever body throws becomes the exit reason, so run() does not reject; were it to, that
+      // would be a bug here, left to surface as an unhandled rejection.
+      queueMicrotask(() => void run());
     }
     return proc;
   }

@@ -53,23 +53,24 @@ export function within<T>(
   if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    let cleanUp: (() => void) | void;
+    // What start returns, once it has: finish can run inside start, before then.
+    const started: { cleanUp: (() => void) | void } = { cleanUp: undefined };
     const finish = (settle: () => void) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      cleanUp?.();
+      started.cleanUp?.();
       settle();
     };
     const onAbort = () => finish(() => reject(signal?.reason ?? new Error('aborted')));
     const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() => finish(() => reject(onTimeout())), timeout);
     signal?.addEventListener('abort', onAbort, { once: true });
-    cleanUp = start(
+    started.cleanUp = start(
       (value) => finish(() => resolve(value)),
       (err) => finish(() => reject(err)),
     );
-    if (settled) cleanUp?.();
+    if (settled) started.cleanUp?.();
   });
 }
 

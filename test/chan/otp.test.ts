@@ -73,7 +73,8 @@ describeOtp('lib_chan', (otp) => {
 
     const expectResult = (name: string, expected: Term) => {
       const got = results.get(name) as Term;
-      if (!equals(got, expected)) throw new Error(`${name}: got ${JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+      if (!equals(got, expected))
+        throw new Error(`${name}: got ${JSON.stringify(got, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`);
     };
 
     it('stores by cast and looks up by rpc on the name server', () => {
@@ -95,7 +96,7 @@ describeOtp('lib_chan', (otp) => {
     });
     it('decodes compressed terms', () => expectResult('compressed', tuple(true, true)));
     it('replies with a bignum', () => expectResult('factorial_25', 15511210043330985984000000n));
-    it('forgets a client that vanishes mid-challenge, and still serves', async () => {
+    it('forgets a client that vanishes mid-challenge, and still serves', () => {
       expectResult('vanish_mid_challenge', 25);
       expect(logs.some((l) => /handshake ended: lib_chan: closed by the peer/.test(l))).toBe(true);
       expectResult('still_serving', ok(charlist('writing a book')));

@@ -173,7 +173,7 @@ describe('handshake between our initiator and our acceptor', () => {
     const order: string[] = [];
     const outcomes = await handshake(
       { onAlive: (peer) => (order.push(`asked about ${peer}`), true) },
-      { decideStatus: () => 'alive', onAliveConfirmed: async (peer) => void order.push(`confirmed ${peer}`) },
+      { decideStatus: () => 'alive', onAliveConfirmed: (peer) => Promise.resolve(void order.push(`confirmed ${peer}`)) },
     );
     expect(outcomes.map(fulfilled)).toHaveLength(2);
     expect(order).toEqual([`asked about ${B}`, `confirmed ${A}`]);
@@ -213,7 +213,7 @@ describe('initiator against hand-made acceptors', () => {
   /** Accepts, reads send_name, answers `status`, then runs `rest` on the accepted socket. */
   async function fakeAcceptor(
     status: Buffer,
-    rest: (socket: net.Socket, next: () => Promise<Buffer>) => Promise<void> = async () => undefined,
+    rest: (socket: net.Socket, next: () => Promise<Buffer>) => Promise<void> = () => Promise.resolve(),
   ): Promise<PromiseSettledResult<HandshakeResult>> {
     const [dialing, accepted] = await socketPair();
     const next = frameReader(accepted);
@@ -223,7 +223,7 @@ describe('initiator against hand-made acceptors', () => {
       await rest(accepted, next);
     })();
     const [outcome] = await Promise.allSettled([initiateHandshake(dialing, initiatorOptions()), peer]);
-    return outcome as PromiseSettledResult<HandshakeResult>;
+    return outcome;
   }
 
   const challengeFrame = (challenge: number): Buffer =>
@@ -264,7 +264,7 @@ describe('initiator against hand-made acceptors', () => {
 
   it('times out a step that never comes', async () => {
     const [dialing] = await socketPair();
-    const outcome = await initiateHandshake(dialing, initiatorOptions({ timeout: 100 })).catch((error) => error);
+    const outcome = await initiateHandshake(dialing, initiatorOptions({ timeout: 100 })).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(HandshakeTimeoutError);
     expect(outcome).toMatchObject({ code: 'timeout', step: 'the status' });
     expect(dialing.destroyed).toBe(true);
@@ -305,9 +305,9 @@ describe('aborting a handshake', () => {
       {},
       {
         signal: controller.signal,
-        decideStatus: async () => {
+        decideStatus: () => {
           controller.abort(reason);
-          return 'nok' as const;
+          return Promise.resolve('nok' as const);
         },
       },
     );

@@ -44,7 +44,7 @@ describeOtp('bursts', (otp) => {
       if (i % 500 === 0) await conn.drained();
     }
     me.send(['collector', erl.name], tuple(atom('done'), me.pid));
-    const reply = (await me.receive(undefined, { timeout: 30000 })) as Tuple;
+    const reply = await me.receive<Tuple>(undefined, { timeout: 30000 });
     expect(reply.get(0)).toBe(atom('checked'));
     expect(reply.get(1)).toBe(count);
     expect(reply.get(2)).toBe(total);

@@ -23,7 +23,7 @@ describeOtp('own EPMD', (otp) => {
       throw e;
     });
     try {
-      expect(ts.epmd).toEqual({ origin: 'daemon', port, pid: expect.any(Number) });
+      expect(ts.epmd).toEqual({ origin: 'daemon', port, pid: expect.any(Number) as unknown });
       // erl (told not to start an epmd) registered with ours and sees us there.
       const names = await erl.eval(`lists:sort([list_to_atom(N) || {N, _} <- element(2, net_adm:names())])`);
       expect(names).toContain(ts.name.split('@')[0]);

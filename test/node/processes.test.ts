@@ -2,7 +2,7 @@
  * TypeScript processes and erl processes: messages, links, monitors and exit signals both ways,
  * node down, and 10 MB messages over a connection that negotiated fragments.
  */
-import { atom, bin, equals, isRecord, Pid, Term, Tuple, tuple } from '../../codec';
+import { atom, bin, equals, isRecord, Pid, Tuple, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { ErlangExit } from '../../src/process/exceptions';
@@ -53,7 +53,7 @@ describeOtp('processes', (otp) => {
     const first = await me.receive(undefined, { timeout: 5000 });
     expect(equals(first, tuple(atom('echo'), tuple(atom('hello'), bin('world'))))).toBe(true);
     me.send(['echo', erl.name], tuple(me.pid, big));
-    const second = (await me.receive(undefined, { timeout: 20000 })) as Tuple;
+    const second = await me.receive<Tuple>(undefined, { timeout: 20000 });
     expect(Buffer.compare(second.get(1) as Buffer, big)).toBe(0);
     me.exit();
   });
@@ -61,7 +61,7 @@ describeOtp('processes', (otp) => {
   it('erl links to a TS process and traps its exit reason', async () => {
     ts.spawn(
       async (self) => {
-        const m = (await self.receive()) as Tuple;
+        const m = await self.receive<Tuple>();
         self.send(m.get(0) as Pid, tuple(atom('pid'), self.pid));
         await self.receive((x) => (x === atom('die') ? x : undefined));
         throw new ErlangExit(tuple(atom('shutdown'), atom('kaboom')));
@@ -74,7 +74,7 @@ describeOtp('processes', (otp) => {
     expect(why).toBe('{shutdown,kaboom}');
     const jsCrash = ts.spawn(
       async (self) => {
-        const m = (await self.receive()) as Tuple;
+        const m = await self.receive<Tuple>();
         self.send(m.get(0) as Pid, tuple(atom('pid'), self.pid));
         await self.receive((x) => (x === atom('die') ? x : undefined));
         throw new TypeError('not a function');
@@ -97,7 +97,7 @@ describeOtp('processes', (otp) => {
     watcher.send(['victim', erl.name], tuple(atom('link'), watcher.pid));
     expect(await watcher.receive(undefined, { timeout: 5000 })).toBe(atom('linked'));
     watcher.send(['victim', erl.name], atom('die'));
-    const exit = (await watcher.receive(undefined, { timeout: 5000 })) as Tuple;
+    const exit = await watcher.receive<Tuple>(undefined, { timeout: 5000 });
     expect(isRecord(exit, 'EXIT', 3)).toBe(true);
     expect(equals(exit.get(2), tuple(atom('shutdown'), atom('boom')))).toBe(true);
   });
@@ -105,7 +105,7 @@ describeOtp('processes', (otp) => {
   it('erl monitors a TS process and sees DOWN with its reason; TS monitors an erl process likewise', async () => {
     const target = ts.spawn(
       async (self) => {
-        const m = (await self.receive()) as Tuple;
+        const m = await self.receive<Tuple>();
         const from = m.get(0) as Pid;
         self.send(from, tuple(atom('pid'), self.pid));
         await self.receive((x) => (x === atom('stop') ? x : undefined));
@@ -123,10 +123,10 @@ describeOtp('processes', (otp) => {
     await erl.eval(`begin P = spawn(fun() -> receive go -> exit(gone) end end), register(short_lived, P), ok end`);
     const ref = me.monitor(['short_lived', erl.name]);
     me.send(['short_lived', erl.name], atom('go'));
-    const msg = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
+    const msg = await me.receive<Tuple>(undefined, { timeout: 5000 });
     expect(equals(msg, tuple(atom('DOWN'), ref, atom('process'), tuple(atom('short_lived'), atom(erl.name)), atom('gone')))).toBe(true);
     const ref2 = me.monitor(['never_registered', erl.name]);
-    const noproc = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
+    const noproc = await me.receive<Tuple>(undefined, { timeout: 5000 });
     expect(
       equals(noproc, tuple(atom('DOWN'), ref2, atom('process'), tuple(atom('never_registered'), atom(erl.name)), atom('noproc'))),
     ).toBe(true);
@@ -136,7 +136,7 @@ describeOtp('processes', (otp) => {
   it("erl's exit(Pid, kill) kills a trapping TS process; exit(Pid, normal) is ignored", async () => {
     const p = ts.spawn(
       async (self) => {
-        const m = (await self.receive()) as Tuple;
+        const m = await self.receive<Tuple>();
         self.send(m.get(0) as Pid, self.pid);
         await self.receive((x) => (x === atom('never') ? x : undefined));
       },
@@ -156,7 +156,7 @@ describeOtp('processes', (otp) => {
     const ref = me.monitor(['sleeper', victim.name]);
     await new Promise((r) => setTimeout(r, 200));
     process.kill(victim.pid, 'SIGKILL');
-    const down = (await me.receive(undefined, { timeout: 10000 })) as Term;
+    const down = await me.receive(undefined, { timeout: 10000 });
     expect(equals(down, tuple(atom('DOWN'), ref, atom('process'), tuple(atom('sleeper'), atom(victim.name)), atom('noconnection')))).toBe(
       true,
     );

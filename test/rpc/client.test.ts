@@ -70,7 +70,7 @@ describeOtp('TypeScript client into erl', (otp) => {
     const failed = (await rejection(client.rpc(E, 'erlang', 'error', [atom('boom')]))) as RemoteError;
     expect(failed).toBeInstanceOf(RemoteError);
     expect(failed.reason).toBe(atom('boom'));
-    expect(Array.isArray(failed.stacktrace) && (failed.stacktrace as Term[]).length > 0).toBe(true);
+    expect(Array.isArray(failed.stacktrace) && failed.stacktrace.length > 0).toBe(true);
     const undef = (await rejection(client.rpc(E, 'nosuchmod', 'f', [1]))) as RemoteError;
     expect(undef.reason).toBe(atom('undef'));
     expect(formatTerm((undef.stacktrace as Term[])[0])).toMatch(/^\{nosuchmod,f,\[1\],/);
@@ -218,7 +218,7 @@ describeOtp('TypeScript client into erl', (otp) => {
     ).toBe(true);
 
     const undef = await client.spawnMonitor(E, 'no_such_module', 'f', [1], { from: me });
-    const why = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
+    const why = await me.receive<Tuple>(undefined, { timeout: 5000 });
     expect(isRecord(why, 'DOWN', 5) && equals(why.get(1), undef.ref)).toBe(true);
     expect(formatTerm(why.get(4))).toMatch(/^\{undef,\[\{no_such_module,f,\[1\],/);
 

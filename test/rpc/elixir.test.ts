@@ -4,7 +4,7 @@
  * and noproc), `send` to the registered kvs process, and TypeScript calling a GenServer written in
  * Elixir while the Elixir script waits on an rpc into TypeScript.
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { Atom, atom, isRecord, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { From, GenServer, NOREPLY, reply, startGenServer } from '../../src/gen/server';
@@ -15,7 +15,7 @@ import { uniqueName } from '../support/otp';
 
 function hasElixir(): boolean {
   try {
-    require('child_process').execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

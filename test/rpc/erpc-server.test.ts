@@ -2,6 +2,7 @@
  * erl calling into TypeScript: the book's kvs session, undef for everything not registered
  * (os:cmd included), erpc's exception classes, casts, multicall, rex, timeouts and parallel callers.
  */
+import * as fs from 'fs';
 import { atom, Term } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { serveKvs } from '../../src/kvs/kvs';
@@ -81,7 +82,7 @@ describeOtp('rpc into TypeScript', (otp) => {
     expect(
       await erl.eval(`try erpc:call(${T}, os, cmd, ["id"]) catch error:{exception, undef, [{os, cmd, ["id"], []}]} -> refused end`),
     ).toBe('refused');
-    expect(require('fs').existsSync('/tmp/erlbridge-pwned')).toBe(false);
+    expect(fs.existsSync('/tmp/erlbridge-pwned')).toBe(false);
   });
 
   it('erpc exception classes map like BEAM: error, exit, throw, JS errors', async () => {

@@ -164,7 +164,7 @@ describeOtp('every outcome of a call looks as erl shows it', (otp) => {
         throw new TypeError('boom');
       },
     });
-    ts.modules.registerSpawnable('outcome', 'spawned', async (_self, kind: Term, x: Term) => raise(kind, x));
+    ts.modules.registerSpawnable('outcome', 'spawned', (_self, kind: Term, x: Term) => raise(kind, x));
     await Promise.all([load(ref, 'outcome'), load(caller, 'outcome_probe')]);
   });
 

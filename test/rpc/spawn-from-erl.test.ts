@@ -39,7 +39,7 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
     serveDistDemo(ts);
     ts.modules.registerSpawnable('demo_proc', 'echo', async (self: TsProcess) => {
       for (;;) {
-        const m = (await self.receive()) as Tuple;
+        const m = await self.receive<Tuple>();
         if (m.length === 3) throw new ErlangExit(m.get(2));
         self.send(m.get(0) as Pid, tuple(atom('echo'), self.pid, m.get(1)));
       }

@@ -33,10 +33,10 @@ describeOtp('spawn_request to erl', (otp) => {
       { module: 'erpc', function: 'execute_call', args: [res, atom('io'), atom('format'), [[104, 105, 126, 110], []]] },
       { monitor: true },
     );
-    const reply = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
+    const reply = await me.receive<Tuple>(undefined, { timeout: 5000 });
     expect(isRecord(reply, 'spawn_reply', 4)).toBe(true);
     expect(reply.get(2)).toBe(atom('ok'));
-    const down = (await me.receive(undefined, { timeout: 5000 })) as Tuple;
+    const down = await me.receive<Tuple>(undefined, { timeout: 5000 });
     expect(equals(down, tuple(atom('DOWN'), req, atom('process'), reply.get(3), tuple(res, atom('return'), atom('ok'))))).toBe(true);
     expect(printed.join('')).toBe('hi\n');
     me.exit();

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureEpmd, EpmdError, EpmdServer, listNames, registerNode } from '../../../handshake';
+import { ensureEpmd, EnsuredEpmd, EpmdError, EpmdServer, listNames, registerNode } from '../../../handshake';
 import { isRunning, stopDaemon } from '../../support/epmd-daemon';
 import { freePort, listening } from '../../support/otp-node-extra';
 
@@ -34,7 +34,7 @@ describe('ensureEpmd', () => {
     const port = await freePort();
     const ensured = await ensureEpmd({ port, timeout: 20000 });
     if (ensured.origin === 'daemon') daemons.push(ensured.pid);
-    expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) });
+    expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) as unknown });
     await serves(port);
     expect(await ensureEpmd({ port })).toEqual({ origin: 'existing', port });
   }, 30000);
@@ -75,9 +75,10 @@ describe('ensureEpmd', () => {
         .ensureEpmd({ port: ${port} })
         .then((ensured) => process.stdout.write(JSON.stringify(ensured)));`;
       // The starter exits as soon as ensureEpmd resolves: the daemon must not keep it alive.
-      const ensured = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 }));
+      const ensured = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000 })) as EnsuredEpmd;
+      if (ensured.origin !== 'daemon') throw new Error(`expected a daemon, got ${JSON.stringify(ensured)}`);
       daemons.push(ensured.pid);
-      expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) });
+      expect(ensured).toEqual({ origin: 'daemon', port, pid: expect.any(Number) as unknown });
       expect(isRunning(ensured.pid)).toBe(true);
       await serves(port);
       expect(await ensureEpmd({ port })).toEqual({ origin: 'existing', port });
