@@ -16,6 +16,12 @@ export interface ChannelLimits {
   decode: DecodeOptions;
 }
 
+/** How long {@link Channel.receive} waits (`timeout`, ms; default forever) and how it is abandoned (`signal`). */
+export interface ChanWaitOptions {
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
 interface Waiter {
   resolve(term: Term): void;
   reject(error: Error): void;
@@ -83,10 +89,10 @@ export class Channel implements AsyncIterable<Term> {
 
   /**
    * The next term from the peer (terms the peer sent before closing are still received). Rejects
-   * with {@link ChannelClosedError} if the channel closes first, or {@link ChanTimeoutError} after
-   * `timeoutMs` (no timeout when omitted).
+   * with {@link ChannelClosedError} if the channel closes first, {@link ChanTimeoutError} after
+   * `timeout` ms (no timeout when omitted), or `signal.reason` when aborted.
    */
-  receive(timeoutMs?: number): Promise<Term> {
+  receive({ timeout, signal }: ChanWaitOptions = {}): Promise<Term> {
     if (this.handler) return Promise.reject(new Error('lib_chan: receive() on a channel that has an onMessage handler'));
     if (this.waiters.length === 0) {
       const term = this.take();
@@ -94,22 +100,33 @@ export class Channel implements AsyncIterable<Term> {
       if (term !== NOTHING) return Promise.resolve(term);
     }
     if (this.closeReason !== undefined) return Promise.reject(new ChannelClosedError(this.closeReason));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Term>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new ChanTimeoutError(timeoutMs, 'message'));
-        }, timeoutMs);
-      }
+      const giveUp = (error: unknown) => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        if (waiter.timer) clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const onAbort = () => giveUp(signal?.reason);
+      const waiter: Waiter = {
+        resolve: (term) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(term);
+        },
+        reject: (error) => giveUp(error),
+        timer: timeout === undefined ? undefined : setTimeout(() => giveUp(new ChanTimeoutError(timeout, 'message')), timeout),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });
   }
 
   /** Send `term` and wait for the next term from the peer (the book's `lib_chan:rpc`). */
-  async rpc(term: Term, options: { timeoutMs?: number } = {}): Promise<Term> {
+  async rpc(term: Term, options: ChanWaitOptions = {}): Promise<Term> {
     this.send(term);
-    return this.receive(options.timeoutMs);
+    return this.receive(options);
   }
 
   /**

@@ -12,6 +12,12 @@ import { dial } from './transport';
 
 /** Options of {@link connect}; all optional. */
 export interface ChanConnectOptions extends ChanLimitOptions {
+  /** The service's password; `null` (the default) for a service configured with `none`. */
+  secret?: string | null;
+  /** Sent in `{startService, Service, ArgsC}`; the book's `""` is `[]` (the default). */
+  args?: Term;
+  /** Abandon connecting: the socket is closed and the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
   /** Connect over TLS with these options (e.g. `{ ca }` to trust a self-signed server). */
   tls?: tls.ConnectionOptions;
   /** Where the channel logs protocol errors. Default: nowhere (errors surface as rejections). */
@@ -19,32 +25,25 @@ export interface ChanConnectOptions extends ChanLimitOptions {
 }
 
 /**
- * Connect to a lib_chan server and start `service` (the book's `lib_chan:connect/5`).
+ * Connect to a lib_chan server and start `service` (the book's `lib_chan:connect(Host, Port,
+ * Service, Secret, ArgsC)`, with `Secret` and `ArgsC` as `options.secret` and `options.args`).
  *
- * @param secret the service's password, or `null` for a service configured with `none`.
- * @param argsC sent in `{startService, Service, ArgsC}`; the book's `""` is `[]`.
  * @throws {@link BadServiceError}, {@link AuthFailError}, {@link ChannelClosedError},
- *   {@link ChanTimeoutError}, or the socket's error (e.g. ECONNREFUSED).
+ *   {@link ChanTimeoutError}, `signal.reason`, or the socket's error (e.g. ECONNREFUSED).
  */
-export async function connect(
-  host: string,
-  port: number,
-  service: string,
-  secret: string | null,
-  argsC: Term = [],
-  options: ChanConnectOptions = {},
-): Promise<Channel> {
-  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  const socket = await dial(host, port, options.tls, timeoutMs);
+export async function connect(host: string, port: number, service: string, options: ChanConnectOptions = {}): Promise<Channel> {
+  const { secret = null, args = [], signal } = options;
+  const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const socket = await dial(host, port, { tls: options.tls, timeout, signal });
   const channel = new Channel(socket, HANDSHAKE_LIMITS, options.log);
   try {
-    channel.send(tuple(atom('startService'), atom(service), argsC));
-    let reply = await channel.receive(timeoutMs);
+    channel.send(tuple(atom('startService'), atom(service), args));
+    let reply = await channel.receive({ timeout, signal });
     if (isRecord(reply, 'challenge', 2) && isCharlist(reply.get(1))) {
       if (secret === null) throw new AuthFailError(service, 'the server demands a password and none was given');
       const answer = challengeResponse(charlistToString(reply.get(1) as number[]), secret);
       channel.send(tuple(atom('response'), charlist(answer)));
-      reply = await channel.receive(timeoutMs);
+      reply = await channel.receive({ timeout, signal });
     }
     if (reply === atom('ack')) {
       channel.setLimits(payloadLimits(options));

@@ -6,8 +6,8 @@ import { ChannelLimits } from './channel';
 
 /** Limits and timeouts of lib_chan connections; every field has a safe default. */
 export interface ChanLimitOptions {
-  /** Time allowed for each handshake step (and, on the client, for connecting). Default 10 s. */
-  handshakeTimeoutMs?: number;
+  /** Milliseconds allowed for each handshake step (and, on the client, for connecting). Default 10 s. */
+  handshakeTimeout?: number;
   /** The largest frame after authentication. Default 16 MiB. */
   maxFrameSize?: number;
   /** Extra decode limits for payload frames (the codec's safe defaults otherwise). */

@@ -64,7 +64,7 @@ export class ChanServer {
         const found = config.services.find((s) => s.name === name);
         return found && { config: found, service: modules[found.module] };
       },
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       payloadLimits: payloadLimits(options),
       log,
     };

@@ -14,7 +14,7 @@ import { isResponseCorrect, makeChallenge } from './auth';
 export interface SessionContext {
   /** The configured service named `name` and its implementation, if the server offers it. */
   lookup(name: string): { config: ChanServiceConfig; service: ChanService } | undefined;
-  handshakeTimeoutMs: number;
+  handshakeTimeout: number;
   payloadLimits: ChannelLimits;
   log(this: void, line: string): void;
 }
@@ -30,7 +30,7 @@ export async function runSession(channel: Channel, context: SessionContext): Pro
   let first: Term;
   let response: Term;
   try {
-    first = await channel.receive(context.handshakeTimeoutMs);
+    first = await channel.receive({ timeout: context.handshakeTimeout });
     if (!isRecord(first, 'startService', 3) || !(first.get(1) instanceof Atom)) {
       log(`${channel.peer}: protocol violation: first frame ${describe(first)} is not {startService, Name, ArgsC}; closing`);
       channel.close('protocol violation');
@@ -48,7 +48,7 @@ export async function runSession(channel: Channel, context: SessionContext): Pro
     if (config.password !== null) {
       const challenge = makeChallenge();
       channel.send(tuple(atom('challenge'), charlist(challenge)));
-      response = await channel.receive(context.handshakeTimeoutMs);
+      response = await channel.receive({ timeout: context.handshakeTimeout });
       if (!isRecord(response, 'response', 2) || !isResponseCorrect(challenge, config.password, response.get(1))) {
         log(`${channel.peer}: authentication for ${name} failed; sending authFail`);
         channel.send(atom('authFail'));

@@ -15,23 +15,33 @@ export function listen(tlsOptions: tls.TlsOptions | undefined, onConnection: (so
   return server;
 }
 
-/** Connect to `host:port` (with TLS when `tlsOptions` is given), within `timeoutMs`. */
-export function dial(host: string, port: number, tlsOptions: tls.ConnectionOptions | undefined, timeoutMs: number): Promise<net.Socket> {
+/** How {@link dial} connects: TLS when `tls` is given, within `timeout` ms, abandoned on `signal`. */
+export interface DialOptions {
+  tls?: tls.ConnectionOptions;
+  timeout: number;
+  signal?: AbortSignal;
+}
+
+/** Connect to `host:port`. */
+export function dial(host: string, port: number, { tls: tlsOptions, timeout, signal }: DialOptions): Promise<net.Socket> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const socket = tlsOptions
       ? tls.connect({ ...tlsOptions, host, port, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) })
       : net.connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ChanTimeoutError(timeoutMs, `connection to ${host}:${port}`));
-    }, timeoutMs);
-    const fail = (error: Error) => {
+    const fail = (error: unknown) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
       reject(error);
     };
+    const onAbort = () => fail(signal?.reason);
+    const timer = setTimeout(() => fail(new ChanTimeoutError(timeout, `connection to ${host}:${port}`)), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', fail);
     socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
       resolve(socket);
     });

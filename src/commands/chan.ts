@@ -36,16 +36,17 @@ async function rpc(args: string[]): Promise<number> {
   const [host, portText, service, secret, text] = positional;
   const port = Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`bad port: ${portText}`);
-  const timeoutMs = Number(options.timeout ?? 10000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
+  const timeout = Number(options.timeout ?? 10000);
+  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
   const ca = options['tls-ca'] as string | undefined;
   const query: Term = parseTerm(text);
-  const channel = await connect(host, port, service, secretFromText(secret), [], {
-    handshakeTimeoutMs: timeoutMs,
+  const channel = await connect(host, port, service, {
+    secret: secretFromText(secret),
+    handshakeTimeout: timeout,
     tls: ca ? { ca: fs.readFileSync(ca) } : undefined,
   });
   try {
-    const reply = await channel.rpc(query, { timeoutMs });
+    const reply = await channel.rpc(query, { timeout });
     process.stdout.write(formatTerm(reply) + '\n');
     return 0;
   } finally {

@@ -121,7 +121,7 @@ describe('lib_chan TypeScript server and client', () => {
   const store = new MemoryKvsStore();
 
   beforeAll(async () => {
-    server = await startChanServer(parseChanConfig(CONFIG), { store, log: (line) => logs.push(line), handshakeTimeoutMs: 3000 });
+    server = await startChanServer(parseChanConfig(CONFIG), { store, log: (line) => logs.push(line), handshakeTimeout: 3000 });
     port = server.address.port;
   });
   afterAll(() => server.close());
@@ -131,7 +131,7 @@ describe('lib_chan TypeScript server and client', () => {
   });
 
   it('runs the book session against the name server, sharing the injected store', async () => {
-    const channel = await connect('127.0.0.1', port, 'nameServer', 'ABXy45', []);
+    const channel = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45' });
     channel.send(tuple(atom('store'), atom('joe'), charlist('writing a book')));
     expect(equals(await channel.rpc(tuple(atom('lookup'), atom('joe'))), tuple(atom('ok'), charlist('writing a book')))).toBe(true);
     expect(await channel.rpc(tuple(atom('lookup'), atom('jim')))).toBe(atom('undefined'));
@@ -140,10 +140,10 @@ describe('lib_chan TypeScript server and client', () => {
   });
 
   it('serves echo without a password and math with exact bigints', async () => {
-    const echo = await connect('127.0.0.1', port, 'echo', null);
+    const echo = await connect('127.0.0.1', port, 'echo');
     expect(equals(await echo.rpc(charlist('hello')), charlist('hello'))).toBe(true);
     echo.close();
-    const math = await connect('127.0.0.1', port, 'math', 'qwerty');
+    const math = await connect('127.0.0.1', port, 'math', { secret: 'qwerty' });
     expect(await math.rpc(tuple(atom('factorial'), 25))).toBe(15511210043330985984000000n);
     expect(await math.rpc(tuple(atom('fibonacci'), 10))).toBe(55);
     expect(equals(await math.rpc(tuple(atom('factorial'), 100000)), tuple(atom('error'), tuple(atom('tooLarge'), 100000)))).toBe(true);
@@ -151,19 +151,31 @@ describe('lib_chan TypeScript server and client', () => {
   });
 
   it('gives typed errors: BadServiceError, AuthFailError, ChannelClosedError', async () => {
-    await expect(connect('127.0.0.1', port, 'nope', 'x')).rejects.toBeInstanceOf(BadServiceError);
-    await expect(connect('127.0.0.1', port, 'nameServer', 'wrong')).rejects.toBeInstanceOf(AuthFailError);
-    await expect(connect('127.0.0.1', port, 'nameServer', null)).rejects.toBeInstanceOf(AuthFailError);
-    const echo = await connect('127.0.0.1', port, 'echo', null);
+    await expect(connect('127.0.0.1', port, 'nope', { secret: 'x' })).rejects.toBeInstanceOf(BadServiceError);
+    await expect(connect('127.0.0.1', port, 'nameServer', { secret: 'wrong' })).rejects.toBeInstanceOf(AuthFailError);
+    await expect(connect('127.0.0.1', port, 'nameServer')).rejects.toBeInstanceOf(AuthFailError);
+    const echo = await connect('127.0.0.1', port, 'echo');
     echo.close();
     expect(() => echo.send(atom('late'))).toThrow(ChannelClosedError);
     await expect(echo.rpc(atom('late'))).rejects.toBeInstanceOf(ChannelClosedError);
   });
 
   it('times out an rpc that gets no reply', async () => {
-    const names = await connect('127.0.0.1', port, 'nameServer', 'ABXy45');
-    await expect(names.rpc(tuple(atom('store'), 1, 2), { timeoutMs: 50 })).rejects.toBeInstanceOf(ChanTimeoutError);
+    const names = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45' });
+    await expect(names.rpc(tuple(atom('store'), 1, 2), { timeout: 50 })).rejects.toBeInstanceOf(ChanTimeoutError);
     names.close();
+  });
+
+  it('abandons a receive and a connect when their signal aborts, with the signal reason', async () => {
+    const names = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45' });
+    const controller = new AbortController();
+    const waiting = names.rpc(tuple(atom('store'), 1, 2), { signal: controller.signal });
+    controller.abort(new Error('no longer wanted'));
+    await expect(waiting).rejects.toThrow('no longer wanted');
+    // The channel still works: the abandoned receive took nothing.
+    expect(await names.rpc(tuple(atom('lookup'), atom('nobody')), { timeout: 2000 })).toBe(atom('undefined'));
+    names.close();
+    await expect(connect('127.0.0.1', port, 'echo', { signal: AbortSignal.abort(new Error('never')) })).rejects.toThrow('never');
   });
 
   it('answers frames pipelined in one write, in order', async () => {
@@ -234,7 +246,7 @@ describe('lib_chan TypeScript server and client', () => {
   });
 
   it('times out a silent client', async () => {
-    const quick = await startChanServer(parseChanConfig(CONFIG), { handshakeTimeoutMs: 100, log: () => undefined });
+    const quick = await startChanServer(parseChanConfig(CONFIG), { handshakeTimeout: 100, log: () => undefined });
     const { closed } = await rawSocket(quick.address.port);
     const started = Date.now();
     await closed;
@@ -245,11 +257,11 @@ describe('lib_chan TypeScript server and client', () => {
 
   it('closes connections beyond maxConnections and serves again once one closes', async () => {
     const small = await startChanServer(parseChanConfig(CONFIG), { maxConnections: 1, log: () => undefined });
-    const first = await connect('127.0.0.1', small.address.port, 'echo', null);
-    await expect(connect('127.0.0.1', small.address.port, 'echo', null)).rejects.toBeInstanceOf(ChannelClosedError);
+    const first = await connect('127.0.0.1', small.address.port, 'echo');
+    await expect(connect('127.0.0.1', small.address.port, 'echo')).rejects.toBeInstanceOf(ChannelClosedError);
     first.close();
     await until(() => small.sessionCount === 0);
-    const again = await connect('127.0.0.1', small.address.port, 'echo', null);
+    const again = await connect('127.0.0.1', small.address.port, 'echo');
     expect(await again.rpc(7)).toBe(7);
     again.close();
     await small.close();
@@ -257,7 +269,7 @@ describe('lib_chan TypeScript server and client', () => {
 
   it('closes its connections when it stops', async () => {
     const stopping = await startChanServer(parseChanConfig(CONFIG), { log: () => undefined });
-    const echo = await connect('127.0.0.1', stopping.address.port, 'echo', null);
+    const echo = await connect('127.0.0.1', stopping.address.port, 'echo');
     const pending = echo.receive();
     await stopping.close();
     await expect(pending).rejects.toBeInstanceOf(ChannelClosedError);
@@ -287,12 +299,12 @@ describe('lib_chan TypeScript server and client', () => {
         },
       },
     });
-    const loop = await connect('127.0.0.1', custom.address.port, 'loop', null, atom('hi'));
+    const loop = await connect('127.0.0.1', custom.address.port, 'loop', { args: atom('hi') });
     expect(equals(await loop.rpc(1), tuple(tuple(atom('prefix'), charlist('got')), atom('hi'), 1))).toBe(true);
     loop.send(atom('stop'));
-    await expect(loop.receive(2000)).rejects.toBeInstanceOf(ChannelClosedError);
-    const boom = await connect('127.0.0.1', custom.address.port, 'boom', null);
-    await expect(boom.receive(2000)).rejects.toBeInstanceOf(ChannelClosedError);
+    await expect(loop.receive({ timeout: 2000 })).rejects.toBeInstanceOf(ChannelClosedError);
+    const boom = await connect('127.0.0.1', custom.address.port, 'boom');
+    await expect(boom.receive({ timeout: 2000 })).rejects.toBeInstanceOf(ChannelClosedError);
     expect(seen.some((line) => /service boom \(my_boom\) failed: kaboom/.test(line))).toBe(true);
     await custom.close();
   });
@@ -303,7 +315,7 @@ describe('lib_chan TypeScript server and client', () => {
   });
 
   it('is still serving after all of that', async () => {
-    const names = await connect('127.0.0.1', port, 'nameServer', 'ABXy45');
+    const names = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45' });
     expect(equals(await names.rpc(tuple(atom('lookup'), atom('joe'))), tuple(atom('ok'), charlist('writing a book')))).toBe(true);
     names.close();
   });

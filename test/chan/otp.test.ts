@@ -126,23 +126,23 @@ describeOtp('lib_chan', (otp) => {
     });
 
     it('runs the book session and gets a bignum from math', async () => {
-      const names = await connect('127.0.0.1', port, 'nameServer', 'ABXy45', []);
+      const names = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45' });
       names.send(tuple(atom('store'), atom('joe'), charlist('writing a book')));
-      expect(equals(await names.rpc(tuple(atom('lookup'), atom('joe')), { timeoutMs: 5000 }), ok(charlist('writing a book')))).toBe(true);
-      expect(await names.rpc(tuple(atom('lookup'), atom('jim')), { timeoutMs: 5000 })).toBe(atom('undefined'));
+      expect(equals(await names.rpc(tuple(atom('lookup'), atom('joe')), { timeout: 5000 }), ok(charlist('writing a book')))).toBe(true);
+      expect(await names.rpc(tuple(atom('lookup'), atom('jim')), { timeout: 5000 })).toBe(atom('undefined'));
       names.close();
-      const math = await connect('127.0.0.1', port, 'math', 'qwerty');
-      expect(await math.rpc(tuple(atom('factorial'), 25), { timeoutMs: 5000 })).toBe(15511210043330985984000000n);
+      const math = await connect('127.0.0.1', port, 'math', { secret: 'qwerty' });
+      expect(await math.rpc(tuple(atom('factorial'), 25), { timeout: 5000 })).toBe(15511210043330985984000000n);
       math.close();
-      const echo = await connect('127.0.0.1', port, 'echo', null);
-      expect(equals(await echo.rpc(charlist('hello'), { timeoutMs: 5000 }), charlist('hello'))).toBe(true);
+      const echo = await connect('127.0.0.1', port, 'echo');
+      expect(equals(await echo.rpc(charlist('hello'), { timeout: 5000 }), charlist('hello'))).toBe(true);
       echo.close();
     });
 
     it('gets BadServiceError, AuthFailError and ChannelClosedError', async () => {
-      await expect(connect('127.0.0.1', port, 'nope', 'x')).rejects.toBeInstanceOf(BadServiceError);
-      await expect(connect('127.0.0.1', port, 'math', 'wrong')).rejects.toBeInstanceOf(AuthFailError);
-      const echo = await connect('127.0.0.1', port, 'echo', null);
+      await expect(connect('127.0.0.1', port, 'nope', { secret: 'x' })).rejects.toBeInstanceOf(BadServiceError);
+      await expect(connect('127.0.0.1', port, 'math', { secret: 'wrong' })).rejects.toBeInstanceOf(AuthFailError);
+      const echo = await connect('127.0.0.1', port, 'echo');
       echo.close();
       await expect(echo.rpc(1)).rejects.toBeInstanceOf(ChannelClosedError);
     });

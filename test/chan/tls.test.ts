@@ -61,19 +61,19 @@ if (!material) process.stderr.write('!!! erlbridge: no openssl to make a test ce
   afterAll(() => server.close());
 
   it('runs the book session over TLS, trusting the self-signed certificate', async () => {
-    const channel = await connect('127.0.0.1', port, 'nameServer', 'ABXy45', [], { tls: { ca: cert } });
+    const channel = await connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45', tls: { ca: cert } });
     channel.send(tuple(atom('store'), atom('joe'), charlist('writing a book')));
     expect(equals(await channel.rpc(tuple(atom('lookup'), atom('joe'))), tuple(atom('ok'), charlist('writing a book')))).toBe(true);
     channel.close();
-    await expect(connect('127.0.0.1', port, 'nameServer', 'nope', [], { tls: { ca: cert } })).rejects.toBeInstanceOf(AuthFailError);
+    await expect(connect('127.0.0.1', port, 'nameServer', { secret: 'nope', tls: { ca: cert } })).rejects.toBeInstanceOf(AuthFailError);
   });
 
   it('refuses a server certificate the client does not trust', async () => {
-    await expect(connect('127.0.0.1', port, 'nameServer', 'ABXy45', [], { tls: {} })).rejects.toThrow(/self[- ]signed/i);
+    await expect(connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45', tls: {} })).rejects.toThrow(/self[- ]signed/i);
   });
 
   it('gets nothing from a plain TCP client, and keeps no session for it', async () => {
-    await expect(connect('127.0.0.1', port, 'nameServer', 'ABXy45', [], { handshakeTimeoutMs: 2000 })).rejects.toThrow();
+    await expect(connect('127.0.0.1', port, 'nameServer', { secret: 'ABXy45', handshakeTimeout: 2000 })).rejects.toThrow();
     for (let i = 0; i < 200 && server.sessionCount > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(server.sessionCount).toBe(0);
   });
