@@ -6,6 +6,8 @@
 
 /** A syntax error in Erlang text, with the 1-based line and column where it was found. */
 export class TextParseError extends Error {
+  readonly code = 'syntax';
+
   constructor(
     readonly reason: string,
     readonly line: number,

@@ -3,16 +3,26 @@
  * or tell the book's outcomes (`badService`, `authFail`, a closed channel) apart.
  */
 
+/** What went wrong on a channel, as a stable machine-readable code. */
+export type ChanErrorCode = 'bad_service' | 'auth_fail' | 'closed' | 'timeout' | 'protocol' | 'config';
+
 /** Base class of every lib_chan error. */
 export class ChanError extends Error {
   override name = 'ChanError';
+
+  constructor(
+    readonly code: ChanErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** The server does not offer the requested service (it answered `badService`). */
 export class BadServiceError extends ChanError {
   override name = 'BadServiceError';
   constructor(readonly service: string) {
-    super(`lib_chan: the server has no service '${service}' (badService)`);
+    super('bad_service', `lib_chan: the server has no service '${service}' (badService)`);
   }
 }
 
@@ -23,7 +33,7 @@ export class AuthFailError extends ChanError {
     readonly service: string,
     detail = 'wrong password (authFail)',
   ) {
-    super(`lib_chan: service '${service}': ${detail}`);
+    super('auth_fail', `lib_chan: service '${service}': ${detail}`);
   }
 }
 
@@ -31,7 +41,7 @@ export class AuthFailError extends ChanError {
 export class ChannelClosedError extends ChanError {
   override name = 'ChannelClosedError';
   constructor(reason = 'the channel is closed') {
-    super(`lib_chan: ${reason}`);
+    super('closed', `lib_chan: ${reason}`);
   }
 }
 
@@ -42,16 +52,22 @@ export class ChanTimeoutError extends ChanError {
     readonly timeoutMs: number,
     what: string,
   ) {
-    super(`lib_chan: no ${what} within ${timeoutMs} ms`);
+    super('timeout', `lib_chan: no ${what} within ${timeoutMs} ms`);
   }
 }
 
 /** The peer broke the protocol: an oversized or undecodable frame, or an unexpected message. */
 export class ChanProtocolError extends ChanError {
   override name = 'ChanProtocolError';
+  constructor(message: string) {
+    super('protocol', message);
+  }
 }
 
 /** A config file that is not in the book's format; the message names the offending term. */
 export class ChanConfigError extends ChanError {
   override name = 'ChanConfigError';
+  constructor(message: string) {
+    super('config', message);
+  }
 }

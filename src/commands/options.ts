@@ -25,7 +25,9 @@ export function parseArgs(args: string[], valued: string[], flags: string[] = []
 }
 
 /** A mistake in the command line: exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  readonly code = 'usage';
+}
 
 /** The value of a numeric option, or undefined. */
 export function numberOption(options: Record<string, string | true>, name: string): number | undefined {

@@ -10,6 +10,7 @@ import { DecodeError, EncodeError } from '../../codec/errors';
 import { decode } from '../../codec/decoder';
 import { encode } from '../../codec/encoder';
 import { formatTerm, parseTerm, TextParseError } from '../../codec/text';
+import { UsageError } from './options';
 
 /** Where the command reads and writes: the process's streams by default, test doubles in tests. */
 export interface TermIo {
@@ -22,11 +23,10 @@ const USAGE = 'usage: erlbridge term encode [--hex] TEXT | erlbridge term decode
 
 const processIo = (): TermIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
-/** A problem with the command line: exit 2 with the usage. */
-class UsageError extends Error {}
-
 /** Bad input: exit 1 with this one line. */
-class InputError extends Error {}
+class InputError extends Error {
+  readonly code = 'input';
+}
 
 /** The `--hex` flag and the positional arguments. `--` ends the options; `-1` is a term, not an option. */
 function parseArgs(args: string[]): { hex: boolean; positional: string[] } {

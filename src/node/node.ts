@@ -24,7 +24,7 @@ import { ControlOp, SpawnRequest } from '../dist/control';
 import { genCall } from '../gen/call';
 import { GenHost } from '../gen/server';
 import { genReply } from '../gen/reply';
-import { WaitOptions } from '../process/deadline';
+import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { exitReasonOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
@@ -200,10 +200,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
 
   /**
    * The connection to `peer`, set up now when there is none (`net_kernel:connect_node/1`); any
-   * send to a node connects on demand too.
+   * send to a node connects on demand too. `timeout` (ms) and `signal` bound the wait, not the
+   * attempt, which others may share; each handshake step has `setupTimeout` anyway.
    */
-  connect(peer: string): Promise<Connection> {
-    return this.peers.connect(peer);
+  connect(peer: string, options: WaitOptions = {}): Promise<Connection> {
+    const attempt = this.peers.connect(peer);
+    return options.timeout === undefined && options.signal === undefined ? attempt : new Deadline('connect', options).race(attempt);
   }
 
   /** `erlang:disconnect_node(Peer)`: close the connection; links and monitors across it fire `noconnection`. */
@@ -216,7 +218,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** `net_adm:ping(Peer)`: `'pong'` when the node answers, `'pang'` otherwise (default timeout 10 s). */
   async ping(peer: string, options: WaitOptions = {}): Promise<'pong' | 'pang'> {
     try {
-      await this.peers.connect(peer);
+      await this.connect(peer, options);
     } catch {
       return 'pang';
     }

@@ -1,0 +1,56 @@
+/**
+ * `ErlNode.connect` and `ping` with `timeout` and `signal`, without erl: a peer that accepts and
+ * never speaks (registered in EPMD like a node) must not hold a caller past its deadline.
+ */
+import * as net from 'net';
+import { ErlTimeoutError } from '../../src';
+import { EpmdServer, registerNode } from '../../handshake';
+import { ErlNode } from '../../src/node/node';
+
+let epmd: EpmdServer;
+let node: ErlNode;
+let silent: net.Server;
+const sockets: net.Socket[] = [];
+let silentName: string;
+
+beforeAll(async () => {
+  epmd = await EpmdServer.start({ port: 0, host: '127.0.0.1' });
+  node = await ErlNode.start({ name: `conn${process.pid}`, cookie: 'connect-test', epmdPort: epmd.port, log: () => undefined });
+  silent = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const alive = `silent${process.pid}`;
+  const registration = await registerNode(alive, (silent.address() as net.AddressInfo).port, { port: epmd.port });
+  silentName = `${alive}@${node.name.split('@')[1]}`;
+  afterAllCleanUp.push(() => registration.unregister());
+});
+
+const afterAllCleanUp: Array<() => Promise<void>> = [];
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  silent.close();
+  for (const f of afterAllCleanUp) await f();
+  await node.stop();
+  await epmd.close();
+});
+
+describe('connect and ping with timeout and signal', () => {
+  it('connect rejects with ErlTimeoutError once its timeout passes, and with signal.reason when aborted', async () => {
+    const started = Date.now();
+    const timedOut = await node.connect(silentName, { timeout: 200 }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(ErlTimeoutError);
+    expect((timedOut as ErlTimeoutError).operation).toBe('connect');
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const controller = new AbortController();
+    const aborted = node.connect(silentName, { signal: controller.signal });
+    controller.abort(new Error('changed my mind'));
+    await expect(aborted).rejects.toThrow('changed my mind');
+  });
+
+  it('ping answers pang within its timeout', async () => {
+    const started = Date.now();
+    expect(await node.ping(silentName, { timeout: 200 })).toBe('pang');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
