@@ -13,7 +13,7 @@ import { Atom, atom, Pid, Term, Tuple, tuple } from '../../codec';
 import type { ErlNode } from '../node/node';
 import type { ErlProcess } from '../process/process';
 import { caught } from '../process/outcome';
-import { applyRegistered } from '../rpc/apply';
+import { applyRegistered, sendable } from '../rpc/apply';
 import type { ModuleRegistry } from '../rpc/modules';
 
 const RPC = atom('rpc');
@@ -31,7 +31,8 @@ export async function distDemoLoop(self: ErlProcess, registry: ModuleRegistry): 
   for (;;) {
     const req = await self.receive(request);
     const outcome = await applyRegistered(registry, req.m, req.f, req.a, { self, groupLeader: self.groupLeader });
-    self.send(req.from, tuple(self.pid, caught(outcome)));
+    const site = { module: req.m, function: req.f, arity: req.a.length };
+    self.send(req.from, sendable(outcome, site, (o) => tuple(self.pid, caught(o))).term);
   }
 }
 

@@ -6,7 +6,11 @@
 import { Encoder, Term } from '../../codec';
 import { writeLengthPrefix } from '../../handshake';
 import { AtomCacheOut } from './atom-cache-out';
+import { knownEncoding } from './encoded';
 import { FRAGMENT_SIZE, FrameTag } from './header';
+
+/** The version byte a pre-encoded payload needs in a pass-through frame. */
+const VERSION_BYTE = Buffer.from([FrameTag.Version]);
 
 export interface MessageWriterOptions {
   /** DIST_HDR_ATOM_CACHE or FRAGMENTS negotiated: write the 131,68 header. */
@@ -40,17 +44,23 @@ export class MessageWriter {
    * throws before anything is committed (the atom cache included).
    */
   write(control: Term, payload?: Term): Buffer[] {
+    const encoded = payload === undefined ? undefined : knownEncoding(payload);
     if (!this.options.headers) {
       const c = this.encoder.encode(control);
-      const p = payload === undefined ? null : this.encoder.encode(payload);
       const head = Buffer.allocUnsafe(5);
+      if (encoded) {
+        writeLengthPrefix(head, 2 + c.length + encoded.length, 4);
+        head[4] = FrameTag.PassThrough;
+        return [head, c, VERSION_BYTE, encoded];
+      }
+      const p = payload === undefined ? null : this.encoder.encode(payload);
       writeLengthPrefix(head, 1 + c.length + (p ? p.length : 0), 4);
       head[4] = FrameTag.PassThrough;
       return p ? [head, c, p] : [head, c];
     }
     this.cache.begin();
     const c = this.encoder.encodeWithoutVersion(control);
-    const p = payload === undefined ? null : this.encoder.encodeWithoutVersion(payload);
+    const p = encoded ?? (payload === undefined ? null : this.encoder.encodeWithoutVersion(payload));
     const refsSize = this.options.atomCache ? this.cache.headerSize() : 1;
     const size = 2 + refsSize + c.length + (p ? p.length : 0);
     if (!this.options.fragments || size <= this.fragmentSize || !p) {

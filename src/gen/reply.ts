@@ -15,9 +15,13 @@ export function replyAlias(tag: Term): Reference | undefined {
   return head instanceof ImproperList ? replyAlias(head) : undefined;
 }
 
+/** Where the reply to `{To, Tag}` goes: the alias in the tag, else the pid (nowhere for anything else). */
+export function replyTarget(to: Term, tag: Term): Reference | Pid | undefined {
+  return replyAlias(tag) ?? (to instanceof Pid ? to : undefined);
+}
+
 /** Send `{Tag, Reply}` from `sender` to whoever `{To, Tag}` names. */
 export function genReply(sender: ErlProcess, to: Term, tag: Term, reply: Term): void {
-  const alias = replyAlias(tag);
-  if (alias) sender.send(alias, tuple(tag, reply));
-  else if (to instanceof Pid) sender.send(to, tuple(tag, reply));
+  const target = replyTarget(to, tag);
+  if (target) sender.send(target, tuple(tag, reply));
 }

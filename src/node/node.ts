@@ -23,7 +23,6 @@ import { Connection, ConnectionLimits } from '../dist/connection';
 import { ControlOp, SpawnRequest } from '../dist/control';
 import { genCall } from '../gen/call';
 import { GenHost } from '../gen/server';
-import { genReply } from '../gen/reply';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { exitReasonOf } from '../process/outcome';
@@ -146,12 +145,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       () => this.groupLeader.pid,
     );
     this.spawnService = new SpawnService(this.processes, this.modules);
-    const rex = new RexServer(
-      this.modules,
-      this.nameAtom,
-      () => this.processes.create(),
-      (to, tag, reply) => genReply(this.system, to, tag, reply),
-    );
+    const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
     this.builtins.register(NET_KERNEL, netKernel(this.system));
     this.builtins.register('rex', (message) => rex.handle(message));
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));

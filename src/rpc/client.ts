@@ -17,7 +17,7 @@ import { downReason, genCall } from '../gen/call';
 import { Deadline, ErlTimeoutError, WaitOptions } from '../process/deadline';
 import { caught, raise } from '../process/outcome';
 import { Destination, ErlProcess, refKey } from '../process/process';
-import { applyRegistered } from './apply';
+import { applyRegistered, sendable } from './apply';
 import { erpcCall, rpcify, rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
 import { RemoteSpawns, spawnAndWait } from './remote-spawn';
@@ -125,9 +125,13 @@ export class ErlClient {
     return this.withProcess(async (proc) => {
       const groupLeader = options.groupLeader ?? this.node.groupLeader.pid;
       proc.groupLeader = groupLeader;
-      const outcome = await deadline.race(
+      const applied = await deadline.race(
         applyRegistered(this.node.modules, call.module, call.function, call.args, { self: proc, groupLeader }),
       );
+      // Nothing is sent, but the outcome is the one a caller on another node would get: a result
+      // with no encoding is an error of the call.
+      const site = { module: call.module, function: call.function, arity: call.args.length };
+      const { outcome } = sendable(applied, site, (o) => (o.kind === 'return' ? o.value : []));
       return options.rex ? rpcValue(caught(outcome)) : raise(outcome);
     });
   }

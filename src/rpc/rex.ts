@@ -4,9 +4,10 @@
  * `rpc:call` itself goes through erpc (see SpawnService).
  */
 import { Atom, atom, Pid, Term, Tuple, tuple } from '../../codec';
+import { replyTarget } from '../gen/reply';
 import { caught } from '../process/outcome';
-import { ErlProcess } from '../process/process';
-import { applyRegistered } from './apply';
+import { Destination, ErlProcess } from '../process/process';
+import { applyRegistered, sendable } from './apply';
 import { rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
 
@@ -35,8 +36,6 @@ export class RexServer {
     private readonly nodeName: Atom,
     /** A process to run one call in, and to send the reply from. */
     private readonly worker: () => ErlProcess,
-    /** `gen:reply({To, Tag}, Reply)`. */
-    private readonly genReply: (to: Term, tag: Term, reply: Term) => void,
   ) {}
 
   /** A message sent to the registered name `rex`. Unknown shapes are dropped, as rex ignores them. */
@@ -49,12 +48,13 @@ export class RexServer {
     }
     if (message.length === 2 && first instanceof Pid) {
       const req = request(second);
-      if (req && req.kind !== CAST) this.run(req, (result) => ({ to: first, message: tuple(REX, result) }));
+      if (req && req.kind !== CAST) this.run(req, { to: first, message: (result) => tuple(REX, result) });
       return;
     }
     if (message.length === 3 && first === GEN_CALL && second instanceof Tuple && second.length === 2) {
       const req = request(third);
-      if (req) this.run(req, (result) => ({ to: second.get(0), tag: second.get(1), message: result }));
+      const [to, tag] = second.elements;
+      if (req) this.run(req, { to: replyTarget(to, tag), message: (result) => tuple(tag, result) });
       return;
     }
     if (message.length === 2 && first === GEN_CAST) {
@@ -63,20 +63,15 @@ export class RexServer {
     }
   }
 
+  /** Run the call in a worker; `answer` says where its result goes, in what message (none for a cast). */
   private run(
     req: { m: Atom; f: Atom; a: Term[]; gl: Term },
-    answer: ((result: Term) => { to: Term; tag?: Term; message: Term }) | null,
+    answer: { to: Destination | undefined; message: (result: Term) => Term } | null,
   ): void {
     const proc = this.worker();
+    const site = { module: req.m, function: req.f, arity: req.a.length };
     void applyRegistered(this.registry, req.m, req.f, req.a, { self: proc, groupLeader: req.gl }).then((outcome) => {
-      if (answer) {
-        const { to, tag, message } = answer(rpcValue(caught(outcome)));
-        if (tag === undefined) {
-          if (to instanceof Pid) proc.send(to, message);
-        } else {
-          this.genReply(to, tag, message);
-        }
-      }
+      if (answer?.to) proc.send(answer.to, sendable(outcome, site, (o) => answer.message(rpcValue(caught(o)))).term);
       proc.exit();
     });
   }

@@ -8,7 +8,7 @@ import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
 import { CallSite, exitReason, exitReasonOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
-import { applyRegistered } from './apply';
+import { applyRegistered, sendable } from './apply';
 import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
 
@@ -70,13 +70,15 @@ export class SpawnService {
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) {
         return proc.exit(executeCallBadarg(ref));
       }
-      return proc.exit(executeCallExit(ref, await applyRegistered(this.registry, m, f, callArgs, ctx)));
+      const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
+      return proc.exit(sendable(outcome, { module: m, function: f, arity: callArgs.length }, (o) => executeCallExit(ref, o)).term);
     }
     if (module === ERPC && fn === EXECUTE_CAST && args.length === 3) {
       const [m, f, a] = args;
       const callArgs = listOf(a);
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return proc.exit(BADARG);
-      return proc.exit(exitReason(await applyRegistered(this.registry, m, f, callArgs, ctx)));
+      const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
+      return proc.exit(sendable(outcome, { module: m, function: f, arity: callArgs.length }, exitReason).term);
     }
     if (module === ERLANG && fn === APPLY && args.length === 2 && args[0] instanceof Fun) {
       return this.runFun(proc, args[0], listOf(args[1]) ?? []);

@@ -46,6 +46,7 @@ describeOtp('rpc into TypeScript', (otp) => {
       },
       echo: (x: Term) => x,
       nothing: () => undefined,
+      notATerm: () => ({ plain: 'object' }),
     });
     ts.modules.registerModule('erlang', { node: () => atom(ts.name) });
   });
@@ -98,6 +99,13 @@ describeOtp('rpc into TypeScript', (otp) => {
       await erl.eval(`try erpc:call(${T}, demo, crash, []) catch error:{exception, {js_error, _}, [{demo, crash, 0, _}]} -> ok end`),
     ).toBe('ok');
     expect(await erl.eval(`rpc:call(${T}, demo, nothing, [])`)).toBe('ok');
+    // A result that has no Erlang term is an error of the call, on every path that sends it.
+    const encodeError = `{js_error, <<"EncodeError: ", _/binary>>}`;
+    expect(
+      await erl.eval(`try erpc:call(${T}, demo, notATerm, []) catch error:{exception, ${encodeError}, [{demo, notATerm, 0, _}]} -> ok end`),
+    ).toBe('ok');
+    expect(await erl.eval(`case rpc:block_call(${T}, demo, notATerm, []) of {badrpc, {'EXIT', {${encodeError}, _}}} -> ok end`)).toBe('ok');
+    expect(await erl.eval(`rpc:call(${T}, demo, echo, [still_fine])`)).toBe('still_fine');
   });
 
   it('casts run; multicall spans the erl node and the TS node', async () => {
