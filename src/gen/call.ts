@@ -7,6 +7,7 @@ import { Atom, atom, ImproperList, improperList, Pid, Reference, Term, Tuple, tu
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangExit } from '../process/exceptions';
 import { Destination, ErlProcess, refKey } from '../process/process';
+import { ALIAS, CALL, DOWN, GEN_CALL, NOCONNECTION, NODEDOWN } from '../process/atoms';
 
 /** gen_server's default call timeout. */
 export const DEFAULT_CALL_TIMEOUT = 5000;
@@ -25,13 +26,7 @@ export class GenCallError extends ErlangExit {
   }
 }
 
-const GEN_CALL = atom('$gen_call');
 const GEN_SERVER = atom('gen_server');
-const CALL = atom('call');
-const ALIAS = atom('alias');
-const DOWN = atom('DOWN');
-const NOCONNECTION = atom('noconnection');
-const NODEDOWN = atom('nodedown');
 const INFINITY = atom('infinity');
 
 /** The Erlang term of a destination, as gen_server's exit reasons name it. */

@@ -2,10 +2,9 @@
  * gen's reply rule (`gen:reply/2`), shared by every server of this node: a reply tag `[alias|A]`
  * or `[[alias|A]|_]` is answered through alias A, any other tag to the caller's pid.
  */
-import { atom, ImproperList, Pid, Reference, Term, tuple } from '../../codec';
+import { ImproperList, Pid, Reference, Term, tuple } from '../../codec';
 import type { ErlProcess } from '../process/process';
-
-const ALIAS = atom('alias');
+import { ALIAS } from '../process/atoms';
 
 /** The alias a gen reply tag names, if any. */
 export function replyAlias(tag: Term): Reference | undefined {

@@ -24,6 +24,7 @@ import { CallSite, exitReasonOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { genCall } from './call';
 import { genReply } from './reply';
+import { ERROR, GEN_CALL, GEN_CAST, NORMAL, OK } from '../process/atoms';
 
 /** What a gen_server needs of the node it runs on (an `ErlNode` is one). */
 export interface GenHost {
@@ -39,15 +40,10 @@ export const NOREPLY: unique symbol = Symbol('noreply');
 /** What `handleCall` may return: the reply (`undefined` replies `ok`), or {@link NOREPLY}. */
 export type CallResult = Term | undefined | typeof NOREPLY;
 
-const GEN_CALL = atom('$gen_call');
-const GEN_CAST = atom('$gen_cast');
 const SYSTEM = atom('system');
 const TERMINATE = atom('terminate');
-const OK = atom('ok');
-const NORMAL = atom('normal');
 const BAD_CALL = atom('bad_call');
 const BAD_CAST = atom('bad_cast');
-const ERROR = atom('error');
 const UNKNOWN_SYSTEM_MSG = atom('unknown_system_msg');
 
 /** Whom to answer: the caller's pid and its reply tag (`{Pid, Tag}` in Erlang). */

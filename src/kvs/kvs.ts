@@ -8,9 +8,9 @@ import { atom, Pid, Term, Tuple, tuple } from '../../codec';
 import { KvsStore, MemoryKvsStore } from './store';
 import type { ErlNode } from '../node/node';
 import type { ErlProcess } from '../process/process';
+import { OK } from '../process/atoms';
 
 const KVS = atom('kvs');
-const OK = atom('ok');
 const UNDEFINED = atom('undefined');
 const STORE = atom('store');
 const LOOKUP = atom('lookup');

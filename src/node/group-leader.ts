@@ -6,13 +6,12 @@
 import { atom, charlistToString, isCharlist, Pid, Term, Tuple, tuple } from '../../codec';
 import { ioFormat } from './io-format';
 import type { ErlProcess } from '../process/process';
+import { ERROR, OK } from '../process/atoms';
 
 const IO_REQUEST = atom('io_request');
 const IO_REPLY = atom('io_reply');
 const PUT_CHARS = atom('put_chars');
 const REQUESTS = atom('requests');
-const OK = atom('ok');
-const ERROR = atom('error');
 const ENOTSUP = atom('enotsup');
 const IO_LIB = atom('io_lib');
 const FORMAT = atom('format');

@@ -2,14 +2,11 @@
  * The part of `net_kernel` other nodes talk to: `{'$gen_call', From, {is_auth, Node}}`, which is
  * what `net_adm:ping` sends, answered `yes`. Anything else is dropped, as net_kernel ignores it.
  */
-import { atom, Term, Tuple } from '../../codec';
+import { Term, Tuple } from '../../codec';
 import { genReply } from '../gen/reply';
 import type { ErlProcess } from '../process/process';
 import type { BuiltinServer } from './builtins';
-
-const GEN_CALL = atom('$gen_call');
-const IS_AUTH = atom('is_auth');
-const YES = atom('yes');
+import { GEN_CALL, IS_AUTH, YES } from '../process/atoms';
 
 /** net_kernel as a built-in server; replies are sent from `sender`. */
 export function netKernel(sender: ErlProcess): BuiltinServer {

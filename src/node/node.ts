@@ -39,6 +39,7 @@ import { runGroupLeader } from './group-leader';
 import { netKernel } from './net-kernel';
 import { Peers } from './peers';
 import { OutgoingSignals } from './remote-signals';
+import { BADARG, IS_AUTH, NET_KERNEL, YES } from '../process/atoms';
 
 export interface NodeOptions {
   /** `ts` (the host is added) or `ts@host`. */
@@ -65,6 +66,8 @@ export interface NodeOptions {
   log?: (line: string) => void;
   /** Where output that remote calls print through this node goes. Default: stdout. */
   output?: (text: string) => void;
+  /** Abandon starting: {@link ErlNode.start} rejects with `signal.reason` and leaves nothing behind. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link ErlNode.spawn}. */
@@ -82,11 +85,6 @@ export interface NodeEvents {
   nodeup: [peer: string];
   nodedown: [peer: string, reason: string];
 }
-
-const NET_KERNEL = atom('net_kernel');
-const IS_AUTH = atom('is_auth');
-const YES = atom('yes');
-const BADARG = atom('badarg');
 
 export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHost {
   readonly name: string;
@@ -173,13 +171,16 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
 
   /** Start a node: EPMD (found or started), a listener, and the registration. */
   static async start(options: NodeOptions): Promise<ErlNode> {
+    const { signal } = options;
     const nodeName = await makeNodeName(options.name, options.longNames ? 'long' : 'short');
     const cookie = typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
     const epmd = await ensureEpmd({ port: options.epmdPort });
+    signal?.throwIfAborted();
     const listener = await (options.transport ?? tcpTransport).listen({ port: options.listenPort ?? 0 });
     let registration: EpmdRegistration;
     try {
-      registration = await registerNode(nodeName.alive, listener.port, { port: epmd.port });
+      signal?.throwIfAborted();
+      registration = await registerNode(nodeName.alive, listener.port, { port: epmd.port, signal });
     } catch (err) {
       await listener.close();
       throw err;

@@ -6,6 +6,7 @@
  */
 import { Atom, atom, bin, charlist, Term, Tuple, tuple } from '../../codec';
 import { ErlangError, ErlangExit, ErlangThrow, RemoteError } from './exceptions';
+import { EXIT_TAG, NORMAL } from './atoms';
 
 /** How a call ended: one of Erlang's four outcomes, never a JavaScript exception. */
 export type Outcome =
@@ -22,9 +23,7 @@ export interface CallSite {
   arity: number | Term[];
 }
 
-const NORMAL = atom('normal');
 const NOCATCH = atom('nocatch');
-const EXIT = atom('EXIT');
 const FILE = atom('file');
 const LINE = atom('line');
 const JS_ERROR = atom('js_error');
@@ -93,13 +92,13 @@ export function caught(outcome: Outcome): Term {
     case 'throw':
       return outcome.value;
     case 'exit':
-      return tuple(EXIT, outcome.reason);
+      return tuple(EXIT_TAG, outcome.reason);
     case 'error':
-      return tuple(EXIT, tuple(outcome.reason, outcome.stack));
+      return tuple(EXIT_TAG, tuple(outcome.reason, outcome.stack));
   }
 }
 
 /** True for `{'EXIT', _}`, which old `rpc:call` could not tell from a failure. */
 export function isExitTuple(t: Term): t is Tuple {
-  return t instanceof Tuple && t.length === 2 && t.get(0) === EXIT;
+  return t instanceof Tuple && t.length === 2 && t.get(0) === EXIT_TAG;
 }

@@ -4,13 +4,10 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
+import { DOWN, EXIT_TAG, NORMAL, PROCESS } from './atoms';
 
-const NORMAL = atom('normal');
 const KILL = atom('kill');
 const KILLED = atom('killed');
-const EXIT = atom('EXIT');
-const DOWN = atom('DOWN');
-const PROCESS = atom('process');
 
 /** Where a message can go: a pid, an alias, a local registered name, or `[name, node]`. */
 export type Destination = Pid | Reference | string | Atom | readonly [string | Atom, string | Atom];
@@ -218,7 +215,7 @@ export class ErlProcess {
   exitSignal(from: Pid, reason: Term, viaExit2: boolean): void {
     if (!this.alive) return;
     if (viaExit2 && reason === KILL) return this.exit(KILLED);
-    if (this.trapExit) return this.deliver(tuple(EXIT, from, reason));
+    if (this.trapExit) return this.deliver(tuple(EXIT_TAG, from, reason));
     if (reason === NORMAL && !(viaExit2 && from === this.pid)) return;
     this.exit(reason);
   }

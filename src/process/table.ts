@@ -5,10 +5,7 @@
 import { Atom, atom, Pid, Reference, Term } from '../../codec';
 import { ErlangError } from './exceptions';
 import { Destination, ErlProcess, pidKey, ProcessRouter, refKey } from './process';
-
-const NOPROC = atom('noproc');
-const BADARG = atom('badarg');
-const NOCONNECTION = atom('noconnection');
+import { BADARG, NOCONNECTION, NOPROC } from './atoms';
 
 /** What the table needs from the node to reach processes elsewhere. */
 export interface RemoteSignals {

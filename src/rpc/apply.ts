@@ -2,13 +2,11 @@
  * Running a registered function the way erpc runs a call: the outcome is one of Erlang's four
  * (return, throw, exit, error with a stack), never a JavaScript exception.
  */
-import { Atom, atom, EncodeError, Term, tuple } from '../../codec';
+import { Atom, EncodeError, Term, tuple } from '../../codec';
 import { encodeOnce } from '../dist/encoded';
 import { CallSite, Outcome, outcomeOf } from '../process/outcome';
 import { CallContext, ModuleRegistry } from './modules';
-
-const UNDEF = atom('undef');
-const OK = atom('ok');
+import { OK, UNDEF } from '../process/atoms';
 
 /**
  * Call `module:fn(args...)` if the program registered it. A function that returns nothing

@@ -21,6 +21,7 @@ import { applyRegistered, sendable } from './apply';
 import { erpcCall, rpcify, rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
 import { RemoteSpawns, spawnAndWait } from './remote-spawn';
+import { BADRPC, CALL, EXIT_TAG, GEN_CAST, NOCONNECTION, NODEDOWN, REX, TIMEOUT } from '../process/atoms';
 
 /** Options of every waiting operation: `timeout` (ms) and `signal`. */
 export type CallOptions = WaitOptions;
@@ -63,15 +64,6 @@ export interface RpcHost {
   send(to: Destination, message: Term): void;
   ping(node: string, options?: CallOptions): Promise<'pong' | 'pang'>;
 }
-
-const REX = atom('rex');
-const CALL = atom('call');
-const BADRPC = atom('badrpc');
-const EXIT_TAG = atom('EXIT');
-const NOCONNECTION = atom('noconnection');
-const NODEDOWN = atom('nodedown');
-const TIMEOUT = atom('timeout');
-const GEN_CAST = atom('$gen_cast');
 
 function nameOf(a: string | Atom): string {
   return typeof a === 'string' ? a : a.name;

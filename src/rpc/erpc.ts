@@ -11,20 +11,13 @@ import { isExitTuple, Outcome } from '../process/outcome';
 import { ErlProcess, refKey } from '../process/process';
 import { ErpcError } from './errors';
 import { RemoteSpawns, spawnReplyOf } from './remote-spawn';
+import { BADARG, BADRPC, ERPC, ERROR, EXIT_TAG, NOCONNECTION, NODEDOWN, TIMEOUT } from '../process/atoms';
 
 const RETURN = atom('return');
 const THROW = atom('throw');
 const EXIT = atom('exit');
-const ERROR = atom('error');
-const ERPC = atom('erpc');
-const NOCONNECTION = atom('noconnection');
 const SIGNAL = atom('signal');
-const BADRPC = atom('badrpc');
-const EXIT_TAG = atom('EXIT');
-const NODEDOWN = atom('nodedown');
-const TIMEOUT = atom('timeout');
 const NOTSUP = atom('notsup');
-const BADARG = atom('badarg');
 
 /** The exit reason `erpc:execute_call(Ref, M, F, A)` ends with: `{Ref, return | throw | exit, V}` or `{Ref, error, R, Stack}`. */
 export function executeCallExit(ref: Term, outcome: Outcome): Term {

@@ -11,13 +11,8 @@ import { ProcessExitedError } from '../process/mailbox';
 import { ErlProcess, refKey } from '../process/process';
 import { ProcessTable, RemoteSignals } from '../process/table';
 import { SpawnError } from './errors';
+import { ERROR, LINK, MONITOR, NOCONNECTION, OK, SPAWN_REPLY } from '../process/atoms';
 
-const SPAWN_REPLY = atom('spawn_reply');
-const OK = atom('ok');
-const ERROR = atom('error');
-const LINK = atom('link');
-const MONITOR = atom('monitor');
-const NOCONNECTION = atom('noconnection');
 const ABANDONED = atom('abandoned');
 
 /** Sends a control message and payload to a node, connecting when needed; `onNoConnection` when it cannot. */

@@ -10,16 +10,12 @@ import { Destination, ErlProcess } from '../process/process';
 import { applyRegistered, sendable } from './apply';
 import { rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
+import { CALL, ERPC, GEN_CALL, GEN_CAST, REX } from '../process/atoms';
 
-const CALL = atom('call');
 const BLOCK_CALL = atom('block_call');
 const CAST = atom('cast');
-const GEN_CALL = atom('$gen_call');
-const GEN_CAST = atom('$gen_cast');
-const REX = atom('rex');
 const FEATURES_REQUEST = atom('features_request');
 const FEATURES_REPLY = atom('features_reply');
-const ERPC = atom('erpc');
 
 /** `{call | block_call, M, F, A, GL}` or `{cast, M, F, A, GL}`, else null. */
 function request(term: Term): { kind: Atom; m: Atom; f: Atom; a: Term[]; gl: Term } | null {

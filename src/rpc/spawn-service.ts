@@ -11,17 +11,13 @@ import { ProcessTable } from '../process/table';
 import { applyRegistered, sendable } from './apply';
 import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
+import { BADARG, ERPC, LINK, MONITOR, UNDEF } from '../process/atoms';
 
-const ERPC = atom('erpc');
 const EXECUTE_CALL = atom('execute_call');
 const EXECUTE_CAST = atom('execute_cast');
 const ERLANG = atom('erlang');
 const APPLY = atom('apply');
-const LINK = atom('link');
-const MONITOR = atom('monitor');
-const UNDEF = atom('undef');
 const BADOPT = atom('badopt');
-const BADARG = atom('badarg');
 
 /** The link and monitor options of a spawn request; null when the option list is malformed. */
 function spawnFlags(options: Term): number | null {

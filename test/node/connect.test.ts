@@ -4,7 +4,7 @@
  */
 import * as net from 'net';
 import { ErlTimeoutError } from '../../src';
-import { EpmdServer, registerNode } from '../../handshake';
+import { EpmdServer, listNames, registerNode } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 
 let epmd: EpmdServer;
@@ -46,6 +46,14 @@ describe('connect and ping with timeout and signal', () => {
     const aborted = node.connect(silentName, { signal: controller.signal });
     controller.abort(new Error('changed my mind'));
     await expect(aborted).rejects.toThrow('changed my mind');
+  });
+
+  it('start with an aborted signal rejects with its reason and registers nothing', async () => {
+    const name = `aborted${process.pid}`;
+    const signal = AbortSignal.abort(new Error('not today'));
+    await expect(ErlNode.start({ name, cookie: 'connect-test', epmdPort: epmd.port, signal })).rejects.toThrow('not today');
+    const { nodes } = await listNames({ port: epmd.port });
+    expect(nodes.map((n) => n.name)).not.toContain(name);
   });
 
   it('ping answers pang within its timeout', async () => {
