@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { Channel } from './channel';
-export type { ChannelLimits } from './channel';
+export type { ChanWaitOptions, ChannelLimits } from './channel';
 export { connect, secretFromText } from './client';
 export type { ChanConnectOptions } from './client';
 export { ChanServer, startChanServer, defaultChanModules } from './server';
@@ -30,3 +30,4 @@ export {
   ChanProtocolError,
   ChanConfigError,
 } from './errors';
+export type { ChanErrorCode } from './errors';

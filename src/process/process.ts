@@ -54,6 +54,7 @@ export class ErlProcess {
   /** The name this process is registered under, if any (the table sets it). */
   registeredName: Atom | undefined;
 
+  /** Processes are made by their node (`ErlNode.spawn`). @internal */
   constructor(
     readonly pid: Pid,
     private readonly table: ProcessRouter,
