@@ -39,7 +39,7 @@ import { runGroupLeader } from './group-leader';
 import { netKernel } from './net-kernel';
 import { Peers } from './peers';
 import { OutgoingSignals } from './remote-signals';
-import { BADARG, IS_AUTH, NET_KERNEL, YES } from '../process/atoms';
+import { BADARG, IS_AUTH, NET_KERNEL, REX, YES } from '../process/atoms';
 
 export interface NodeOptions {
   /** `ts` (the host is added) or `ts@host`. */
@@ -145,7 +145,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.spawnService = new SpawnService(this.processes, this.modules);
     const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
     this.builtins.register(NET_KERNEL, netKernel(this.system));
-    this.builtins.register('rex', (message) => rex.handle(message));
+    this.builtins.register(REX, (message) => rex.handle(message));
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     const services = {
       builtins: this.builtins,
