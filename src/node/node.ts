@@ -212,17 +212,16 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
 
   /** `net_adm:ping(Peer)`: `'pong'` when the node answers, `'pang'` otherwise (default timeout 10 s). */
   async ping(peer: string, options: WaitOptions = {}): Promise<'pong' | 'pang'> {
+    // One deadline for connecting and asking, as net_adm:ping's gen call has one timeout.
+    const deadline = new Deadline('ping', { timeout: options.timeout ?? 10_000, signal: options.signal });
     try {
-      await this.connect(peer, options);
+      await deadline.race(this.peers.connect(peer));
     } catch {
       return 'pang';
     }
     const self = this.processes.create();
     try {
-      const answer = await genCall(self, [NET_KERNEL, peer], tuple(IS_AUTH, this.nameAtom), {
-        timeout: options.timeout ?? 10_000,
-        signal: options.signal,
-      });
+      const answer = await genCall(self, [NET_KERNEL, peer], tuple(IS_AUTH, this.nameAtom), deadline.remaining());
       return answer === YES ? 'pong' : 'pang';
     } catch {
       return 'pang';

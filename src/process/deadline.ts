@@ -91,6 +91,11 @@ export class Deadline {
     return this.end === Infinity ? undefined : Math.max(0, this.end - Date.now());
   }
 
+  /** What is left of the deadline, as options for the next wait of the operation. */
+  remaining(): WaitOptions {
+    return { timeout: this.left() ?? Infinity, signal: this.options.signal };
+  }
+
   private expired(): ErlTimeoutError {
     return new ErlTimeoutError(this.operation, this.options.timeout as number);
   }

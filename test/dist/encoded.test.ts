@@ -21,7 +21,7 @@ describe.each([
   it('sends the bytes encodeOnce made, and the peer reads the same term', () => {
     const writer = new MessageWriter(mode);
     const reader = new MessageReader({ headers: mode.headers, maxFragmentBytes: 64 << 20 });
-    const reason = encodeOnce(tuple(ref, atom('return'), [atom('ok'), bin('fine'), 42]));
+    const reason = encodeOnce(tuple(ref, atom('return'), [atom('ok'), bin('fine'.repeat(300)), 42]));
     const bytes = knownEncoding(reason);
     expect(bytes).toBeDefined();
     for (let i = 0; i < 2; i++) {
@@ -52,7 +52,9 @@ describe('encodeOnce', () => {
     expect(knownEncoding(notATerm)).toBeUndefined();
   });
 
-  it('checks scalars and atoms without remembering them', () => {
+  it('checks small payloads, scalars and atoms without remembering them (encoding again is cheaper)', () => {
+    const small = encodeOnce(tuple(ref, atom('return'), [atom('ok'), bin('fine')]));
+    expect(knownEncoding(small)).toBeUndefined();
     expect(encodeOnce(atom('ok'))).toBe(atom('ok'));
     expect(knownEncoding(atom('ok'))).toBeUndefined();
     expect(encodeOnce(42)).toBe(42);
