@@ -317,18 +317,23 @@ function readSegment(lexer: Lexer, writer: BitWriter): void {
     }
   }
 
-  for (const value of values) writeSegment(lexer, start, writer, value, type, size, unit, little);
+  const spec: SegmentSpec = { type, size, unit, little };
+  for (const value of values) writeSegment(value, spec, { lexer, at: start, writer });
 }
 
+/** A segment's type specifiers, as `Value:Size/Type-unit:Unit-Endianness` gives them. */
+interface SegmentSpec {
+  type: SegmentType;
+  size: number | undefined;
+  unit: number;
+  little: boolean;
+}
+
+/** Write one value of a segment; errors point at the segment's first token. */
 function writeSegment(
-  lexer: Lexer,
-  at: Token,
-  writer: BitWriter,
   value: number | bigint | ErlFloat,
-  type: SegmentType,
-  size: number | undefined,
-  unit: number,
-  little: boolean,
+  { type, size, unit, little }: SegmentSpec,
+  { lexer, at, writer }: { lexer: Lexer; at: Token; writer: BitWriter },
 ): void {
   if (type === 'float') {
     const bits = (size ?? 64) * unit;

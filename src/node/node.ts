@@ -104,18 +104,21 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** The sender of messages the program sends from no process of its own. */
   private readonly system: ErlProcess;
   private readonly spawnService: SpawnService;
+  private readonly listener: DistListener;
+  private readonly registration: EpmdRegistration;
+  /** The EPMD this node found or started. */
+  readonly epmd: EnsuredEpmd;
   private stopped = false;
 
   private constructor(
     private readonly options: NodeOptions,
-    name: string,
-    cookie: CookieSource,
-    private readonly listener: DistListener,
-    private readonly registration: EpmdRegistration,
-    /** The EPMD this node found or started. */
-    readonly epmd: EnsuredEpmd,
+    started: { name: string; cookie: CookieSource; listener: DistListener; registration: EpmdRegistration; epmd: EnsuredEpmd },
   ) {
     super();
+    const { name, cookie, listener, registration } = started;
+    this.listener = listener;
+    this.registration = registration;
+    this.epmd = started.epmd;
     this.name = name;
     this.nameAtom = atom(name);
     this.creation = registration.creation;
@@ -185,7 +188,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       await listener.close();
       throw err;
     }
-    return new ErlNode(options, nodeName.full, cookie, listener, registration, epmd);
+    return new ErlNode(options, { name: nodeName.full, cookie, listener, registration, epmd });
   }
 
   /** Names of the nodes connected now. */

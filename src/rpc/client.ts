@@ -182,7 +182,7 @@ export class ErlClient {
    * `undef`, as in Erlang.
    */
   async spawn(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RemoteSpawnOptions = {}): Promise<Pid> {
-    return (await this.spawnAs(node, module, fn, args, options, false)).pid;
+    return (await this.spawnAs({ node, module, fn, args, keepMonitor: false }, options)).pid;
   }
 
   /**
@@ -196,17 +196,14 @@ export class ErlClient {
     args: Term[],
     options: RemoteSpawnOptions & { from: ErlProcess },
   ): Promise<{ pid: Pid; ref: Reference }> {
-    return this.spawnAs(node, module, fn, args, options, true);
+    return this.spawnAs({ node, module, fn, args, keepMonitor: true }, options);
   }
 
   private spawnAs(
-    node: string | Atom,
-    module: string | Atom,
-    fn: string | Atom,
-    args: Term[],
+    spawn: { node: string | Atom; module: string | Atom; fn: string | Atom; args: Term[]; keepMonitor: boolean },
     options: RemoteSpawnOptions,
-    keepMonitor: boolean,
   ): Promise<{ pid: Pid; ref: Reference }> {
+    const { node, module, fn, args, keepMonitor } = spawn;
     if ((options.link || keepMonitor) && !options.from) {
       return Promise.reject(new TypeError('spawn: link and monitor need the process they belong to (options.from)'));
     }
