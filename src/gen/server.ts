@@ -12,10 +12,12 @@
  * ```
  *
  * `gen_server:stop` and `sys:terminate` run `terminate`; other `sys` requests are answered
- * `{error, {unknown_system_msg, Msg}}`. The state is the object itself. `handleCall` returns the reply, or {@link NOREPLY} to answer
- * later with `reply(from, value)` (from any code, at any time). A callback that throws ends the
- * server: `terminate(reason)` runs, then the process exits with that reason (callers waiting on it
- * get it through their monitors, as in Erlang).
+ * `{error, {unknown_system_msg, Msg}}`. The state is the object itself. `handleCall` returns the
+ * reply, or {@link NOREPLY} to answer later with `reply(from, value)` (from any code, at any time).
+ * As in gen_server, an `ErlangThrow(V)` out of a callback is taken as its result (for `handleCall`,
+ * the reply V). Any other exception ends the server: `terminate(reason)` runs, then the process
+ * exits with the reason erl would give (`{R, Stack}` for an error, the stack naming the server's
+ * class and callback), and callers waiting on it get it through their monitors.
  */
 import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import { WaitOptions } from '../process/deadline';
