@@ -10,7 +10,7 @@ import { Destination, ErlProcess, refKey } from '../process/process';
 import { ALIAS, CALL, DOWN, GEN_CALL, NOCONNECTION, NODEDOWN } from '../process/atoms';
 
 /** gen_server's default call timeout. */
-export const DEFAULT_CALL_TIMEOUT = 5000;
+const DEFAULT_CALL_TIMEOUT = 5000;
 
 /**
  * gen_server:call failed the way erl's does: `reason` is `{Why, {gen_server, call, [Dest, Request,
@@ -30,7 +30,7 @@ const GEN_SERVER = atom('gen_server');
 const INFINITY = atom('infinity');
 
 /** The Erlang term of a destination, as gen_server's exit reasons name it. */
-export function destinationTerm(dest: Destination): Term {
+function destinationTerm(dest: Destination): Term {
   if (dest instanceof Pid || dest instanceof Reference || dest instanceof Atom) return dest;
   if (typeof dest === 'string') return atom(dest);
   return tuple(asAtom(dest[0]), asAtom(dest[1]));

@@ -7,7 +7,7 @@ import type { ErlProcess } from '../process/process';
 import { ALIAS } from '../process/atoms';
 
 /** The alias a gen reply tag names, if any. */
-export function replyAlias(tag: Term): Reference | undefined {
+function replyAlias(tag: Term): Reference | undefined {
   if (!(tag instanceof ImproperList)) return undefined;
   const [head] = tag.elements;
   if (tag.elements.length === 1 && head === ALIAS && tag.tail instanceof Reference) return tag.tail;

@@ -35,7 +35,7 @@ export function jsErrorReason(err: unknown): Term {
 }
 
 /** `[{M, F, ArityOrArgs, Location}]` for `site`, with the JavaScript file and line when `err` has them; `[]` without a site. */
-export function stackOf(site: CallSite | undefined, err?: unknown): Term {
+function stackOf(site: CallSite | undefined, err?: unknown): Term {
   if (site === undefined) return [];
   const location: Term[] = [];
   const frame = err instanceof Error ? /\(?([^\s()]+):(\d+):\d+\)?\s*$/m.exec(err.stack?.split('\n')[1] ?? '') : null;

@@ -123,7 +123,7 @@ export class ErlClient {
       // Nothing is sent, but the outcome is the one a caller on another node would get: a result
       // with no encoding is an error of the call.
       const site = { module: call.module, function: call.function, arity: call.args.length };
-      const { outcome } = sendable(applied, site, (o) => (o.kind === 'return' ? o.value : []));
+      const { outcome } = sendable(applied, site, caught);
       return options.rex ? rpcValue(caught(outcome)) : raise(outcome);
     });
   }

@@ -39,7 +39,7 @@ export function executeCallBadarg(ref: Term): Term {
 }
 
 /** What `erpc:call` makes of the exit reason of its `execute_call` process: the value, or the exception to raise. */
-export function executeCallResult(reason: Term, ref: Reference): { value: Term } | { error: Error } {
+function executeCallResult(reason: Term, ref: Reference): { value: Term } | { error: Error } {
   if (
     reason instanceof Tuple &&
     reason.length >= 3 &&

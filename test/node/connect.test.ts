@@ -56,6 +56,22 @@ describe('connect and ping with timeout and signal', () => {
     expect(nodes.map((n) => n.name)).not.toContain(name);
   });
 
+  it('disconnect closes the connection (nodedown on both sides) and is false for a node not connected', async () => {
+    const other = await ErlNode.start({ name: `conn2${process.pid}`, cookie: 'connect-test', epmdPort: epmd.port, log: () => undefined });
+    try {
+      expect(await node.ping(other.name, { timeout: 3000 })).toBe('pong');
+      const downHere = new Promise<string>((resolve) => node.once('nodedown', (_peer, why) => resolve(why)));
+      const downThere = new Promise<string>((resolve) => other.once('nodedown', (_peer, why) => resolve(why)));
+      expect(node.disconnect(other.name)).toBe(true);
+      expect(await downHere).toBe('closed');
+      expect(await downThere).toBe('peer_closed');
+      expect(node.nodes()).toEqual([]);
+      expect(node.disconnect(other.name)).toBe(false);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('ping answers pang within its timeout', async () => {
     const started = Date.now();
     expect(await node.ping(silentName, { timeout: 200 })).toBe('pang');
