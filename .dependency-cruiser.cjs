@@ -10,6 +10,7 @@
  *   src/process/           codec/
  *   src/gen/               codec/, src/process/
  *   src/rpc/               codec/, src/process/, src/gen/, src/dist/
+ *   src/global/, src/pg/   codec/, src/process/, src/gen/ (the cluster services: global, pg scopes)
  *   src/node/              all of the above
  *   src/chan/              codec/, handshake/transport/, src/kvs/store.ts (lib_chan: no distribution;
  *                          its name server keeps the same store as kvs)
@@ -43,6 +44,8 @@ const PROCESS = '^src/process/';
 const GEN = '^src/gen/';
 const RPC = '^src/rpc/';
 const NODE = '^src/node/';
+const GLOBAL = '^src/global/';
+const PG = '^src/pg/';
 const CHAN = '^src/chan/';
 const LIBRARY = '^(codec|handshake|src)/';
 const TERM_MODEL = '^codec/(terms|erlmap|compare|hash)\\.ts$';
@@ -122,11 +125,13 @@ module.exports = {
     only('layer-src-process', PROCESS, [PROCESS, CODEC], 'src/process/ may import only codec/.'),
     only('layer-src-gen', GEN, [GEN, CODEC, PROCESS], 'src/gen/ may import only codec/ and src/process/.'),
     only('layer-src-rpc', RPC, [RPC, CODEC, PROCESS, GEN, DIST], 'src/rpc/ may import only codec/, src/process/, src/gen/ and src/dist/.'),
+    only('layer-src-global', GLOBAL, [GLOBAL, CODEC, PROCESS, GEN], 'src/global/ may import only codec/, src/process/ and src/gen/.'),
+    only('layer-src-pg', PG, [PG, CODEC, PROCESS, GEN], 'src/pg/ may import only codec/, src/process/ and src/gen/.'),
     only(
       'layer-src-node',
       NODE,
-      [NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC],
-      'src/node/ may import only codec/, handshake/, src/dist/, src/process/, src/gen/ and src/rpc/.',
+      [NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC, GLOBAL, PG],
+      'src/node/ may import only codec/, handshake/, src/dist/, src/process/, src/gen/, src/rpc/, src/global/ and src/pg/.',
     ),
     only(
       'layer-src-chan',
@@ -137,7 +142,7 @@ module.exports = {
     only(
       'layer-src-kvs-demo',
       '^src/(kvs|demo)/',
-      ['^src/(kvs|demo)/', NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC],
+      ['^src/(kvs|demo)/', NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC, GLOBAL, PG],
       'src/kvs/ and src/demo/ may import only src/node/ and the layers below it (not src/chan/, src/commands/, src/cli.ts, src/index.ts).',
     ),
     {
