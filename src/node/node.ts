@@ -9,6 +9,7 @@ import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import {
   advertisedFlags,
   CookieSource,
+  DistFlag,
   DistListener,
   DistTransport,
   ensureEpmd,
@@ -28,7 +29,11 @@ import { ErlangError } from '../process/exceptions';
 import { exitReasonOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
-import { RpcHost } from '../rpc/client';
+import { ErlClient, RpcHost } from '../rpc/client';
+import { Global } from '../global/global';
+import { resolveIt } from '../global/resolve';
+import { GlobalServer } from '../global/server';
+import { startGlobal } from '../global/start';
 import { ModuleRegistry } from '../rpc/modules';
 import { RemoteSpawns, SpawnRequestOptions } from '../rpc/remote-spawn';
 import { RexServer } from '../rpc/rex';
@@ -68,6 +73,10 @@ export interface NodeOptions {
   output?: (text: string) => void;
   /** Abandon starting: {@link ErlNode.start} rejects with `signal.reason` and leaves nothing behind. */
   signal?: AbortSignal;
+  /** global keeps the cluster fully connected (erl's `-connect_all`). Default true. */
+  connectAll?: boolean;
+  /** global's `prevent_overlapping_partitions` (OTP 25+'s default). Default true. */
+  preventOverlappingPartitions?: boolean;
 }
 
 /** Options of {@link ErlNode.spawn}. */
@@ -108,6 +117,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   private readonly registration: EpmdRegistration;
   /** The EPMD this node found or started. */
   readonly epmd: EnsuredEpmd;
+  /** Cluster-wide names and locks: OTP's `global`, with this node a full participant. */
+  readonly global: Global;
+  private readonly globalServer: GlobalServer;
+  /** Ids of visible connections, as net_kernel's `connection_id`. */
+  private readonly connectionIds = new WeakMap<Connection, number>();
+  private nextConnectionId = 1;
   private stopped = false;
 
   private constructor(
@@ -149,6 +164,37 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
     this.builtins.register(NET_KERNEL, netKernel(this.system));
     this.builtins.register(REX, (message) => rex.handle(message));
+    const global = startGlobal({
+      me: name,
+      creation: this.creation,
+      connectAll: options.connectAll ?? true,
+      preventOverlappingPartitions: options.preventOverlappingPartitions ?? true,
+      isConnected: (node) => this.peers.get(node) !== undefined,
+      connect: (node) => this.connect(node),
+      disconnect: (node) => void this.disconnect(node),
+      isLocalAlive: (pid) => (this.processes.isLocal(pid) ? this.processes.get(pid)?.alive === true : undefined),
+      newProcess: () => this.processes.create(),
+      register: (registered, proc) => this.processes.register(registered, proc),
+      visibleNodes: () => this.visibleNodes(),
+      rpc: (node, module, fn, args) => new ErlClient(this).rpcCall(node, module, fn, args),
+      log: (line) => this.log(line),
+    });
+    this.global = global.api;
+    this.globalServer = global.server;
+    // erl's global:resolve_it/4, which a smaller node calls here to resolve a clash over one of our names.
+    this.modules.registerModule('global', {
+      resolve_it: (method, clashName, pid1, pid2) =>
+        pid1 instanceof Pid && pid2 instanceof Pid
+          ? resolveIt(method, clashName, pid1, pid2, {
+              me: name,
+              names: global.server.names,
+              rpc: () => Promise.reject(new Error('not used')),
+              exit: (pid, reason) => global.server.proc.exitOther(pid, reason),
+              send: (pid, message) => global.server.proc.send(pid, message),
+              log: (line) => this.log(line),
+            })
+          : atom('none'),
+    });
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     const services = {
       builtins: this.builtins,
@@ -159,10 +205,19 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => this.remoteSpawns.reply(reqId, to, flags, result),
     };
     this.peers.on('message', (conn, m) => dispatch(this.processes, services, conn, m));
-    this.peers.on('nodeup', (peer) => this.emit('nodeup', peer));
-    this.peers.on('nodedown', (peer, reason) => {
+    this.peers.on('nodeup', (peer) => {
+      const conn = this.peers.get(peer);
+      if (conn && (conn.flags & DistFlag.PUBLISHED) !== 0n) {
+        const id = this.nextConnectionId++;
+        this.connectionIds.set(conn, id);
+        this.globalServer.nodeUp(peer, id);
+      }
+      this.emit('nodeup', peer);
+    });
+    this.peers.on('nodedown', (peer, reason, conn) => {
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
+      if (this.connectionIds.has(conn)) this.globalServer.nodeDown(peer);
       this.emit('nodedown', peer, reason);
     });
     listener.onConnection((socket) => void this.peers.accept(socket));
@@ -194,6 +249,11 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** Names of the nodes connected now. */
   nodes(): string[] {
     return this.peers.nodes();
+  }
+
+  /** The nodes connected visibly now (erl's `nodes()`): both sides published. */
+  visibleNodes(): string[] {
+    return this.peers.nodes().filter((n) => ((this.peers.get(n)?.flags ?? 0n) & DistFlag.PUBLISHED) !== 0n);
   }
 
   /**

@@ -1,0 +1,47 @@
+/** The atoms of global's protocol (lib/kernel/src/global.erl), interned once. */
+import { atom } from '../../codec';
+
+export const GLOBAL_NAME_SERVER = atom('global_name_server');
+/** The resource id of global's own lock. */
+export const GLOBAL = atom('global');
+export const INIT_CONNECT = atom('init_connect');
+export const INIT_CONNECT_ACK = atom('init_connect_ack');
+export const CANCEL_CONNECT = atom('cancel_connect');
+export const LOCKER = atom('locker');
+export const NO_LONGER_A_PID = atom('no_longer_a_pid');
+export const LOCK_SET = atom('lock_set');
+export const LOCK_IS_SET = atom('lock_is_set');
+export const EXCHANGE = atom('exchange');
+export const EXCHANGE_OPS = atom('exchange_ops');
+export const RESOLVED = atom('resolved');
+export const UNUSED = atom('unused');
+export const NEW_NODES = atom('new_nodes');
+export const IN_SYNC = atom('in_sync');
+export const LOST_CONNECTION = atom('lost_connection');
+export const REMOVE_CONNECTION = atom('remove_connection');
+export const INSERT = atom('insert');
+export const DELETE = atom('delete');
+export const VSN = atom('vsn');
+export const LOCK = atom('lock');
+export const SET_LOCK = atom('set_lock');
+export const DEL_LOCK = atom('del_lock');
+export const REGISTER = atom('register');
+export const UNREGISTER = atom('unregister');
+export const REGISTER_EXT = atom('register_ext');
+export const GET_KNOWN = atom('get_known');
+export const GET_SYNCED = atom('get_synced');
+export const GET_PROTOCOL_VERSION = atom('get_protocol_version');
+export const GET_NAMES_EXT = atom('get_names_ext');
+export const SYNC = atom('sync');
+export const WHEREIS = atom('whereis');
+export const ASYNC_DEL_NAME = atom('async_del_name');
+export const ASYNC_DEL_LOCK = atom('async_del_lock');
+export const NODEUP = atom('nodeup');
+export const NODEDOWN = atom('nodedown');
+export const GLOBAL_NAME_CONFLICT = atom('global_name_conflict');
+export const NONE = atom('none');
+export const KILL = atom('kill');
+export const RANDOM_EXIT_NAME = atom('random_exit_name');
+export const RANDOM_NOTIFY_NAME = atom('random_notify_name');
+export const NOTIFY_ALL_NAME = atom('notify_all_name');
+export const RESOLVE_IT = atom('resolve_it');
