@@ -7,7 +7,7 @@
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { describeOtp, uniqueName } from '../support/otp';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import type { OtpNode } from '../support/otp-node';
 import { sleep, startOtpNodeWith, waitFor } from '../support/otp-node-extra';
 import { within } from './support';
 
