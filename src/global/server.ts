@@ -731,7 +731,7 @@ export class GlobalServer {
       const [node, vsn] =
         item instanceof Atom
           ? [item.name, 0]
-          : item instanceof Tuple && item.get(0) instanceof Atom
+          : item instanceof Tuple && item.length === 2 && item.get(0) instanceof Atom && typeof item.get(1) === 'number'
             ? [(item.get(0) as Atom).name, item.get(1)]
             : [];
       if (typeof node !== 'string' || node === this.host.me) continue;
