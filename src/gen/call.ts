@@ -6,7 +6,7 @@
 import { Atom, atom, ImproperList, improperList, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangExit } from '../process/exceptions';
-import { Destination, ErlProcess, refKey } from '../process/process';
+import { Destination, ErlProcess, globalNameTerm, isGlobalDestination, refKey } from '../process/process';
 import { ALIAS, CALL, DOWN, GEN_CALL, NOCONNECTION, NODEDOWN } from '../process/atoms';
 
 /** gen_server's default call timeout. */
@@ -28,16 +28,22 @@ export class GenCallError extends ErlangExit {
 
 const GEN_SERVER = atom('gen_server');
 const INFINITY = atom('infinity');
+const GLOBAL = atom('global');
+const NOPROC = atom('noproc');
+
+/** A destination other than `{ global: name }`, which a call resolves first. */
+type Direct = Exclude<Destination, { readonly global: unknown }>;
 
 /** The Erlang term of a destination, as gen_server's exit reasons name it. */
 function destinationTerm(dest: Destination): Term {
+  if (isGlobalDestination(dest)) return tuple(GLOBAL, globalNameTerm(dest));
   if (dest instanceof Pid || dest instanceof Reference || dest instanceof Atom) return dest;
   if (typeof dest === 'string') return atom(dest);
   return tuple(asAtom(dest[0]), asAtom(dest[1]));
 }
 
 /** The node a destination is on; `local` for a local name. */
-function destinationNode(dest: Destination, local: string): string {
+function destinationNode(dest: Direct, local: string): string {
   if (dest instanceof Pid || dest instanceof Reference) return dest.node.name;
   if (typeof dest === 'string' || dest instanceof Atom) return local;
   return typeof dest[1] === 'string' ? dest[1] : dest[1].name;
@@ -60,8 +66,13 @@ export function downReason(m: Term, key: string): Term | undefined {
  * meanwhile. Resolves with the reply; rejects with {@link GenCallError} (`noproc`, `{nodedown,
  * Node}`, the server's exit reason), `ErlTimeoutError` (default 5000 ms) or `signal.reason`.
  */
-export async function genCall(proc: ErlProcess, dest: Destination, request: Term, options: WaitOptions = {}): Promise<Term> {
+export async function genCall(proc: ErlProcess, to: Destination, request: Term, options: WaitOptions = {}): Promise<Term> {
   const timeout = options.timeout ?? DEFAULT_CALL_TIMEOUT;
+  const callError = (why: Term) =>
+    new GenCallError(why, tuple(why, tuple(GEN_SERVER, CALL, [destinationTerm(to), request, timeout === Infinity ? INFINITY : timeout])));
+  // gen_server:call({global, Name}, ...): the name's pid now, else noproc, as gen does it.
+  const dest: Direct | undefined = isGlobalDestination(to) ? proc.whereisGlobal(globalNameTerm(to)) : to;
+  if (dest === undefined) throw callError(NOPROC);
   const deadline = new Deadline('call', { timeout, signal: options.signal });
   const mref = dest instanceof Reference ? undefined : proc.monitor(dest);
   const mkey = mref && refKey(mref);
@@ -90,11 +101,7 @@ export async function genCall(proc: ErlProcess, dest: Destination, request: Term
       return down === undefined ? undefined : { down };
     });
     if ('reply' in answer) return answer.reply;
-    const why = answer.down === NOCONNECTION ? tuple(NODEDOWN, atom(destinationNode(dest, proc.pid.node.name))) : answer.down;
-    throw new GenCallError(
-      why,
-      tuple(why, tuple(GEN_SERVER, CALL, [destinationTerm(dest), request, timeout === Infinity ? INFINITY : timeout])),
-    );
+    throw callError(answer.down === NOCONNECTION ? tuple(NODEDOWN, atom(destinationNode(dest, proc.pid.node.name))) : answer.down);
   } finally {
     if (mref) proc.demonitor(mref);
     proc.unalias(alias);

@@ -181,6 +181,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     });
     this.global = global.api;
     this.globalServer = global.server;
+    this.processes.globalNames = (globalName) => global.server.where(globalName);
     // erl's global:resolve_it/4, which a smaller node calls here to resolve a clash over one of our names.
     this.modules.registerModule('global', {
       resolve_it: (method, clashName, pid1, pid2) =>

@@ -9,8 +9,25 @@ import { DOWN, EXIT_TAG, NORMAL, PROCESS } from './atoms';
 const KILL = atom('kill');
 const KILLED = atom('killed');
 
-/** Where a message can go: a pid, an alias, a local registered name, or `[name, node]`. */
-export type Destination = Pid | Reference | string | Atom | readonly [string | Atom, string | Atom];
+/** A name registered with `global`, as `{global, Name}` in gen_server (a string is an atom). */
+export interface GlobalDestination {
+  readonly global: Term | string;
+}
+
+/** Where a message can go: a pid, an alias, a local registered name, `[name, node]`, or `{ global: name }`. */
+export type Destination = Pid | Reference | string | Atom | readonly [string | Atom, string | Atom] | GlobalDestination;
+
+/** True for `{ global: name }`. */
+export function isGlobalDestination(dest: Destination): dest is GlobalDestination {
+  return (
+    typeof dest === 'object' && !Array.isArray(dest) && !(dest instanceof Pid) && !(dest instanceof Reference) && !(dest instanceof Atom)
+  );
+}
+
+/** The term of a global name: a string is the atom. */
+export function globalNameTerm(dest: GlobalDestination): Term {
+  return typeof dest.global === 'string' ? atom(dest.global) : dest.global;
+}
 
 /** A monitor this process holds: on what, so DOWN can name it. */
 export interface HeldMonitor {
@@ -27,6 +44,8 @@ export interface HeldMonitor {
 export interface ProcessRouter {
   makeRef(): Reference;
   send(from: Pid, to: Destination, message: Term): void;
+  /** The pid registered globally under `name` (`global:whereis_name/1`). */
+  whereisGlobal(name: Term): Pid | undefined;
   link(proc: ErlProcess, other: Pid): void;
   unlink(proc: ErlProcess, other: Pid): void;
   monitor(proc: ErlProcess, target: Pid | string | Atom | readonly [string | Atom, string | Atom], ref: Reference): void;
@@ -128,6 +147,11 @@ export class ErlProcess {
   /** `Dest ! Msg`. */
   send(to: Destination, message: Term): void {
     this.table.send(this.pid, to, message);
+  }
+
+  /** `global:whereis_name(Name)` as this process's node knows it. */
+  whereisGlobal(name: Term): Pid | undefined {
+    return this.table.whereisGlobal(name);
   }
 
   /** `link(Pid)`. */

@@ -2,9 +2,9 @@
  * The processes of this node: pids, registered names and aliases, and the routing of messages,
  * links, monitors and exit signals between them and to other nodes.
  */
-import { Atom, atom, Pid, Reference, Term } from '../../codec';
-import { ErlangError } from './exceptions';
-import { Destination, ErlProcess, pidKey, ProcessRouter, refKey } from './process';
+import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
+import { ErlangError, ErlangExit } from './exceptions';
+import { Destination, ErlProcess, globalNameTerm, isGlobalDestination, pidKey, ProcessRouter, refKey } from './process';
 import { BADARG, NOCONNECTION, NOPROC } from './atoms';
 
 /** What the table needs from the node to reach processes elsewhere. */
@@ -100,7 +100,21 @@ export class ProcessTable implements ProcessRouter {
     return true;
   }
 
+  /** Global names, once the node runs global (`global:whereis_name/1`). */
+  globalNames: ((name: Term) => Pid | undefined) | undefined;
+
+  whereisGlobal(name: Term): Pid | undefined {
+    return this.globalNames?.(name);
+  }
+
   send(from: Pid, to: Destination, message: Term): void {
+    if (isGlobalDestination(to)) {
+      // global:send/2: badarg with the name and the message when nobody has the name.
+      const name = globalNameTerm(to);
+      const pid = this.whereisGlobal(name);
+      if (pid === undefined) throw new ErlangExit(tuple(BADARG, tuple(name, message)));
+      return this.send(from, pid, message);
+    }
     if (to instanceof Pid) {
       if (this.isLocal(to)) this.get(to)?.deliver(message);
       else this.remote.send(from, to, message);

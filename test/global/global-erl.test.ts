@@ -3,7 +3,10 @@
  * locks, and the fully connected mesh.
  */
 import { EpmdServer } from '../../handshake';
+import { atom, tuple } from '../../codec';
+import { GenCallError } from '../../src/gen/call';
 import { ErlNode } from '../../src/node/node';
+import { ErlClient } from '../../src/rpc/client';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 import { waitFor } from '../support/otp-node-extra';
@@ -68,5 +71,20 @@ describeOtp('global', (otp) => {
     expect(await within(a, `global:set_lock({res3, erl}, [node(), '${ts.name}'], 0)`)).toBe('false');
     expect(await ts.global.delLock(['res3', 'ts'], [ts.name, a.name])).toBe(true);
     expect(await within(a, `global:set_lock({res3, erl}, [node(), '${ts.name}'], 0)`)).toBe('true');
+  }, 30000);
+
+  it('{ global: name } is a destination: send, and gen_server call to an erl server; noproc for no name', async () => {
+    const server = `begin P = spawn(fun L() -> receive {'$gen_call', {F, T}, {echo, X}} -> F ! {T, {echoed, X}}, L(); {hi, F} -> F ! hi_back, L() end end), yes = global:register_name(erl_echo, P), ok end`;
+    expect(await a.eval(server)).toBe('ok');
+    await waitFor('TS sees erl_echo', () => ts.global.whereisName('erl_echo') !== undefined);
+    const client = new ErlClient(ts);
+    expect(await client.call({ global: 'erl_echo' }, tuple(atom('echo'), 7))).toEqual(tuple(atom('echoed'), 7));
+    const me = ts.spawn();
+    me.send({ global: 'erl_echo' }, tuple(atom('hi'), me.pid));
+    expect(await me.receive(undefined, { timeout: 5000 })).toBe(atom('hi_back'));
+    const err = await client.call({ global: 'nobody_here' }, atom('x')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenCallError);
+    expect((err as GenCallError).why).toBe(atom('noproc'));
+    expect(() => me.send({ global: 'nobody_here' }, atom('x'))).toThrow(/badarg/);
   }, 30000);
 });
