@@ -69,6 +69,8 @@ const MIN_64BIT_SMALL_INT = -(1n << 59n);
 const MAX_64BIT_SMALL_INT = (1n << 59n) - 1n;
 /** How long what a lost_connection said is remembered (global's lost_conn_info_cleanup_time). */
 const LOST_CONNECTION_MEMORY_MS = 60 * 60 * 1000;
+/** At most this many remembered lost connections: a flood of them must not grow memory without end. */
+const LOST_CONNECTION_LIMIT = 10_000;
 
 /** What the server needs of its node. */
 export interface GlobalServerHost {
@@ -135,6 +137,7 @@ export class GlobalServer {
   /** global's random creation extension: the lost_connection creation is unique per incarnation. */
   private readonly creationExtension: bigint;
   private readonly warnings: Warnings;
+  private shuttingDown = false;
 
   constructor(
     readonly proc: ErlProcess,
@@ -183,6 +186,14 @@ export class GlobalServer {
     const waiting = new Set(nodes.filter((n) => n !== this.host.me && !this.synced.includes(n) && this.host.isConnected(n)));
     if (waiting.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.syncers.push({ waiting, done: resolve }));
+  }
+
+  /**
+   * The node is stopping (`prepare_shutdown`): its connections going down now are no connection
+   * losses, so nobody is told to drop anybody.
+   */
+  prepareShutdown(): void {
+    this.shuttingDown = true;
   }
 
   /** A visible connection came up (`{nodeup, Node, #{connection_id => Id}}`). */
@@ -271,7 +282,7 @@ export class GlobalServer {
     if ((op === ASYNC_DEL_NAME || op === ASYNC_DEL_LOCK) && msg.length === 3) return; // pre-R14 nodes; the DOWN does it
     if (op === LOCK_SET && msg.length === 5 && msg.get(1) instanceof Pid) {
       // Forwarded only under the current tag, so a late answer to an older attempt is dropped.
-      if (equals(msg.get(4), this.state((msg.get(1) as Pid).node.name).myTag ?? UNUSED)) this.locker.lockSet(msg);
+      if (equals(msg.get(4), this.peek((msg.get(1) as Pid).node.name).myTag ?? UNUSED)) this.locker.lockSet(msg);
       return;
     }
     if (op === LOCK_SET && msg.length === 4 && msg.get(1) instanceof Pid) return this.locker.lockSet(msg);
@@ -341,6 +352,8 @@ export class GlobalServer {
       this.warnings.warn(`global: ${node} speaks global protocol ${hisVsn}; 5 or later is needed`);
       return;
     }
+    // nodeup comes before any message of a connection, so this is someone naming another node.
+    if (!this.host.isConnected(node)) return this.warnings.warn(`global: init_connect for ${node}, which is not connected`);
     const useVsn = vsn.length > 2 || hisVsn > GLOBAL_VSN ? GLOBAL_VSN : hisVsn;
     this.initConnect(useVsn, node, initMsg, hisTag, hisVsn);
   }
@@ -356,7 +369,7 @@ export class GlobalServer {
         return;
       }
       this.sendCancelConnectMessage(node, hisTag);
-      this.restartConnect(node, this.state(node).myTag);
+      this.restartConnect(node, this.peek(node).myTag);
     }
     const s = this.state(node);
     s.protVsn = vsn;
@@ -384,7 +397,7 @@ export class GlobalServer {
   }
 
   private onInitConnectAck(node: string, hisMyTag: Term, hisHisTag: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag !== undefined && s.hisTag !== undefined && equals(s.myTag, hisMyTag) && equals(s.hisTag, hisHisTag)) return;
     // The two sides disagree on which attempt this is: cancel it and start over.
     this.sendCancelConnectMessage(node, hisHisTag);
@@ -392,7 +405,7 @@ export class GlobalServer {
   }
 
   private onCancelConnect(node: string, myTag: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag === undefined || !equals(s.myTag, myTag)) return;
     this.cancelLocker(node, myTag);
     this.resetNodeState(node);
@@ -402,7 +415,7 @@ export class GlobalServer {
 
   /** Our locker has the lock on both partitions: send our names. */
   private onLockIsSet(node: string, myTag: Term, lockId: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag === undefined || !equals(s.myTag, myTag)) {
       this.cancelLocker(node, myTag);
       return;
@@ -415,7 +428,7 @@ export class GlobalServer {
   }
 
   private onExchange(node: string, nameList: Term, myTag: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag === undefined || !equals(s.myTag, myTag)) {
       this.cancelLocker(node, myTag);
       return;
@@ -425,7 +438,7 @@ export class GlobalServer {
 
   /** Both the lock and the other side's names are in: resolve clashes (in the background). */
   private exchange(node: string, nameList: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.waitLock !== 'lock_is_set') {
       s.waitLock = { exchange: nameList };
       return;
@@ -450,7 +463,7 @@ export class GlobalServer {
   }
 
   private onExchangeOps(node: string, myTag: Term, ops: Term, resolvedForHim: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag === undefined || !equals(s.myTag, myTag)) {
       this.cancelLocker(node, myTag);
       return;
@@ -463,7 +476,7 @@ export class GlobalServer {
   }
 
   private onResolved(node: string, hisResolved: Term, hisKnown: Term, namesExt: Term, myTag: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     if (s.myTag === undefined || !equals(s.myTag, myTag)) {
       this.cancelLocker(node, myTag);
       return;
@@ -474,7 +487,7 @@ export class GlobalServer {
 
   /** The sync with `node` is done on both sides: apply the ops, tell our partition, join the mesh. */
   private resolved(node: string, hisResolved: Term, hisKnown: Term, namesExt: Term): void {
-    const s = this.state(node);
+    const s = this.peek(node);
     const ops = [...(Array.isArray(s.saveOps) ? s.saveOps : []), ...(Array.isArray(hisResolved) ? hisResolved : [])];
     s.saveOps = undefined;
     const knownBefore = new Map(this.known);
@@ -501,7 +514,7 @@ export class GlobalServer {
   }
 
   private cancelResolvedLocker(node: string, cancel: (tag: Term | undefined) => void): void {
-    const tag = this.state(node).myTag;
+    const tag = this.peek(node).myTag;
     // No longer pending, so the cancel sends no cancel_connect.
     this.pending.delete(node);
     cancel(tag);
@@ -519,7 +532,7 @@ export class GlobalServer {
     this.notifySynced(node);
     if (!this.synced.includes(node)) this.synced = [node, ...this.synced];
     this.pending.delete(node);
-    this.cancelLocker(node, this.state(node).myTag);
+    this.cancelLocker(node, this.peek(node).myTag);
     this.resetNodeState(node);
   }
 
@@ -578,7 +591,7 @@ export class GlobalServer {
   }
 
   private handleNodeDown(node: string, what: NodedownType): void {
-    this.cancelLocker(node, this.state(node).myTag);
+    this.cancelLocker(node, this.peek(node).myTag);
     this.locker.removeFromKnown(node);
     this.resetNodeState(node);
     if (what === 'remove_connection') this.removing.add(node);
@@ -592,7 +605,7 @@ export class GlobalServer {
 
   /** We lost `node`: every node we know must drop it too, or partitions would overlap. */
   private informConnectionLoss(node: string): void {
-    if (!this.host.connectAll || !this.host.preventOverlappingPartitions) return;
+    if (!this.host.connectAll || !this.host.preventOverlappingPartitions || this.shuttingDown) return;
     const xCreation = this.creationExtension + BigInt(this.host.creation) - MIN_64BIT_SMALL_INT;
     const msg = tuple(LOST_CONNECTION, atom(this.host.me), xCreation, this.newTag(), atom(node));
     this.volatileMulticast(msg, node, POP_VSN, true);
@@ -621,8 +634,14 @@ export class GlobalServer {
   private rememberLostConnection(key: string, xCreation: Term, opId: Term): void {
     const old = this.lostConnections.get(key);
     if (old) clearTimeout(old.timer);
+    else if (this.lostConnections.size >= LOST_CONNECTION_LIMIT) {
+      const [oldestKey, oldest] = this.lostConnections.entries().next().value as [string, { timer: NodeJS.Timeout }];
+      clearTimeout(oldest.timer);
+      this.lostConnections.delete(oldestKey);
+    }
     const timer = setTimeout(() => this.lostConnections.delete(key), LOST_CONNECTION_MEMORY_MS);
     timer.unref();
+    this.lostConnections.delete(key);
     this.lostConnections.set(key, { xCreation, opId, timer });
   }
 
@@ -666,6 +685,11 @@ export class GlobalServer {
     if (!s || !pre) return;
     s.preConnect = undefined;
     this.proc.deliver(tuple(GEN_CAST, tuple(INIT_CONNECT, tuple(pre.vsn, pre.hisTag), atom(node), pre.initMsg)));
+  }
+
+  /** The sync state with `node`, without making one (messages naming unknown nodes leave nothing behind). */
+  private peek(node: string): NodeSync {
+    return this.sync.get(node) ?? {};
   }
 
   private state(node: string): NodeSync {

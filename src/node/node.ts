@@ -364,6 +364,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.globalServer.prepareShutdown();
     this.peers.close();
     await this.registration.unregister();
     await this.listener.close();

@@ -105,4 +105,19 @@ describeOtp('global options', (otp) => {
     expect(warnings.length).toBeLessThan(junk.length / 2);
     ts.send([atom('global_name_server'), ts.name], tuple(atom('still'), atom('alive')));
   }, 30000);
+
+  it('a TypeScript node that stops tells nobody to drop anybody: the others stay connected', async () => {
+    const a = await erl('sa');
+    const b = await erl('sb');
+    const ts = await ErlNode.start({ name: uniqueName('sts'), cookie, epmdPort: epmd.port, visible: true, log: () => undefined });
+    expect(await b.eval(`net_kernel:connect_node('${a.name}')`)).toBe('true');
+    await ts.connect(a.name);
+    expect(await within(a, 'global:sync()')).toBe('ok');
+    await waitFor('mesh', () => ts.nodes().includes(b.name));
+    expect(await within(b, 'global:sync()')).toBe('ok');
+    await ts.stop();
+    await sleep(1500);
+    expect(await a.eval(`lists:member('${b.name}', nodes())`)).toBe('true');
+    expect(await within(a, 'global:sync()')).toBe('ok');
+  }, 30000);
 });
