@@ -2,9 +2,11 @@
  * Starting global on a node: global_name_server (registered), its locker and registrar, the
  * process that holds locks taken from TypeScript, and the {@link Global} API over them.
  */
-import type { Atom } from '../../codec';
+import { atom, Atom } from '../../codec';
 import type { ErlProcess } from '../process/process';
 import { GLOBAL_NAME_SERVER } from './atoms';
+
+const SHUTDOWN = atom('shutdown');
 import { Global } from './global';
 import { Registrar } from './registrar';
 import { GlobalServer, GlobalServerHost } from './server';
@@ -19,6 +21,8 @@ export interface GlobalNodeHost extends GlobalServerHost {
 export interface StartedGlobal {
   server: GlobalServer;
   api: Global;
+  /** End global's processes (the node is stopping). */
+  stop(): void;
 }
 
 export function startGlobal(host: GlobalNodeHost): StartedGlobal {
@@ -26,6 +30,10 @@ export function startGlobal(host: GlobalNodeHost): StartedGlobal {
   if (!host.register(GLOBAL_NAME_SERVER, proc)) throw new Error('global_name_server is registered already');
   const server = new GlobalServer(proc, host);
   const registrar = new Registrar(host.newProcess(), server, host.me);
-  const api = new Global(server, registrar, host.newProcess(), host.me, () => host.visibleNodes());
-  return { server, api };
+  const holder = host.newProcess();
+  const api = new Global(server, registrar, holder, host.me, () => host.visibleNodes());
+  const stop = () => {
+    for (const p of [holder, registrar.proc, server.locker.proc, proc]) p.exit(SHUTDOWN);
+  };
+  return { server, api, stop };
 }

@@ -120,6 +120,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** Cluster-wide names and locks: OTP's `global`, with this node a full participant. */
   readonly global: Global;
   private readonly globalServer: GlobalServer;
+  private readonly stopGlobal: () => void;
   /** Ids of visible connections, as net_kernel's `connection_id`. */
   private readonly connectionIds = new WeakMap<Connection, number>();
   private nextConnectionId = 1;
@@ -181,6 +182,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     });
     this.global = global.api;
     this.globalServer = global.server;
+    this.stopGlobal = global.stop;
     this.processes.globalNames = (globalName) => global.server.where(globalName);
     // erl's global:resolve_it/4, which a smaller node calls here to resolve a clash over one of our names.
     this.modules.registerModule('global', {
@@ -366,6 +368,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.stopped = true;
     this.globalServer.prepareShutdown();
     this.peers.close();
+    this.stopGlobal();
     await this.registration.unregister();
     await this.listener.close();
   }
