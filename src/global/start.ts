@@ -22,7 +22,7 @@ export interface StartedGlobal {
   server: GlobalServer;
   api: Global;
   /** End global's processes (the node is stopping). */
-  stop(): void;
+  readonly stop: () => void;
 }
 
 export function startGlobal(host: GlobalNodeHost): StartedGlobal {

@@ -462,12 +462,11 @@ describe('bad input', () => {
 
   it('nested containers may not together claim more values than the input has bytes', () => {
     // 1000 LIST_EXTs each claiming a million elements, then a million NILs: each claim alone
-    // fits the bytes left, all together they would allocate 8 GB of arrays.
+    // fits the bytes left, all together they would allocate 8 GB of arrays. Refused at the second
+    // claim (offset 11), before any array is filled; a timing assertion would only add noise.
     const claim = Buffer.from([108, 0, 0x0f, 0x42, 0x40]);
     const bytes = Buffer.concat([hex('83'), ...new Array<Buffer>(1000).fill(claim), Buffer.alloc(1_000_000, 0x6a)]);
-    const started = process.hrtime.bigint();
     const e = decodeError(bytes);
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
     expect([e.code, e.offset]).toEqual(['truncated', 11]);
     // The same for tuples, maps and a LIST_EXT tail that adds elements.
     expect([decodeError(hex('83 6803 6803 6a 6a 6a 6a')).code, decodeError(hex('83 6803 6803 6a 6a 6a 6a')).offset]).toEqual([
