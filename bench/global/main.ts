@@ -220,6 +220,9 @@ async function startClusters(cookie: string, epmdPort: number, ebin: string[]) {
     epmdPort,
     visible: true,
     log: (l) => process.stderr.write(`bench/global (TS member): ${l}\n`),
+  }).catch(async (err: unknown) => {
+    await Promise.all([cTs.stop(), cErl.stop(), mErl.stop()]);
+    throw err;
   });
   const stop = async () => {
     await ts.stop();
