@@ -45,7 +45,7 @@ interface Plan {
   sizes: number[];
 }
 
-const FULL: Plan = { rounds: 5, warmMs: 300, windowMs: 1000, syncRounds: 5, sizes: [2, 3, 4, 5, 6] };
+const FULL: Plan = { rounds: 4, warmMs: 300, windowMs: 1000, syncRounds: 6, sizes: [2, 3, 4, 5, 6] };
 const QUICK: Plan = { rounds: 1, warmMs: 100, windowMs: 300, syncRounds: 1, sizes: [2, 4, 6] };
 
 /** How long a timed window or a sync may take before the bench gives up on it. */
@@ -68,6 +68,27 @@ const LABELS: Record<Workload, string> = {
 };
 
 const HELD = 'bench_held';
+
+/** Read from profiles and traces of the runs of 2026-12-04 (kept by hand: update it with the numbers). */
+const WHAT_THE_FIGURES_SHOW = `
+What the figures show (\`node --cpu-prof\`, \`strace -c\` on this process and erl's global.erl, 2026-12-04):
+
+- **Registrations and transactions from C** are request/reply work on M: a register_name/unregister_name cycle
+  makes 8 gen_server calls to M (set_lock on the boss (the greater node name: M in both clusters), set_lock on all, \`{register, ...}\` or
+  \`{unregister, ...}\`, del_lock on the boss; each call with its own monitor and demonitor), a trans 2. The TypeScript
+  member answers each with one socket write (strace: 8.0 writes and 8.1 reads per cycle), so the M CPU per cycle is
+  8 request/replies at about 70 µs each against erl's 45–50. Most of the TypeScript node's busy time is that write
+  system call (about 60% of the main thread's busy samples, loopback delivery included), as in \`## Node\`; global's own
+  code (server, locks, names, multi_call) is under a tenth. No lock retry sleeps: one caller at a time never meets a
+  held lock, and a single \`random_sleep\` (up to 125 or 250 ms) would show as a collapse of the rate.
+- **Lookups** are a local table read on both sides; from C the row is a control (M takes no part). On M the
+  TypeScript \`whereisName\` is a synchronous Map read in the caller, erl's \`global:whereis_name/1\` an ETS lookup.
+- **Sync times are the lockers' timers, not work.** Each locker waits 200 ms after hearing of a node to sync with
+  while it knows no node yet (\`1000 + 100 × known\` ms once it knows some, 0 right after a sync), then locks both
+  partitions; when two lockers try at once, one of them fails and waits a timer more. So the times fall on steps
+  (about 250–400 ms, or a timer step more), rounds of the same configuration differ by whole steps, and the ratios
+  say which step a round hit. The fastest rounds show the floor, which the TypeScript member meets as erl does.
+`.trim();
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { quick: false, write: true, explicitNoWrite: false };
@@ -461,6 +482,21 @@ function render(rates: Rates, syncs: Syncs, plan: Plan, machine: string, quick: 
         `${fmt(median(e) / 1000, 1)} | ${pairedRatio(t.map((x, k) => x / e[k]))} | | |`,
     );
   }
+  L.push('');
+  L.push(
+    'Every sync round, in ms, in the order run (the TS-member configuration went first in rounds 1, 3, 5, ...; fresh ' +
+      'nodes each time), and the fastest:',
+  );
+  L.push('');
+  L.push('| nodes | TS member | erl member | fastest, TS / erl |');
+  L.push('| ---: | --- | --- | ---: |');
+  for (const n of plan.sizes) {
+    const list = (xs: number[]) => xs.map((x) => fmt(x / 1000)).join(', ');
+    const best = (xs: number[]) => Math.min(...xs) / 1000;
+    L.push(`| ${n} | ${list(syncs[n].ts)} | ${list(syncs[n].erl)} | ${fmt(best(syncs[n].ts))} / ${fmt(best(syncs[n].erl))} |`);
+  }
+  L.push('');
+  L.push(WHAT_THE_FIGURES_SHOW);
   L.push('');
   L.push('How:');
   L.push('');
