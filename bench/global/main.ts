@@ -73,14 +73,15 @@ const HELD = 'bench_held';
 const WHAT_THE_FIGURES_SHOW = `
 What the figures show (\`node --cpu-prof\`, \`strace -c\` on this process and erl's global.erl, 2026-12-04):
 
-- **Registrations and transactions from C** are request/reply work on M: a register_name/unregister_name cycle
-  makes 8 gen_server calls to M (set_lock on the boss (the greater node name: M in both clusters), set_lock on all, \`{register, ...}\` or
-  \`{unregister, ...}\`, del_lock on the boss; each call with its own monitor and demonitor), a trans 2. The TypeScript
-  member answers each with one socket write (strace: 8.0 writes and 8.1 reads per cycle), so the M CPU per cycle is
-  8 request/replies at about 70 µs each against erl's 45–50. Most of the TypeScript node's busy time is that write
-  system call (about 60% of the main thread's busy samples, loopback delivery included), as in \`## Node\`; global's own
-  code (server, locks, names, multi_call) is under a tenth. No lock retry sleeps: one caller at a time never meets a
-  held lock, and a single \`random_sleep\` (up to 125 or 250 ms) would show as a collapse of the rate.
+- **Registrations and transactions from C** are request/reply work on M, which is global's boss in both clusters
+  (the greater node name): a register_name/unregister_name cycle makes 8 gen_server calls to M (set_lock on the
+  boss, set_lock on all, \`{register, ...}\` or \`{unregister, ...}\`, del_lock on the boss; each with a monitor and
+  a demonitor), a trans makes 2. The TypeScript member answers each with one socket write (strace: 8.0 writes and
+  8.1 reads per cycle), so its CPU per cycle is 8 request/replies at about 70 µs against erl's 45–50. About 60% of
+  the TypeScript node's busy main-thread samples are that write system call (loopback delivery included), as in
+  \`## Node\`; global_name_server's handlers with the encoding of their replies about a sixth, reading and decoding
+  a tenth. No lock retry sleeps: one caller at a time never meets a held lock, and a single \`random_sleep\` (up to
+  125 or 250 ms) would show as a collapse of the rate.
 - **Lookups** are a local table read on both sides; from C the row is a control (M takes no part). On M the
   TypeScript \`whereisName\` is a synchronous Map read in the caller, erl's \`global:whereis_name/1\` an ETS lookup.
 - **Sync times are the lockers' timers, not work.** Each locker waits 200 ms after hearing of a node to sync with
