@@ -77,7 +77,7 @@ What the figures show (\`node --cpu-prof\`, \`strace -c\` on this process and er
   (the greater node name): a register_name/unregister_name cycle makes 8 gen_server calls to M (set_lock on the
   boss, set_lock on all, \`{register, ...}\` or \`{unregister, ...}\`, del_lock on the boss; each with a monitor and
   a demonitor), a trans makes 2. The TypeScript member answers each with one socket write (strace: 8.0 writes and
-  8.1 reads per cycle), so its CPU per cycle is 8 request/replies at about 70 µs against erl's 45–50. About 60% of
+  8.1 reads per cycle), so its CPU per cycle (the M CPU column) is 8 request/replies at 1.2–1.5 times erl's. About 60% of
   the TypeScript node's busy main-thread samples are that write system call (loopback delivery included), as in
   \`## Node\`; global_name_server's handlers with the encoding of their replies about a sixth, reading and decoding
   a tenth. No lock retry sleeps: one caller at a time never meets a held lock, and a single \`random_sleep\` (up to
@@ -89,6 +89,8 @@ What the figures show (\`node --cpu-prof\`, \`strace -c\` on this process and er
   partitions; when two lockers try at once, one of them fails and waits a timer more. So the times fall on steps
   (about 250–400 ms, or a timer step more), rounds of the same configuration differ by whole steps, and the ratios
   say which step a round hit. The fastest rounds show the floor, which the TypeScript member meets as erl does.
+  With 4 to 6 nodes the erl-member rounds were more often a step slower than the TS-member ones in the three
+  full runs of that day; why was not looked into.
 `.trim();
 
 function parseArgs(argv: string[]): Options {
