@@ -86,9 +86,22 @@ export class ErlBenchNode {
     child.once('exit', () => this.waiter?.('@@exit'));
   }
 
-  static async start(options: { sname: string; cookie: string; epmdPort: number; ebin: string }): Promise<ErlBenchNode> {
-    const args = [...ERL_FLAGS, '-noshell', '-hidden', '-connect_all', 'false', '-sname', options.sname, '-setcookie', options.cookie];
-    args.push('-start_epmd', 'false', '-pa', options.ebin, '-run', 'connect_bench', 'serve');
+  /**
+   * A node running connect_bench:serve/0 from `ebin`. Hidden and without `-connect_all` unless
+   * `visible` (then it takes part in global, as a plain erl node does); `pa` adds code paths.
+   */
+  static async start(options: {
+    sname: string;
+    cookie: string;
+    epmdPort: number;
+    ebin: string;
+    visible?: boolean;
+    pa?: string[];
+  }): Promise<ErlBenchNode> {
+    const args = [...ERL_FLAGS, '-noshell', ...(options.visible ? [] : ['-hidden', '-connect_all', 'false'])];
+    args.push('-sname', options.sname, '-setcookie', options.cookie, '-start_epmd', 'false');
+    for (const dir of [options.ebin, ...(options.pa ?? [])]) args.push('-pa', dir);
+    args.push('-run', 'connect_bench', 'serve');
     const child = spawn('erl', args, {
       cwd: os.tmpdir(),
       env: { ...process.env, ERL_EPMD_PORT: String(options.epmdPort) },
