@@ -39,8 +39,8 @@ export interface PeersOptions {
 
 /** The events of {@link Peers}. */
 export interface PeersEvents {
-  nodeup: [peer: string];
-  nodedown: [peer: string, reason: string];
+  nodeup: [peer: string, connection: Connection];
+  nodedown: [peer: string, reason: string, connection: Connection];
   /** A control message from a peer; throwing closes that connection (logged once, with the reason). */
   message: [connection: Connection, message: DistMessage];
 }
@@ -221,9 +221,9 @@ export class Peers extends EventEmitter<PeersEvents> {
     conn.on('close', (reason: CloseReason) => {
       if (this.connections.get(conn.peer) === conn) this.connections.delete(conn.peer);
       if (reason instanceof Error) this.options.log(`connection to ${conn.peer} closed: ${reason.message}`);
-      this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason);
+      this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason, conn);
     });
-    this.emit('nodeup', conn.peer);
+    this.emit('nodeup', conn.peer, conn);
     return conn;
   }
 
