@@ -87,7 +87,8 @@ export const DEFAULT_DIST_FLAGS =
 
 /**
  * The flags to advertise: {@link DEFAULT_DIST_FLAGS} (or `base`), plus PUBLISHED for a visible
- * node. Hidden is the default because visible peers get rex/global traffic we may not serve.
+ * node. Hidden is this layer's default: a bare handshake has no node behind it to answer the
+ * global and pg traffic visible peers get. The node layer (`ErlNode`) is visible by default.
  */
 export function advertisedFlags(options: { visible?: boolean; base?: bigint } = {}): bigint {
   const base = options.base ?? DEFAULT_DIST_FLAGS;

@@ -26,13 +26,18 @@ const commands: Record<string, Command> = {
 
 const usage = `usage: erlbridge <command> [options]
 commands:
-  node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--visible]
-                               start a node; runs until SIGINT/SIGTERM
-  ping NODE [--cookie C]       pong (exit 0) or pang (exit 1)
-  call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]
-                               rpc:call; ARGS is an Erlang list ('[weather]'); prints the result
+  node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
+                               start a node; runs until SIGINT/SIGTERM. Visible by default, as
+                               erl is; --hidden (erl's -hidden) makes it hidden and wins over --visible
+  ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]
+                               pong (exit 0) or pang (exit 1, and why on stderr); connects as
+                               erl_call does: hidden, not listening, registering nothing in
+                               EPMD and starting none (no EPMD on NODE's host: pang)
+  call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] [--sname N | --name N]
+                               rpc:call; ARGS is an Erlang list ('[weather]'); prints the result;
+                               connects as ping does
   names [--host H] [--epmd-port P]
-                               the names registered in EPMD
+                               the names registered in EPMD (asks only: starts no EPMD)
   epmd [--port P]              run the embedded EPMD in the foreground
   term encode [--hex] TEXT     write TEXT's external term format bytes (or hex) to stdout
   term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text
@@ -53,10 +58,27 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`erlbridge: unknown command '${name}'\n${usage}\n`);
     return 2;
   }
+  // term answers --help itself; for the others it is their lines of the usage.
+  if (name !== 'term' && rest.includes('--help')) {
+    process.stdout.write(`usage: ${commandUsage(name)}\n`);
+    return 0;
+  }
   try {
     return await command(rest);
   } catch (err) {
     process.stderr.write(`erlbridge ${name}: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
+}
+
+/** The lines of {@link usage} about one command: its own, and the indented ones under them. */
+function commandUsage(name: string): string {
+  const lines = usage.split('\n');
+  const picked: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith(`  ${name} `)) continue;
+    picked.push(`${picked.length > 0 ? '       ' : ''}erlbridge ${lines[i].trim()}`);
+    while (i + 1 < lines.length && lines[i + 1].startsWith(' '.repeat(4))) picked.push(lines[++i]);
+  }
+  return picked.join('\n');
 }

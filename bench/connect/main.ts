@@ -87,7 +87,13 @@ class TsSide {
   private constructor(readonly node: ErlNode) {}
 
   static async start(name: string, cookie: string, epmdPort: number): Promise<TsSide> {
-    const node = await ErlNode.start({ name, cookie, epmdPort, log: (l) => process.stderr.write(`bench/connect (${name}): ${l}\n`) });
+    const node = await ErlNode.start({
+      name,
+      cookie,
+      epmdPort,
+      hidden: true,
+      log: (l) => process.stderr.write(`bench/connect (${name}): ${l}\n`),
+    });
     const side = new TsSide(node);
     node.spawn(
       async (self) => {
@@ -111,7 +117,7 @@ class TsSide {
   }
 
   async disconnect(peer: string): Promise<void> {
-    if (this.node.nodes().includes(peer)) (await this.node.connect(peer)).close();
+    if (this.node.nodes('connected').includes(peer)) (await this.node.connect(peer)).close();
   }
 
   /** Microseconds of each `ping` on a fresh connection. */
@@ -394,7 +400,7 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
       'TS sides use ErlNode processes (`spawn`, `send`, `receive`); erl sides are plain processes (bench/connect/connect_bench.erl).',
   );
   L.push(
-    '- erl nodes run `-hidden` (no `global` traffic on connect, as for our hidden node) with scheduler busy-waiting off (`+sbwt none +sbwtdcpu none +sbwtdio none`).',
+    '- erl nodes run `-hidden` (no `global` traffic on connect; our node runs `hidden: true` for the same reason) with scheduler busy-waiting off (`+sbwt none +sbwtdcpu none +sbwtdio none`).',
   );
   L.push('');
   L.push(`Machine: ${machine}.${quick ? ' QUICK RUN: not representative.' : ''}`);

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, ERL_EPMD_PORT: String(epmd.port) };
   const loadStart = os.loadavg()[0];
 
-  const ts = await ErlNode.start({ name: `bench_ts_${process.pid}`, cookie, epmdPort: epmd.port, log: () => undefined });
+  const ts = await ErlNode.start({ name: `bench_ts_${process.pid}`, cookie, epmdPort: epmd.port, hidden: true, log: () => undefined });
   serveKvs(ts);
   serveBenchDriver(ts);
   const host = ts.name.split('@')[1];

@@ -1,6 +1,7 @@
 /**
  * `erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]`: `rpc:call` from
- * a short-lived hidden node. ARGS is an Erlang list in text (`'[weather]'`); the result prints in
+ * a short-lived node that, like erl_call's, is hidden, does not listen, registers nothing in EPMD
+ * and starts no EPMD (`distListen: false`). ARGS is an Erlang list in text (`'[weather]'`); the result prints in
  * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
  */
 import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
@@ -50,6 +51,7 @@ export async function callCommand(args: string[]): Promise<number> {
     longNames,
     cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
     epmdPort: numberOption(options, 'epmd-port'),
+    distListen: false,
     log: () => undefined,
     // What the call prints goes to stderr, so stdout is the result alone.
     output: (text) => process.stderr.write(text),

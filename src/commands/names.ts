@@ -1,4 +1,7 @@
-/** `erlbridge names [--host H] [--epmd-port P]`: the names registered in EPMD, like `epmd -names`. */
+/**
+ * `erlbridge names [--host H] [--epmd-port P]`: the names registered in EPMD, like `epmd -names`.
+ * It only asks: no node, nothing registered, and no EPMD started when none answers (an error).
+ */
 import { listNames } from '../../handshake';
 import { numberOption, parseArgs, UsageError } from './options';
 

@@ -4,17 +4,21 @@ export interface ParsedArgs {
   positional: string[];
 }
 
-/** Parse `args`; `flags` are the options that take no value. Unknown options are errors. */
-export function parseArgs(args: string[], valued: string[], flags: string[] = []): ParsedArgs {
+/**
+ * Parse `args`; `flags` are the options that take no value. Unknown options are errors.
+ * `erlSpellings` maps erl's own spellings (`-hidden`) to the option they stand for (`hidden`).
+ */
+export function parseArgs(args: string[], valued: string[], flags: string[] = [], erlSpellings: Record<string, string> = {}): ParsedArgs {
   const options: Record<string, string | true> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (!a.startsWith('--') || a === '--') {
+    const spelled = Object.hasOwn(erlSpellings, a) ? erlSpellings[a] : undefined;
+    if (spelled === undefined && (!a.startsWith('--') || a === '--')) {
       positional.push(a);
       continue;
     }
-    const name = a.slice(2);
+    const name = spelled ?? a.slice(2);
     if (flags.includes(name)) options[name] = true;
     else if (valued.includes(name)) {
       if (i + 1 >= args.length) throw new UsageError(`option --${name} needs a value`);

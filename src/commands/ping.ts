@@ -1,6 +1,13 @@
-/** `erlbridge ping NODE [--cookie C] [--epmd-port P]`: `pong` (exit 0) or `pang` (exit 1). */
+/**
+ * `erlbridge ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]`: `pong` (exit 0), or
+ * `pang` (exit 1) with the reason on stderr. Like erl_call, it pings from a node that is hidden,
+ * does not listen, registers nothing in EPMD and starts no EPMD (`distListen: false`).
+ */
 import { ErlNode } from '../node/node';
 import { numberOption, parseArgs, UsageError } from './options';
+
+/** net_adm:ping's time limit, for connecting and asking together. */
+const PING_TIMEOUT_MS = 10_000;
 
 export async function pingCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'name', 'sname']);
@@ -12,12 +19,23 @@ export async function pingCommand(args: string[]): Promise<number> {
     longNames,
     cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
     epmdPort: numberOption(options, 'epmd-port'),
+    distListen: false,
     log: () => undefined,
   });
   try {
-    const answer = await node.ping(peer);
+    // Connecting first gives the reason for a pang; the ping then uses this connection.
+    const started = Date.now();
+    let why: string | undefined;
+    try {
+      await node.connect(peer, { timeout: PING_TIMEOUT_MS });
+    } catch (err) {
+      why = `cannot reach ${peer}: ${(err as Error).message}`;
+    }
+    const answer = why === undefined ? await node.ping(peer, { timeout: Math.max(1, PING_TIMEOUT_MS - (Date.now() - started)) }) : 'pang';
     process.stdout.write(`${answer}\n`);
-    return answer === 'pong' ? 0 : 1;
+    if (answer === 'pong') return 0;
+    process.stderr.write(`erlbridge ping: ${why ?? `${peer} did not answer net_kernel's is_auth with yes`}\n`);
+    return 1;
   } finally {
     await node.stop();
   }

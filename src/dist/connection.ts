@@ -42,6 +42,8 @@ export interface ConnectionOptions extends ConnectionLimits {
 export type CloseReason = 'closed' | 'peer_closed' | 'net_tick_timeout' | Error;
 
 const TICK = Buffer.alloc(4);
+/** The last {@link Connection.connectionId} handed out: ids are unique in this process, so per node too. */
+let lastConnectionId = 0;
 /** Queued output at or above this size is written at once, without copying it into one buffer. */
 const FLUSH_BYTES = 64 * 1024;
 /** Chunks smaller than this are copied into one buffer with their neighbours before writing. */
@@ -57,6 +59,11 @@ export interface ConnectionEvents {
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly peer: string;
   readonly flags: bigint;
+  /**
+   * A number no other connection of this process has (so none of this node's either), as
+   * net_kernel's `connection_id`: tells a peer's connections apart across reconnects.
+   */
+  readonly connectionId: number;
   private readonly socket: Socket;
   private readonly frames: PacketReader;
   private readonly reader: MessageReader;
@@ -81,6 +88,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     super();
     this.peer = options.peer;
     this.flags = options.flags;
+    this.connectionId = ++lastConnectionId;
     this.socket = options.socket;
     this.busyLimit = options.busyLimit ?? 1 << 20;
     this.maxQueued = options.maxQueued ?? 64 << 20;
@@ -189,6 +197,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // A peer that never answers our FIN must not keep the socket.
     setTimeout(() => this.socket.destroy(), 5000).unref();
     this.emit('close', reason);
+  }
+
+  /**
+   * A visible connection: both sides announced PUBLISHED. erl's `nodes()` lists the peers of
+   * visible connections, `nodes(hidden)` the others; global and pg react to visible ones only.
+   */
+  get visible(): boolean {
+    return (this.flags & DistFlag.PUBLISHED) !== 0n;
   }
 
   get isClosed(): boolean {

@@ -1,15 +1,15 @@
 /**
  * A node of an Erlang cluster: registers with EPMD (starting the embedded one when none listens),
- * accepts and initiates distribution connections, and runs the node's processes and built-in
+ * accepts and initiates distribution connections (visible by default, as erl's are), and runs the node's processes and built-in
  * servers. This is the facade: connections are in `peers`, built-in servers in `builtins`,
  * message routing in `dispatch`, calls and remote spawn in the rpc layer.
  */
+import { randomInt } from 'crypto';
 import { EventEmitter } from 'events';
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import {
   advertisedFlags,
   CookieSource,
-  DistFlag,
   DistListener,
   DistTransport,
   ensureEpmd,
@@ -18,6 +18,7 @@ import {
   makeNodeName,
   registerNode,
   resolveCookie,
+  resolveEpmdPort,
   tcpTransport,
 } from '../../handshake';
 import { Connection, ConnectionLimits } from '../dist/connection';
@@ -55,8 +56,25 @@ export interface NodeOptions {
   cookie?: string | CookieSource;
   /** EPMD port. Default `ERL_EPMD_PORT`, else 4369. */
   epmdPort?: number;
-  /** Announce PUBLISHED (a visible node). Default hidden: see the handshake layer. */
+  /**
+   * Announce PUBLISHED: a visible node, as erl is by default, so erl lists it in `nodes()` and
+   * its global and pg talk to it. Default true; `visible: false` is `hidden: true`.
+   */
   visible?: boolean;
+  /**
+   * erl's `-hidden`: announce no PUBLISHED, so every connection is hidden (erl lists the node in
+   * `nodes(hidden)`, and global and pg leave it alone). Default false. Any request for hidden
+   * wins: `hidden: true`, `visible: false` or `distListen: false` makes a hidden node whatever
+   * the other two say.
+   */
+  hidden?: boolean;
+  /**
+   * erl's `-dist_listen`. Default true. False makes a node that only dials out, as `erl_call`'s
+   * is: no listener, no EPMD registration, no EPMD started (peers are still looked up in theirs),
+   * hidden, and with a random creation (4..2^32-1, as OTP picks for a node it does not register).
+   * `listenPort` is then ignored.
+   */
+  distListen?: boolean;
   /** Port to accept distribution connections on. Default: any free port. */
   listenPort?: number;
   /** What distribution connections run over. Default: TCP. */
@@ -89,10 +107,39 @@ export interface SpawnOptions {
   link?: ErlProcess;
 }
 
-/** The events of an {@link ErlNode}: a connection to a node came up, or went down (and why). */
+/**
+ * What a nodeup or nodedown event says about the connection, as the info of
+ * `net_kernel:monitor_nodes(true, #{node_type => all, connection_id => true})`.
+ */
+export interface NodeInfo {
+  /** Both sides announced PUBLISHED: erl lists the peer in `nodes()`, not in `nodes(hidden)`. */
+  visible: boolean;
+  /** The connection's {@link Connection.connectionId}: unique within the node, per connection. */
+  connectionId: number;
+}
+
+/**
+ * The events of an {@link ErlNode}: a connection to a node came up, or went down (and why), with
+ * its {@link NodeInfo}. Every connection gives both events, hidden ones too (unlike
+ * `monitor_nodes(true)` without `node_type => all`): filter on `info.visible` for erl's default.
+ */
 export interface NodeEvents {
-  nodeup: [peer: string];
-  nodedown: [peer: string, reason: string];
+  nodeup: [peer: string, info: NodeInfo];
+  nodedown: [peer: string, reason: string, info: NodeInfo];
+}
+
+/**
+ * Which connections {@link ErlNode.nodes} lists, as erl's `nodes/1`: `visible` (both sides
+ * PUBLISHED), `hidden` (the others) or `connected` (all).
+ */
+export type NodeKind = 'visible' | 'hidden' | 'connected';
+
+/** The EPMD a node uses: found or started, or `none` for a node that does not listen (`distListen: false`). */
+export type NodeEpmd = EnsuredEpmd | { origin: 'none'; port: number };
+
+/** The creation OTP gives a node that registers nowhere (net_kernel's create_creation): 4..2^32-1. */
+function randomCreation(): number {
+  return randomInt(4, 2 ** 32);
 }
 
 export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHost {
@@ -113,22 +160,30 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** The sender of messages the program sends from no process of its own. */
   private readonly system: ErlProcess;
   private readonly spawnService: SpawnService;
-  private readonly listener: DistListener;
-  private readonly registration: EpmdRegistration;
-  /** The EPMD this node found or started. */
-  readonly epmd: EnsuredEpmd;
+  private readonly listener: DistListener | null;
+  private readonly registration: EpmdRegistration | null;
+  /** The EPMD this node found or started (`origin: 'none'` when it does not listen: the port it looks peers up at). */
+  readonly epmd: NodeEpmd;
+  /** This node announces PUBLISHED (see {@link NodeOptions.visible}); its connections to visible peers are visible. */
+  readonly visible: boolean;
+  /** This node accepts connections and is registered in EPMD (see {@link NodeOptions.distListen}). */
+  readonly distListen: boolean;
   /** Cluster-wide names and locks: OTP's `global`, with this node a full participant. */
   readonly global: Global;
   private readonly globalServer: GlobalServer;
   private readonly stopGlobal: () => void;
-  /** Ids of visible connections, as net_kernel's `connection_id`. */
-  private readonly connectionIds = new WeakMap<Connection, number>();
-  private nextConnectionId = 1;
   private stopped = false;
 
   private constructor(
     private readonly options: NodeOptions,
-    started: { name: string; cookie: CookieSource; listener: DistListener; registration: EpmdRegistration; epmd: EnsuredEpmd },
+    started: {
+      name: string;
+      cookie: CookieSource;
+      creation: number;
+      listener: DistListener | null;
+      registration: EpmdRegistration | null;
+      epmd: NodeEpmd;
+    },
   ) {
     super();
     const { name, cookie, listener, registration } = started;
@@ -137,12 +192,14 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.epmd = started.epmd;
     this.name = name;
     this.nameAtom = atom(name);
-    this.creation = registration.creation;
+    this.creation = started.creation;
+    this.distListen = listener !== null;
+    this.visible = this.distListen && options.hidden !== true && options.visible !== false;
     this.peers = new Peers({
       name,
       cookie,
       creation: this.creation,
-      flags: advertisedFlags({ visible: options.visible === true }),
+      flags: advertisedFlags({ visible: this.visible }),
       epmdPort: options.epmdPort,
       tickTime: options.tickTime,
       limits: options.limits,
@@ -208,33 +265,37 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => this.remoteSpawns.reply(reqId, to, flags, result),
     };
     this.peers.on('message', (conn, m) => dispatch(this.processes, services, conn, m));
-    this.peers.on('nodeup', (peer) => {
-      const conn = this.peers.get(peer);
-      if (conn && (conn.flags & DistFlag.PUBLISHED) !== 0n) {
-        const id = this.nextConnectionId++;
-        this.connectionIds.set(conn, id);
-        this.globalServer.nodeUp(peer, id);
-      }
-      this.emit('nodeup', peer);
+    this.peers.on('nodeup', (peer, conn) => {
+      // global, as erl's, talks only over visible connections.
+      if (conn.visible) this.globalServer.nodeUp(peer, conn.connectionId);
+      this.emit('nodeup', peer, infoOf(conn));
     });
     this.peers.on('nodedown', (peer, reason, conn) => {
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
-      if (this.connectionIds.has(conn)) this.globalServer.nodeDown(peer);
-      this.emit('nodedown', peer, reason);
+      if (conn.visible) this.globalServer.nodeDown(peer);
+      this.emit('nodedown', peer, reason, infoOf(conn));
     });
-    listener.onConnection((socket) => void this.peers.accept(socket));
+    listener?.onConnection((socket) => void this.peers.accept(socket));
     // closed only ever resolves (when EPMD drops the connection).
-    void registration.closed.then(() => {
+    void registration?.closed.then(() => {
       if (!this.stopped) this.log('EPMD closed our registration; other nodes can no longer find us');
     });
   }
 
-  /** Start a node: EPMD (found or started), a listener, and the registration. */
+  /**
+   * Start a node: EPMD (found or started), a listener, and the registration; with
+   * `distListen: false` none of the three, only the name, the cookie and a creation.
+   */
   static async start(options: NodeOptions): Promise<ErlNode> {
     const { signal } = options;
     const nodeName = await makeNodeName(options.name, options.longNames ? 'long' : 'short');
     const cookie = typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
+    if (options.distListen === false) {
+      signal?.throwIfAborted();
+      const epmd = { origin: 'none', port: resolveEpmdPort(options.epmdPort) } as const;
+      return new ErlNode(options, { name: nodeName.full, cookie, creation: randomCreation(), listener: null, registration: null, epmd });
+    }
     const epmd = await ensureEpmd({ port: options.epmdPort });
     signal?.throwIfAborted();
     const listener = await (options.transport ?? tcpTransport).listen({ port: options.listenPort ?? 0 });
@@ -246,17 +307,29 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       await listener.close();
       throw err;
     }
-    return new ErlNode(options, { name: nodeName.full, cookie, listener, registration, epmd });
+    return new ErlNode(options, { name: nodeName.full, cookie, creation: registration.creation, listener, registration, epmd });
   }
 
-  /** Names of the nodes connected now. */
-  nodes(): string[] {
-    return this.peers.nodes();
+  /**
+   * Names of the nodes connected now, as erl's `nodes/0,1`: by default the `visible` ones (both
+   * sides PUBLISHED; what erl's `nodes()` gives), `hidden` for the others (`nodes(hidden)`), and
+   * `connected` for all of them (`nodes(connected)`). A hidden node has no visible connections.
+   */
+  nodes(kind: NodeKind = 'visible'): string[] {
+    if (kind !== 'visible' && kind !== 'hidden' && kind !== 'connected') throw new TypeError(`nodes(): unknown kind ${String(kind)}`);
+    const all = this.peers.nodes();
+    return kind === 'connected' ? all : all.filter((peer) => this.peers.get(peer)?.visible === (kind === 'visible'));
   }
 
-  /** The nodes connected visibly now (erl's `nodes()`): both sides published. */
+  /** The nodes connected visibly now: `nodes('visible')`, erl's `nodes()`. */
   visibleNodes(): string[] {
-    return this.peers.nodes().filter((n) => ((this.peers.get(n)?.flags ?? 0n) & DistFlag.PUBLISHED) !== 0n);
+    return this.nodes('visible');
+  }
+
+  /** The {@link NodeInfo} of the connection to `peer` now, or undefined when there is none. */
+  nodeInfo(peer: string): NodeInfo | undefined {
+    const conn = this.peers.get(peer);
+    return conn && infoOf(conn);
   }
 
   /**
@@ -369,11 +442,15 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.globalServer.prepareShutdown();
     this.peers.close();
     this.stopGlobal();
-    await this.registration.unregister();
-    await this.listener.close();
+    await this.registration?.unregister();
+    await this.listener?.close();
   }
 
   private log(line: string): void {
     (this.options.log ?? ((l: string) => process.stderr.write(`erlbridge ${this.name}: ${l}\n`)))(line);
   }
+}
+
+function infoOf(conn: Connection): NodeInfo {
+  return { visible: conn.visible, connectionId: conn.connectionId };
 }

@@ -39,7 +39,7 @@ export interface PeersOptions {
 
 /** The events of {@link Peers}. */
 export interface PeersEvents {
-  nodeup: [peer: string];
+  nodeup: [peer: string, connection: Connection];
   nodedown: [peer: string, reason: string, connection: Connection];
   /** A control message from a peer; throwing closes that connection (logged once, with the reason). */
   message: [connection: Connection, message: DistMessage];
@@ -223,7 +223,7 @@ export class Peers extends EventEmitter<PeersEvents> {
       if (reason instanceof Error) this.options.log(`connection to ${conn.peer} closed: ${reason.message}`);
       this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason, conn);
     });
-    this.emit('nodeup', conn.peer);
+    this.emit('nodeup', conn.peer, conn);
     return conn;
   }
 

@@ -26,9 +26,28 @@ describeOtp('cluster', (otp) => {
     await epmd?.close();
   });
 
-  it('erl pings the TS node: pong, and it shows as a hidden node', async () => {
+  it('erl pings the TS node: pong, and it shows as a visible node, as an erl node would', async () => {
     expect(await erl.eval(`net_adm:ping('${ts.name}')`)).toBe('pong');
-    expect(await erl.eval(`lists:member('${ts.name}', nodes(hidden))`)).toBe('true');
+    expect(await erl.eval(`{lists:member('${ts.name}', nodes()), lists:member('${ts.name}', nodes(hidden))}`)).toBe('{true,false}');
+    expect(ts.visible).toBe(true);
+    expect(ts.nodes()).toContain(erl.name);
+    expect(ts.nodes('hidden')).not.toContain(erl.name);
+    expect(ts.nodeInfo(erl.name)).toEqual({ visible: true, connectionId: expect.any(Number) as unknown });
+  });
+
+  it('a TS node started hidden shows in erl as a hidden node, both sides', async () => {
+    const shy = await ErlNode.start({ name: uniqueName('shy'), cookie, epmdPort: epmd.port, hidden: true, log: () => undefined });
+    try {
+      expect(shy.visible).toBe(false);
+      expect(await erl.eval(`net_adm:ping('${shy.name}')`)).toBe('pong');
+      expect(await erl.eval(`{lists:member('${shy.name}', nodes()), lists:member('${shy.name}', nodes(hidden))}`)).toBe('{false,true}');
+      expect(shy.nodes()).toEqual([]);
+      expect(shy.nodes('hidden')).toEqual([erl.name]);
+      expect(shy.nodes('connected')).toEqual([erl.name]);
+      expect(shy.nodeInfo(erl.name)?.visible).toBe(false);
+    } finally {
+      await shy.stop();
+    }
   });
 
   it('the TS node pings erl: pong', async () => {

@@ -67,7 +67,7 @@ describeOtp('hostile peers', (otp) => {
     );
     link.socket.on('error', () => undefined);
     link.socket.resume();
-    await waitFor(`${name} to be up`, () => ts.nodes().includes(name));
+    await waitFor(`${name} to be up`, () => ts.nodes('connected').includes(name));
     return {
       name,
       socket: link.socket,
@@ -217,7 +217,7 @@ describeOtp('hostile peers', (otp) => {
     await attack(peer);
     const event = await down;
     await peer.closed;
-    expect(ts.nodes()).not.toContain(peer.name);
+    expect(ts.nodes('connected')).not.toContain(peer.name);
     const lines = logs.slice(logged).filter((l) => l.includes(peer.name));
     if (expected === 'peer_closed') {
       expect(event.reason).toBe('peer_closed');
@@ -229,7 +229,7 @@ describeOtp('hostile peers', (otp) => {
     }
     // Everyone else is still there, on the same connections.
     expect(bystander.isClosed()).toBe(false);
-    expect(ts.nodes()).toContain(bystander.name);
+    expect(ts.nodes('hidden')).toContain(bystander.name);
     expect(await ts.connect(erl.name)).toBe(erlConn);
     expect(await ts.ping(erl.name)).toBe('pong');
     expect(events.about(erl.name)).toEqual([]);
