@@ -90,23 +90,29 @@ export class Locker {
 
   private async run(): Promise<void> {
     while (this.proc.alive) {
-      let m = await this.poll(() => true);
-      if (m === undefined) {
-        const timeout = this.timeout();
-        this.justSynced = false;
-        m = await this.next(timeout);
-        if (m === undefined) {
-          if (!this.ctx.locks.isGlobalLockSet()) await this.selectNode();
-          continue;
-        }
-      }
       try {
-        await this.handle(m);
+        await this.step();
       } catch (err) {
+        // The node stopping ends our process, and with it any receive in progress.
         if (!this.proc.alive) return;
         this.ctx.log(`global locker: ${(err as Error).message}`);
       }
     }
+  }
+
+  /** One turn of the loop: the next message, or on its timeout an attempt to lock a node. */
+  private async step(): Promise<void> {
+    let m = await this.poll(() => true);
+    if (m === undefined) {
+      const timeout = this.timeout();
+      this.justSynced = false;
+      m = await this.next(timeout);
+      if (m === undefined) {
+        if (!this.ctx.locks.isGlobalLockSet()) await this.selectNode();
+        return;
+      }
+    }
+    await this.handle(m);
   }
 
   private timeout(): number {
