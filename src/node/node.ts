@@ -27,6 +27,7 @@ import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { exitReasonOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
+import { Pg } from '../pg/pg';
 import { ProcessTable } from '../process/table';
 import { RpcHost } from '../rpc/client';
 import { ModuleRegistry } from '../rpc/modules';
@@ -108,6 +109,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   private readonly registration: EpmdRegistration;
   /** The EPMD this node found or started. */
   readonly epmd: EnsuredEpmd;
+  /** pg, OTP's process groups: the default scope `pg` (running from the start) and named ones. */
+  readonly pg: Pg;
   private stopped = false;
 
   private constructor(
@@ -165,6 +168,16 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.remoteSpawns.nodeDown(peer);
       this.emit('nodedown', peer, reason);
     });
+    this.pg = new Pg({
+      nameAtom: this.nameAtom,
+      spawn: (body, spawnOptions) => this.spawn(body, spawnOptions),
+      nodes: () => this.nodes(),
+      connected: (peer) => this.peers.get(peer) !== undefined,
+      log: (line) => this.log(line),
+    });
+    // What net_kernel:monitor_nodes tells erl's scopes, for every connection (hidden ones too).
+    this.on('nodeup', (peer) => this.pg.nodeup(peer));
+    this.on('nodedown', (peer) => this.pg.nodedown(peer));
     listener.onConnection((socket) => void this.peers.accept(socket));
     // closed only ever resolves (when EPMD drops the connection).
     void registration.closed.then(() => {
