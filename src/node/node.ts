@@ -29,6 +29,7 @@ import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { exitReasonOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
+import { Pg } from '../pg/pg';
 import { ProcessTable } from '../process/table';
 import { ErlClient, RpcHost } from '../rpc/client';
 import { Global } from '../global/global';
@@ -172,6 +173,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   readonly global: Global;
   private readonly globalServer: GlobalServer;
   private readonly stopGlobal: () => void;
+  /** pg, OTP's process groups: the default scope `pg` (running from the start) and named ones. */
+  readonly pg: Pg;
   private stopped = false;
 
   private constructor(
@@ -276,6 +279,16 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       if (conn.visible) this.globalServer.nodeDown(peer);
       this.emit('nodedown', peer, reason, infoOf(conn));
     });
+    this.pg = new Pg({
+      nameAtom: this.nameAtom,
+      spawn: (body, spawnOptions) => this.spawn(body, spawnOptions),
+      nodes: () => this.nodes('connected'),
+      connected: (peer) => this.peers.get(peer) !== undefined,
+      log: (line) => this.log(line),
+    });
+    // What net_kernel:monitor_nodes tells erl's scopes, for every connection (hidden ones too).
+    this.on('nodeup', (peer) => this.pg.nodeup(peer));
+    this.on('nodedown', (peer) => this.pg.nodedown(peer));
     listener?.onConnection((socket) => void this.peers.accept(socket));
     // closed only ever resolves (when EPMD drops the connection).
     void registration?.closed.then(() => {

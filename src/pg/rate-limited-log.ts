@@ -1,0 +1,47 @@
+/**
+ * A log that a peer cannot flood: at most `burst` lines per window, then one line saying how many
+ * were left out. A scope logs what it ignores from the network through one of these.
+ */
+export interface RateLimitedLogOptions {
+  /** Lines let through per window. Default 10. */
+  burst?: number;
+  /** The window, ms. Default 60,000. */
+  windowMs?: number;
+  /** The clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export class RateLimitedLog {
+  private readonly burst: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  private windowStart = -Infinity;
+  private written = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly sink: (line: string) => void,
+    options: RateLimitedLogOptions = {},
+  ) {
+    this.burst = options.burst ?? 10;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Write `line` unless this window's lines are used up. */
+  log(line: string): void {
+    const t = this.now();
+    if (t - this.windowStart >= this.windowMs) {
+      if (this.suppressed > 0) this.sink(`(${this.suppressed} similar lines left out)`);
+      this.windowStart = t;
+      this.written = 0;
+      this.suppressed = 0;
+    }
+    if (this.written < this.burst) {
+      this.written++;
+      this.sink(line);
+    } else {
+      this.suppressed++;
+    }
+  }
+}
