@@ -6,6 +6,7 @@ export * from './terms';
 export { ErlMap, map } from './erlmap';
 export { compare, equals, compareAtomNames } from './compare';
 export { hashTerm } from './hash';
+export { TermMap } from './term-map';
 export { Decoder, decode } from './decoder';
 export type { DecodeOptions } from './decoder';
 export { Encoder, encode } from './encoder';

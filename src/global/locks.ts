@@ -4,10 +4,9 @@
  * The rules are can_set_lock/handle_set_lock/handle_del_lock's: no row grants; a row of the same
  * requester grants and adds the pid; another requester's row refuses.
  */
-import { equals, Pid, Reference, Term, Tuple } from '../../codec';
+import { equals, Pid, Reference, Term, TermMap, Tuple } from '../../codec';
 import { pidKey, refKey } from '../process/process';
 import { GLOBAL } from './atoms';
-import { TermMap } from './term-map';
 
 interface Holder {
   pid: Pid;

@@ -3,10 +3,9 @@
  * one pid, the method that resolves a clash over it, and a monitor, so that the name goes when
  * the process dies or its node goes down.
  */
-import { Atom, equals, Pid, Reference, Term, tuple } from '../../codec';
+import { Atom, equals, Pid, Reference, Term, TermMap, tuple } from '../../codec';
 import { pidKey, refKey } from '../process/process';
 import type { Monitoring } from './locks';
-import { TermMap } from './term-map';
 
 export interface NameEntry {
   pid: Pid;

@@ -56,7 +56,7 @@ import { Locker } from './locker';
 import { lockIdOf, LockTable } from './locks';
 import { NameTable } from './names';
 import { exchangeNames, ResolveHost } from './resolve';
-import { Warnings } from './warnings';
+import { RateLimitedLog } from '../process/rate-limited-log';
 
 /** global's protocol version, and the versions where features started. */
 export const GLOBAL_VSN = 8;
@@ -136,7 +136,7 @@ export class GlobalServer {
   private nextTag = 1 + Math.floor(Math.random() * 2 ** 40);
   /** global's random creation extension: the lost_connection creation is unique per incarnation. */
   private readonly creationExtension: bigint;
-  private readonly warnings: Warnings;
+  private readonly warnings: RateLimitedLog;
   private shuttingDown = false;
 
   constructor(
@@ -149,7 +149,7 @@ export class GlobalServer {
     };
     this.names = new NameTable(monitoring);
     this.locks = new LockTable(monitoring);
-    this.warnings = new Warnings(host.log);
+    this.warnings = new RateLimitedLog(host.log, { windowMs: 10_000 });
     const span = MAX_64BIT_SMALL_INT - MIN_64BIT_SMALL_INT;
     const random = BigInt(Math.floor(Math.random() * 2 ** 30)) * (1n << 30n) + BigInt(Math.floor(Math.random() * 2 ** 30));
     this.creationExtension = (random % span) & ~((1n << 32n) - 1n);
@@ -213,7 +213,7 @@ export class GlobalServer {
       try {
         this.handle(m);
       } catch (err) {
-        this.warnings.warn(`global_name_server: dropped a message it could not handle (${(err as Error).message})`);
+        this.warnings.log(`global_name_server: dropped a message it could not handle (${(err as Error).message})`);
       }
     }
   }
@@ -343,17 +343,17 @@ export class GlobalServer {
 
   private onInitConnect(vsn: Term, node: string, initMsg: Term): void {
     if (!(vsn instanceof Tuple) || vsn.length < 2 || typeof vsn.get(0) !== 'number') {
-      this.warnings.warn(`global: illegal global protocol version ${formatTerm(vsn).slice(0, 100)} from ${node}`);
+      this.warnings.log(`global: illegal global protocol version ${formatTerm(vsn).slice(0, 100)} from ${node}`);
       return;
     }
     const hisVsn = vsn.get(0) as number;
     const hisTag = vsn.get(1);
     if (hisVsn < 5) {
-      this.warnings.warn(`global: ${node} speaks global protocol ${hisVsn}; 5 or later is needed`);
+      this.warnings.log(`global: ${node} speaks global protocol ${hisVsn}; 5 or later is needed`);
       return;
     }
     // nodeup comes before any message of a connection, so this is someone naming another node.
-    if (!this.host.isConnected(node)) return this.warnings.warn(`global: init_connect for ${node}, which is not connected`);
+    if (!this.host.isConnected(node)) return this.warnings.log(`global: init_connect for ${node}, which is not connected`);
     const useVsn = vsn.length > 2 || hisVsn > GLOBAL_VSN ? GLOBAL_VSN : hisVsn;
     this.initConnect(useVsn, node, initMsg, hisTag, hisVsn);
   }
@@ -381,7 +381,7 @@ export class GlobalServer {
       return;
     }
     if (!(initMsg instanceof Tuple) || initMsg.length !== 4 || initMsg.get(0) !== LOCKER || !(initMsg.get(3) instanceof Pid)) {
-      this.warnings.warn(`global: init_connect from ${node} without its locker`);
+      this.warnings.log(`global: init_connect from ${node} without its locker`);
       return;
     }
     this.locker.hisTheLocker(initMsg.get(3) as Pid, vsn, hisTag, resolver.tag);
@@ -785,7 +785,7 @@ export class GlobalServer {
   }
 
   private unexpected(where: string, m: Term): void {
-    this.warnings.warn(`The global_name_server received an unexpected message: ${where}(${summary(m)})`);
+    this.warnings.log(`The global_name_server received an unexpected message: ${where}(${summary(m)})`);
   }
 }
 

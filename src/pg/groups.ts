@@ -3,9 +3,8 @@
  * ones. What pg keeps in the ETS table named after the scope; a group exists while it has a
  * member.
  */
-import { Pid, Term } from '../../codec';
+import { Pid, Term, TermMap } from '../../codec';
 import { subtract } from './pid-lists';
-import { TermMap } from './term-map';
 
 interface Entry {
   all: Pid[];

@@ -16,7 +16,7 @@ import { ErlProcess } from '../process/process';
 import { BADARG, NOPROC } from '../process/atoms';
 import { JOIN_LOCAL, LEAVE_LOCAL, MONITOR, NODEDOWN, NODEUP, NOLOCAL, PG } from './atoms';
 import { PgGroupMonitor, PgScopeMonitor } from './monitor';
-import { RateLimitedLog } from './rate-limited-log';
+import { RateLimitedLog } from '../process/rate-limited-log';
 import { Scope, ScopeHost } from './scope';
 
 /** A scope's name: `'pg'`, `'Elixir.Phoenix.PubSub'`, ... (an atom in Erlang). */

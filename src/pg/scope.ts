@@ -17,7 +17,7 @@
  * has sent its sync to, and a leave only for what that peer has from it. What it receives of any
  * other shape is ignored and logged, rate-limited; the scope never crashes on input.
  */
-import { Atom, atom, equals, ErlMap, formatTerm, Pid, Reference, Term, tuple } from '../../codec';
+import { Atom, atom, equals, ErlMap, formatTerm, Pid, Reference, Term, TermMap, tuple } from '../../codec';
 import { genReply } from '../gen/reply';
 import { ERROR, OK, BADARG } from '../process/atoms';
 import { ErlProcess, pidKey, refKey } from '../process/process';
@@ -25,9 +25,8 @@ import { JOIN, LEAVE, NOLOCAL, NOT_JOINED } from './atoms';
 import { discoverMessage, joinMessage, leaveMessage, notification, pidOrPids, readScopeMessage, ScopeCall, syncMessage } from './messages';
 import { Groups } from './groups';
 import { subtract } from './pid-lists';
-import { RateLimitedLog } from './rate-limited-log';
+import { RateLimitedLog } from '../process/rate-limited-log';
 import { Subscriptions } from './subscriptions';
-import { TermMap } from './term-map';
 
 /** What a scope needs of its node. */
 export interface ScopeHost {

@@ -3,9 +3,8 @@
  * subscription is the monitor the scope holds on its subscriber, and its reference is the one the
  * `{Ref, join | leave, Group, Pids}` notifications carry.
  */
-import { Pid, Reference, Term } from '../../codec';
+import { Pid, Reference, Term, TermMap } from '../../codec';
 import { refKey } from '../process/process';
-import { TermMap } from './term-map';
 
 /** One subscriber: where notifications go, and the reference they carry. */
 export interface Subscriber {

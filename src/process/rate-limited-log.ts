@@ -1,6 +1,6 @@
 /**
  * A log that a peer cannot flood: at most `burst` lines per window, then one line saying how many
- * were left out. A scope logs what it ignores from the network through one of these.
+ * were left out. global and pg log what they ignore from the network through one of these.
  */
 export interface RateLimitedLogOptions {
   /** Lines let through per window. Default 10. */

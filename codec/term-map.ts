@@ -1,8 +1,11 @@
 /**
- * A map keyed by Erlang terms compared with `=:=`, as global's ETS tables are: names, resource
- * ids and lock requesters are arbitrary terms (tuples, lists, binaries), not JS-comparable keys.
+ * A map keyed by Erlang terms compared with `=:=`, as an ETS set is: `{room, 1}` decoded from the
+ * wire finds the key `tuple(atom('room'), 1)`. global's names, resource ids and lock requesters
+ * and pg's groups are arbitrary terms (tuples, lists, binaries), not JS-comparable keys.
  */
-import { equals, hashTerm, Term } from '../../codec';
+import { equals } from './compare';
+import { hashTerm } from './hash';
+import { Term } from './terms';
 
 export class TermMap<V> {
   private readonly buckets = new Map<number, Array<[Term, V]>>();
