@@ -27,8 +27,14 @@ const commands: Record<string, Command> = {
 const usage = `usage: erlbridge <command> [options]
 commands:
   node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
+       [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]
                                start a node; runs until SIGINT/SIGTERM. Visible by default, as
-                               erl is; --hidden (erl's -hidden) makes it hidden and wins over --visible
+                               erl is; --hidden (erl's -hidden) makes it hidden and wins over --visible.
+                               --global registers its kvs process under global name NAME, --pg
+                               joins it to pg group GROUP (scope pg); --connect-all false (erl's
+                               -connect_all false) stops global meshing the cluster, and
+                               --prevent-overlapping-partitions false (erl's -kernel
+                               prevent_overlapping_partitions false) turns that off
   ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]
                                pong (exit 0) or pang (exit 1, and why on stderr); connects as
                                erl_call does: hidden, not listening, registering nothing in

@@ -13,7 +13,7 @@ export type { DistMessage } from './dist/message-reader';
 export { DistError } from './dist/errors';
 export type { DistErrorCode } from './dist/errors';
 export { ErlProcess } from './process/process';
-export type { Destination, HeldMonitor } from './process/process';
+export type { Destination, GlobalDestination, HeldMonitor } from './process/process';
 export { ReceiveTimeoutError, ProcessExitedError } from './process/mailbox';
 export type { ReceiveOptions, Matcher } from './process/mailbox';
 export { ErlTimeoutError } from './process/deadline';
@@ -22,6 +22,16 @@ export { ErlangError, ErlangExit, ErlangThrow, RemoteError } from './process/exc
 export { ModuleRegistry, withArity } from './rpc/modules';
 export type { CallContext, ErlFunction, ModuleDefinition, SpawnableFunction } from './rpc/modules';
 export type { SpawnRequestOptions } from './rpc/remote-spawn';
+
+/** global on the node (`node.global`): cluster-wide names and locks, as OTP's global. */
+export { Global } from './global/global';
+export type { GlobalName, GlobalLockId } from './global/global';
+
+/** pg on the node (`node.pg`): process groups in any scope, as OTP's pg. */
+export { Pg } from './pg/pg';
+export type { PidOrPids, ScopeName } from './pg/pg';
+export { PgGroupMonitor, PgScopeMonitor, PgSubscription } from './pg/monitor';
+export type { PgEvent } from './pg/monitor';
 
 /** The book's kvs, as an rpc module and the registered process `kvs`. */
 export { serveKvs } from './kvs/kvs';

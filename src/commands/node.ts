@@ -1,15 +1,50 @@
 /**
- * `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]`:
+ * `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
+ * [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]`:
  * a node serving kvs and dist_demo. Visible by default, as erl is; `--hidden` (or erl's `-hidden`)
  * makes it hidden, and wins over `--visible`, which stays accepted (it is the default).
+ * `--global` registers the kvs process under a global name, `--pg` joins it to a pg group; the
+ * last two are global's options, also in erl's spellings (`-connect_all false`,
+ * `-kernel prevent_overlapping_partitions false`).
  */
+import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
-import { numberOption, parseArgs, UsageError } from './options';
+import { booleanOption, numberOption, parseArgs, UsageError } from './options';
+
+/** The kernel parameters `-kernel KEY VALUE` may set, and the option each one is. */
+const KERNEL_PARAMETERS: Record<string, string> = {
+  connect_all: 'connect-all',
+  prevent_overlapping_partitions: 'prevent-overlapping-partitions',
+};
+
+/** erl's `-kernel KEY VALUE` as the `--option VALUE` it stands for. */
+function kernelParameters(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '-kernel') {
+      out.push(args[i]);
+      continue;
+    }
+    const key = args[i + 1];
+    if (key === undefined || args[i + 2] === undefined) throw new UsageError('-kernel needs a parameter and a value');
+    if (!Object.hasOwn(KERNEL_PARAMETERS, key)) {
+      throw new UsageError(`-kernel ${key} is not understood (only ${Object.keys(KERNEL_PARAMETERS).join(', ')})`);
+    }
+    out.push(`--${KERNEL_PARAMETERS[key]}`, args[i + 2]);
+    i += 2;
+  }
+  return out;
+}
 
 export async function nodeCommand(args: string[]): Promise<number> {
-  const { options, positional } = parseArgs(args, ['sname', 'name', 'cookie', 'epmd-port'], ['visible', 'hidden'], { '-hidden': 'hidden' });
+  const { options, positional } = parseArgs(
+    kernelParameters(args),
+    ['sname', 'name', 'cookie', 'epmd-port', 'global', 'pg', 'connect-all', 'prevent-overlapping-partitions'],
+    ['visible', 'hidden'],
+    { '-hidden': 'hidden', '-connect_all': 'connect-all' },
+  );
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
   const longNames = typeof options.name === 'string';
@@ -20,9 +55,23 @@ export async function nodeCommand(args: string[]): Promise<number> {
     cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
     epmdPort: numberOption(options, 'epmd-port'),
     hidden: options.hidden === true,
+    connectAll: booleanOption(options, 'connect-all'),
+    preventOverlappingPartitions: booleanOption(options, 'prevent-overlapping-partitions'),
   });
-  serveKvs(node);
+  const kvs = serveKvs(node);
   serveDistDemo(node);
+  const hints: string[] = [];
+  if (typeof options.global === 'string') {
+    // Nothing is connected yet, so the name is free; a clash at a later merge is resolved as erl resolves it.
+    await node.global.registerName(options.global, kvs);
+    hints.push(`  global:send(${options.global}, {self(), {lookup, weather}}), flush().`);
+  }
+  if (typeof options.pg === 'string') {
+    node.pg.join(atom(options.pg), kvs);
+    hints.push(
+      `  [P ! {self(), {lookup, weather}} || P <- pg:get_members(${options.pg})], flush().   % pg runs in erl -kernel start_pg true, or after pg:start(pg)`,
+    );
+  }
   const kind = (info: NodeInfo) => (info.visible ? 'visible' : 'hidden');
   node.on('nodeup', (peer, info) => process.stderr.write(`nodeup ${peer} (${kind(info)})\n`));
   node.on('nodedown', (peer, why, info) => process.stderr.write(`nodedown ${peer} (${why}; ${kind(info)})\n`));
@@ -31,7 +80,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
     `erlbridge node ${node.name} is up (${node.visible ? 'visible' : 'hidden'}), serving kvs and dist_demo (EPMD on port ${node.epmd.port}). From erl -sname bilbo:\n` +
       `  rpc:call('${node.name}', kvs, store, [weather, fine]).\n` +
       `  rpc:call('${node.name}', kvs, lookup, [weather]).\n` +
-      `  ${listed}.   % lists '${node.name}' once connected\n`,
+      `  ${listed}.   % lists '${node.name}' once connected\n` +
+      hints.map((h) => `${h}\n`).join(''),
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -41,3 +41,11 @@ export function numberOption(options: Record<string, string | true>, name: strin
   if (typeof v !== 'string' || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number`);
   return n;
 }
+
+/** The value of a `true`/`false` option, or undefined. */
+export function booleanOption(options: Record<string, string | true>, name: string): boolean | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new UsageError(`option --${name} takes true or false, not ${String(v)}`);
+}
