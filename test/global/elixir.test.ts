@@ -39,7 +39,7 @@ run('Elixir :global and the TypeScript node', () => {
 
   beforeAll(async () => {
     epmd = await EpmdServer.start({ port: 0 });
-    ts = await ErlNode.start({ name: uniqueName('exts'), cookie, epmdPort: epmd.port, visible: true, log: () => undefined });
+    ts = await ErlNode.start({ name: uniqueName('exts'), cookie, epmdPort: epmd.port, log: () => undefined });
   });
   afterAll(async () => {
     await ts?.stop();

@@ -26,7 +26,7 @@ describeOtp('global', (otp) => {
       startOtpNode(otp, { sname: uniqueName('ga'), cookie, epmdPort: epmd.port }),
       startOtpNode(otp, { sname: uniqueName('gb'), cookie, epmdPort: epmd.port }),
     ]);
-    ts = await ErlNode.start({ name: uniqueName('gts'), cookie, epmdPort: epmd.port, visible: true, log: (l) => logs.push(l) });
+    ts = await ErlNode.start({ name: uniqueName('gts'), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
   }, 60000);
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ describeOtp('global membership', (otp) => {
     return node;
   };
   const ts = async (name: string, extra: Partial<Parameters<typeof ErlNode.start>[0]> = {}) => {
-    const node = await ErlNode.start({ name, cookie, epmdPort: epmd.port, visible: true, log: () => undefined, ...extra });
+    const node = await ErlNode.start({ name, cookie, epmdPort: epmd.port, log: () => undefined, ...extra });
     started.push(node);
     return node;
   };

@@ -40,7 +40,6 @@ mixed('a mixed cluster: OTP 25 + 27 + 29 + TypeScript', () => {
       name: uniqueName('mxts'),
       cookie,
       epmdPort: epmd.port,
-      visible: true,
       tickTime: 4000,
       log: () => undefined,
     });

@@ -37,7 +37,6 @@ describeOtp('global options', (otp) => {
       name: uniqueName('ots'),
       cookie,
       epmdPort: epmd.port,
-      visible: true,
       connectAll: false,
       log: () => undefined,
     });
@@ -59,7 +58,6 @@ describeOtp('global options', (otp) => {
       name: uniqueName('pts'),
       cookie,
       epmdPort: epmd.port,
-      visible: true,
       preventOverlappingPartitions: false,
       log: () => undefined,
     });
@@ -77,7 +75,7 @@ describeOtp('global options', (otp) => {
   it('malformed global messages from a peer are dropped; the node keeps serving global', async () => {
     const a = await erl('ma');
     const logs: string[] = [];
-    const ts = await ErlNode.start({ name: uniqueName('mts'), cookie, epmdPort: epmd.port, visible: true, log: (l) => logs.push(l) });
+    const ts = await ErlNode.start({ name: uniqueName('mts'), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
     started.push(ts);
     await ts.connect(a.name);
     expect(await within(a, 'global:sync()')).toBe('ok');
@@ -109,7 +107,7 @@ describeOtp('global options', (otp) => {
   it('a TypeScript node that stops tells nobody to drop anybody: the others stay connected', async () => {
     const a = await erl('sa');
     const b = await erl('sb');
-    const ts = await ErlNode.start({ name: uniqueName('sts'), cookie, epmdPort: epmd.port, visible: true, log: () => undefined });
+    const ts = await ErlNode.start({ name: uniqueName('sts'), cookie, epmdPort: epmd.port, log: () => undefined });
     expect(await b.eval(`net_kernel:connect_node('${a.name}')`)).toBe('true');
     await ts.connect(a.name);
     expect(await within(a, 'global:sync()')).toBe('ok');
