@@ -4,25 +4,13 @@
  * and registers one the TypeScript node sees, and `GenServer.call({:global, name}, ...)` reaches a
  * TypeScript gen_server.
  */
-import { execFileSync, spawn } from 'child_process';
 import { atom, isRecord, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { From, GenServer, startGenServer } from '../../src/gen/server';
 import { ErlNode } from '../../src/node/node';
+import { describeElixir, startElixir } from '../support/elixir';
 import { uniqueName } from '../support/otp';
 import { waitFor } from '../support/otp-node-extra';
-
-function hasElixir(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const run = hasElixir() || process.env.CI === 'true' ? describe : describe.skip;
-if (!hasElixir() && process.env.CI !== 'true') process.stderr.write('!!! erlbridge: no elixir on PATH; Elixir :global tests SKIPPED\n');
 
 class Counter implements GenServer {
   private n = 0;
@@ -32,7 +20,7 @@ class Counter implements GenServer {
   }
 }
 
-run('Elixir :global and the TypeScript node', () => {
+describeElixir('Elixir :global and the TypeScript node', () => {
   let epmd: EpmdServer;
   let ts: ErlNode;
   const cookie = uniqueName('cookie');
@@ -58,27 +46,19 @@ run('Elixir :global and the TypeScript node', () => {
       IO.puts("register #{:global.register_name(:ex_name, pid)}")
       receive do after 4000 -> :ok end
     `;
-    const child = spawn('elixir', ['--sname', uniqueName('ex'), '--cookie', cookie, '--erl', '-start_epmd false', '-e', code], {
-      env: { ...process.env, ERL_EPMD_PORT: String(epmd.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 25000);
+    const ex = startElixir({ sname: uniqueName('ex'), cookie, epmdPort: epmd.port, code, killAfterMs: 25000 });
     try {
-      await waitFor('elixir registered ex_name', () => out.includes('register yes'), 20000).catch((e: Error) => {
-        throw new Error(`${e.message}; elixir said:\n${out}`);
+      await waitFor('elixir registered ex_name', () => ex.output().includes('register yes'), 20000).catch((e: Error) => {
+        throw new Error(`${e.message}; elixir said:\n${ex.output()}`);
       });
-      expect(out).toContain(`whereis ${ts.name}`);
-      expect(out).toContain('call {:total, 5}');
+      expect(ex.output()).toContain(`whereis ${ts.name}`);
+      expect(ex.output()).toContain('call {:total, 5}');
       await waitFor('TS sees ex_name', () => ts.global.whereisName('ex_name') !== undefined);
       expect(ts.global.whereisName('ex_name')?.node.name).toMatch(/^ex/);
-      await exited;
+      await ex.exited;
       await waitFor('ex_name gone with its node', () => ts.global.whereisName('ex_name') === undefined);
     } finally {
-      clearTimeout(timer);
+      ex.stop();
     }
   }, 40000);
 });

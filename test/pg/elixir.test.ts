@@ -3,26 +3,14 @@
  * Elixir node starts the default scope, sees a TypeScript member, joins one of its own that the
  * TypeScript node sees, and its members vanish from TypeScript when it stops.
  */
-import { execFileSync, spawn } from 'child_process';
 import { atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
+import { describeElixir, startElixir } from '../support/elixir';
 import { uniqueName } from '../support/otp';
 import { waitFor } from '../support/otp-node-extra';
 
-function hasElixir(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const run = hasElixir() || process.env.CI === 'true' ? describe : describe.skip;
-if (!hasElixir() && process.env.CI !== 'true') process.stderr.write('!!! erlbridge: no elixir on PATH; Elixir :pg tests SKIPPED\n');
-
-run('Elixir :pg and the TypeScript node', () => {
+describeElixir('Elixir :pg and the TypeScript node', () => {
   let epmd: EpmdServer;
   let ts: ErlNode;
   const cookie = uniqueName('cookie');
@@ -54,26 +42,18 @@ run('Elixir :pg and the TypeScript node', () => {
       IO.puts("joined")
       receive do after 3000 -> :ok end
     `;
-    const child = spawn('elixir', ['--sname', uniqueName('expgx'), '--cookie', cookie, '--erl', '-start_epmd false', '-e', code], {
-      env: { ...process.env, ERL_EPMD_PORT: String(epmd.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 25000);
+    const ex = startElixir({ sname: uniqueName('expgx'), cookie, epmdPort: epmd.port, code, killAfterMs: 25000 });
     try {
-      await waitFor('elixir joined', () => out.includes('joined'), 20000).catch((e: Error) => {
-        throw new Error(`${e.message}; elixir said:\n${out}`);
+      await waitFor('elixir joined', () => ex.output().includes('joined'), 20000).catch((e: Error) => {
+        throw new Error(`${e.message}; elixir said:\n${ex.output()}`);
       });
-      expect(out).toContain(`members [:${ts.name}]`);
+      expect(ex.output()).toContain(`members [:${ts.name}]`);
       await waitFor('TS sees the Elixir member', () => ts.pg.getMembers(atom('Elixir.Workers')).length === 2);
-      await exited;
+      await ex.exited;
       await waitFor('the Elixir member goes with its node', () => ts.pg.getMembers(atom('Elixir.Workers')).length === 1);
       expect(ts.pg.getMembers(atom('Elixir.Workers'))).toEqual([member.pid]);
     } finally {
-      clearTimeout(timer);
+      ex.stop();
     }
   }, 40000);
 });

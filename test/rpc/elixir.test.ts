@@ -4,23 +4,15 @@
  * and noproc), `send` to the registered kvs process, and TypeScript calling a GenServer written in
  * Elixir while the Elixir script waits on an rpc into TypeScript.
  */
-import { execFileSync, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import { Atom, atom, isRecord, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { From, GenServer, NOREPLY, reply, startGenServer } from '../../src/gen/server';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';
+import { describeElixir } from '../support/elixir';
 import { uniqueName } from '../support/otp';
-
-function hasElixir(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Run an Elixir script as a distributed node; resolves with its stdout. Killed by pid after `timeoutMs`. */
 function runElixir(
@@ -65,10 +57,6 @@ class Greeter implements GenServer {
   }
 }
 
-// Under CI=true a missing elixir fails (CI installs it), as a missing erl does; elsewhere it skips loudly.
-const describeElixir = hasElixir() || process.env.CI === 'true' ? describe : describe.skip;
-if (!hasElixir())
-  process.stderr.write('!!! erlbridge: no elixir on PATH; Elixir interop tests ' + (process.env.CI === 'true' ? 'FAIL\n' : 'SKIPPED\n'));
 
 describeElixir('Elixir and the TypeScript node (host OTP)', () => {
   let epmd: EpmdServer;
