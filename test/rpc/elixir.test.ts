@@ -57,7 +57,6 @@ class Greeter implements GenServer {
   }
 }
 
-
 describeElixir('Elixir and the TypeScript node (host OTP)', () => {
   let epmd: EpmdServer;
   let ts: ErlNode;
