@@ -15,6 +15,7 @@
  *   src/chan/              codec/, handshake/transport/, src/kvs/store.ts (lib_chan: no distribution;
  *                          its name server keeps the same store as kvs)
  *   src/kvs/, src/demo/    all of the above but src/chan/
+ *   src/phoenix/           the same: src/node/ and the layers below it (Phoenix.PubSub over pg)
  *   src/commands/, src/cli.ts, src/index.ts   anything in the library
  *   test/, bench/          anything; nothing in codec/, handshake/ or src/ imports them
  *
@@ -144,6 +145,12 @@ module.exports = {
       '^src/(kvs|demo)/',
       ['^src/(kvs|demo)/', NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC, GLOBAL, PG],
       'src/kvs/ and src/demo/ may import only src/node/ and the layers below it (not src/chan/, src/commands/, src/cli.ts, src/index.ts).',
+    ),
+    only(
+      'layer-src-phoenix',
+      '^src/phoenix/',
+      ['^src/phoenix/', NODE, CODEC, HANDSHAKE, DIST, PROCESS, GEN, RPC, GLOBAL, PG],
+      'src/phoenix/ (Phoenix.PubSub) may import only src/node/ and the layers below it (not src/chan/, src/kvs/, src/demo/, src/commands/, src/cli.ts, src/index.ts).',
     ),
     {
       name: 'layer-src-top',

@@ -54,5 +54,11 @@ export { GenCallError } from './gen/call';
 export { startGenServer, reply, NOREPLY, From } from './gen/server';
 export type { GenHost, GenServer, GenServerContext, GenServerHandle, StartGenServerOptions, CallResult } from './gen/server';
 
+/** Phoenix.PubSub over pg (the PG2 adapter's wire format): `PhoenixPubSub.start(node, { name: 'MyApp.PubSub' })`. */
+export { PhoenixPubSub } from './phoenix/pubsub';
+export type { BroadcastOptions, PhoenixPubSubOptions, SubscribeOptions } from './phoenix/pubsub';
+export { PubSubSubscription } from './phoenix/subscription';
+export type { Topic } from './phoenix/messages';
+
 /** The book's dist_demo loop, for `dist_demo:start(Node)` from erl. */
 export { serveDistDemo } from './demo/dist-demo';
