@@ -7,6 +7,7 @@ import { Pid, Reference, Term, Tuple } from '../../codec';
 import { WaitOptions } from '../process/deadline';
 import { ErlProcess, refKey } from '../process/process';
 import { JOIN, LEAVE } from './atoms';
+import { receiveWhile } from '../process/receive-while';
 
 /** A change of a group's members, as a subscription reports it. */
 export interface PgEvent {
@@ -66,14 +67,11 @@ export class PgSubscription implements AsyncIterable<PgEvent> {
   }
 
   /** The changes as they come, until {@link stop}. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<PgEvent> {
-    while (this.active) {
-      try {
-        yield await this.next();
-      } catch {
-        return;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<PgEvent> {
+    return receiveWhile(
+      () => this.active,
+      () => this.next(),
+    );
   }
 
   /** `pg:demonitor`: no more changes; a pending {@link next} rejects. Idempotent. */

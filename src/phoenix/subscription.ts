@@ -5,6 +5,7 @@
 import { Term } from '../../codec';
 import { WaitOptions } from '../process/deadline';
 import { ErlProcess } from '../process/process';
+import { receiveWhile } from '../process/receive-while';
 
 /**
  * One subscription to one topic: `for await (const message of sub)` or `await sub.next({ timeout
@@ -43,14 +44,11 @@ export class PubSubSubscription implements AsyncIterable<Term> {
   }
 
   /** The messages as they come, until {@link stop}. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Term> {
-    while (this.active) {
-      try {
-        yield await this.next();
-      } catch {
-        return;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Term> {
+    return receiveWhile(
+      () => this.active,
+      () => this.next(),
+    );
   }
 
   /** `Phoenix.PubSub.unsubscribe` for this subscription: no more messages. Idempotent. */

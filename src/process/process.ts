@@ -5,6 +5,7 @@
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
 import { DOWN, EXIT_TAG, NORMAL, PROCESS } from './atoms';
+import { receiveWhile } from './receive-while';
 
 const KILL = atom('kill');
 const KILLED = atom('killed');
@@ -129,14 +130,11 @@ export class ErlProcess {
   }
 
   /** Messages as they come, until the process exits. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Term> {
-    while (this.alive) {
-      try {
-        yield await this.mailbox.receive();
-      } catch {
-        return;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Term> {
+    return receiveWhile(
+      () => this.alive,
+      () => this.mailbox.receive(),
+    );
   }
 
   /** Put a message in this process's mailbox (what a send to it does). */
