@@ -5,23 +5,14 @@
  * TypeScript process registered on the TypeScript node. It halts on `halt`, after 45 s without
  * a command, and is killed (by pid) by {@link ElixirPeer.kill}.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as path from 'path';
 import { atom, Term, Tuple } from '../../codec';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
+import { ElixirNode, startElixir } from '../support/elixir';
 import { uniqueName } from '../support/otp';
 
 const FIXTURE = path.join(__dirname, '../../fixtures/phoenix_pubsub/pg2_adapter.exs');
-
-export function hasElixir(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v elixir'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The control loop: every command answers to `report` (a registered name on the TypeScript node). */
 function controlCode(tsNode: string, report: string, poolSize: number): string {
@@ -88,33 +79,27 @@ function controlCode(tsNode: string, report: string, poolSize: number): string {
 }
 
 export class ElixirPeer {
-  private out = '';
-  private readonly exited: Promise<unknown>;
-  private readonly timer: NodeJS.Timeout;
-
   private constructor(
     readonly name: string,
-    private readonly child: ChildProcess,
+    private readonly elixir: ElixirNode,
     /** The TypeScript process the peer reports to. */
     readonly report: ErlProcess,
-  ) {
-    child.stdout?.on('data', (d) => (this.out += d));
-    child.stderr?.on('data', (d) => (this.out += d));
-    this.exited = new Promise((resolve) => child.on('exit', resolve));
-    this.timer = setTimeout(() => this.kill(), 60000);
-  }
+  ) {}
 
   /** Start an Elixir node with the fixture's `MyApp.PubSub` of `poolSize`, and wait for its hello. */
   static async start(ts: ErlNode, epmdPort: number, cookie: string, poolSize: number): Promise<ElixirPeer> {
     const reportName = uniqueName('phxreport');
     const report = ts.spawn(undefined, { name: reportName });
     const name = uniqueName('phxex');
-    const child = spawn(
-      'elixir',
-      ['--sname', name, '--cookie', cookie, '--erl', '-start_epmd false', '-r', FIXTURE, '-e', controlCode(ts.name, reportName, poolSize)],
-      { env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const peer = new ElixirPeer(name, child, report);
+    const elixir = startElixir({
+      sname: name,
+      cookie,
+      epmdPort,
+      requires: [FIXTURE],
+      code: controlCode(ts.name, reportName, poolSize),
+      killAfterMs: 60000,
+    });
+    const peer = new ElixirPeer(name, elixir, report);
     await peer.expect('hello', (m) => isTagged(m, 'hello'), 20000);
     return peer;
   }
@@ -138,7 +123,9 @@ export class ElixirPeer {
     try {
       return await this.report.receive(match, { timeout: timeoutMs });
     } catch (err) {
-      throw new Error(`no ${what} from elixir within ${timeoutMs} ms (${(err as Error).message}); it said:\n${this.out}`, { cause: err });
+      throw new Error(`no ${what} from elixir within ${timeoutMs} ms (${(err as Error).message}); it said:\n${this.elixir.output()}`, {
+        cause: err,
+      });
     }
   }
 
@@ -151,34 +138,26 @@ export class ElixirPeer {
 
   /** What the peer printed so far. */
   get output(): string {
-    return this.out;
+    return this.elixir.output();
   }
 
   /** Resolves when the Elixir process has exited. */
   get done(): Promise<unknown> {
-    return this.exited;
+    return this.elixir.exited;
   }
 
   /** Ask it to halt, and wait (it is killed after `timeoutMs`). */
   async halt(timeoutMs = 10000): Promise<void> {
     this.command(atom('halt'));
     const killer = setTimeout(() => this.kill(), timeoutMs);
-    await this.exited;
+    await this.elixir.exited;
     clearTimeout(killer);
-    clearTimeout(this.timer);
-    this.report.exit();
+    this.kill();
   }
 
-  /** SIGKILL the child, by its pid only. */
+  /** SIGKILL the child, by its pid only (if it still runs), and end the report process. */
   kill(): void {
-    clearTimeout(this.timer);
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
-      try {
-        process.kill(this.child.pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
+    this.elixir.stop();
     this.report.exit();
   }
 }

@@ -11,10 +11,8 @@ import { PhoenixPubSub } from '../../src/phoenix/pubsub';
 import { ReceiveTimeoutError } from '../../src/process/mailbox';
 import { uniqueName } from '../support/otp';
 import { waitFor } from '../support/otp-node-extra';
-import { ElixirPeer, hasElixir, isTagged } from './elixir-peer';
-
-const run = hasElixir() || process.env.CI === 'true' ? describe : describe.skip;
-if (!hasElixir() && process.env.CI !== 'true') process.stderr.write('!!! erlbridge: no elixir on PATH; Phoenix.PubSub tests SKIPPED\n');
+import { describeElixir } from '../support/elixir';
+import { ElixirPeer, isTagged } from './elixir-peer';
 
 const ADAPTER = 'Elixir.MyApp.PubSub.Adapter';
 const SCOPE = 'Elixir.Phoenix.PubSub';
@@ -39,7 +37,7 @@ async function nothing(peer: ElixirPeer, match: (m: Term) => Term | undefined, m
 
 const remote = (ts: ErlNode, pids: Pid[]) => pids.filter((p) => p.node !== ts.nameAtom);
 
-run('Phoenix.PubSub (PG2 adapter wire format) with an Elixir node', () => {
+describeElixir('Phoenix.PubSub (PG2 adapter wire format) with an Elixir node', () => {
   let epmd: EpmdServer;
   let ts: ErlNode;
   const logs: string[] = [];

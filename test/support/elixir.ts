@@ -30,11 +30,21 @@ export interface ElixirNode {
 }
 
 /**
- * Run `code` (`elixir -e`) as node `sname` with `cookie`, registered in the EPMD at `epmdPort`
- * (starting none). Killed by pid after `killAfterMs`, so a protocol bug cannot hang the test.
+ * Run `code` (`elixir -e`, after `-r` of each of `requires`) as node `sname` with `cookie`,
+ * registered in the EPMD at `epmdPort` (starting none). Killed by pid after `killAfterMs`, so a
+ * protocol bug cannot hang the test.
  */
-export function startElixir(options: { sname: string; cookie: string; epmdPort: number; code: string; killAfterMs: number }): ElixirNode {
-  const child = spawn('elixir', ['--sname', options.sname, '--cookie', options.cookie, '--erl', '-start_epmd false', '-e', options.code], {
+export function startElixir(options: {
+  sname: string;
+  cookie: string;
+  epmdPort: number;
+  code: string;
+  killAfterMs: number;
+  requires?: string[];
+}): ElixirNode {
+  const requires = (options.requires ?? []).flatMap((file) => ['-r', file]);
+  const args = ['--sname', options.sname, '--cookie', options.cookie, '--erl', '-start_epmd false', ...requires, '-e', options.code];
+  const child = spawn('elixir', args, {
     env: { ...process.env, ERL_EPMD_PORT: String(options.epmdPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
