@@ -4,12 +4,9 @@
  * holder that dies, a member killed with -9, a member stopped past net_ticktime, a restart under
  * the same name, and two TypeScript nodes syncing with each other (their lockers take the lead).
  */
-import { EpmdServer } from '../../handshake';
-import { ErlNode } from '../../src/node/node';
 import { describeOtp, uniqueName } from '../support/otp';
-import type { OtpNode } from '../support/otp-node';
-import { sleep, startOtpNodeWith, waitFor } from '../support/otp-node-extra';
-import { within } from './support';
+import { sleep, waitFor } from '../support/otp-node-extra';
+import { testCluster, within } from './support';
 
 /** A unique name that sorts where the test needs it among the others (`prefix` first). */
 function named(prefix: string): string {
@@ -17,29 +14,7 @@ function named(prefix: string): string {
 }
 
 describeOtp('global membership', (otp) => {
-  let epmd: EpmdServer;
-  const cookie = uniqueName('cookie');
-  const started: Array<OtpNode | ErlNode> = [];
-
-  const erl = async (sname: string, extraArgs?: string[]) => {
-    const node = await startOtpNodeWith(otp, { sname, cookie, epmdPort: epmd.port, extraArgs });
-    started.push(node);
-    return node;
-  };
-  const ts = async (name: string, extra: Partial<Parameters<typeof ErlNode.start>[0]> = {}) => {
-    const node = await ErlNode.start({ name, cookie, epmdPort: epmd.port, log: () => undefined, ...extra });
-    started.push(node);
-    return node;
-  };
-
-  beforeAll(async () => {
-    epmd = await EpmdServer.start({ port: 0 });
-  });
-
-  afterAll(async () => {
-    for (const n of started.reverse()) await n.stop();
-    await epmd?.close();
-  });
+  const { erl, ts } = testCluster(otp);
 
   it('a clash at merge resolved by erl over rpc into TypeScript: one name, the larger node’s holder killed', async () => {
     // a < m (TS) < z: a resolves the clash by calling global:resolve_it on the node of its partition's pid (TS).

@@ -5,42 +5,18 @@
  * messages from a peer are dropped without disturbing the node.
  */
 import { atom, tuple } from '../../codec';
-import { EpmdServer } from '../../handshake';
-import { ErlNode } from '../../src/node/node';
 import { describeOtp, uniqueName } from '../support/otp';
-import type { OtpNode } from '../support/otp-node';
-import { sleep, startOtpNodeWith, waitFor } from '../support/otp-node-extra';
-import { within } from './support';
+import { sleep, waitFor } from '../support/otp-node-extra';
+import { testCluster, within } from './support';
 
 describeOtp('global options', (otp) => {
-  let epmd: EpmdServer;
-  const cookie = uniqueName('cookie');
-  const started: Array<OtpNode | ErlNode> = [];
-  const erl = async (prefix: string) => {
-    const node = await startOtpNodeWith(otp, { sname: uniqueName(prefix), cookie, epmdPort: epmd.port });
-    started.push(node);
-    return node;
-  };
-
-  beforeAll(async () => {
-    epmd = await EpmdServer.start({ port: 0 });
-  });
-  afterAll(async () => {
-    for (const n of started.reverse()) await n.stop();
-    await epmd?.close();
-  });
+  const cluster = testCluster(otp);
+  const erl = (prefix: string) => cluster.erl(uniqueName(prefix));
 
   it('connectAll: false: no sync, no mesh; erl registers names without it', async () => {
     const a = await erl('oa');
     const b = await erl('ob');
-    const ts = await ErlNode.start({
-      name: uniqueName('ots'),
-      cookie,
-      epmdPort: epmd.port,
-      connectAll: false,
-      log: () => undefined,
-    });
-    started.push(ts);
+    const ts = await cluster.ts(uniqueName('ots'), { connectAll: false });
     expect(await b.eval(`net_kernel:connect_node('${a.name}')`)).toBe('true');
     expect(await within(b, 'global:sync()')).toBe('ok');
     await ts.connect(a.name);
@@ -54,14 +30,7 @@ describeOtp('global options', (otp) => {
   it('preventOverlappingPartitions: false: losing a link is not reported, so the others keep the node', async () => {
     const a = await erl('pa');
     const b = await erl('pb');
-    const ts = await ErlNode.start({
-      name: uniqueName('pts'),
-      cookie,
-      epmdPort: epmd.port,
-      preventOverlappingPartitions: false,
-      log: () => undefined,
-    });
-    started.push(ts);
+    const ts = await cluster.ts(uniqueName('pts'), { preventOverlappingPartitions: false });
     expect(await b.eval(`net_kernel:connect_node('${a.name}')`)).toBe('true');
     await ts.connect(a.name);
     expect(await within(a, 'global:sync()')).toBe('ok');
@@ -75,8 +44,7 @@ describeOtp('global options', (otp) => {
   it('malformed global messages from a peer are dropped; the node keeps serving global', async () => {
     const a = await erl('ma');
     const logs: string[] = [];
-    const ts = await ErlNode.start({ name: uniqueName('mts'), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
-    started.push(ts);
+    const ts = await cluster.ts(uniqueName('mts'), { log: (l) => logs.push(l) });
     await ts.connect(a.name);
     expect(await within(a, 'global:sync()')).toBe('ok');
     const gns = `{global_name_server, '${ts.name}'}`;
@@ -107,7 +75,7 @@ describeOtp('global options', (otp) => {
   it('a TypeScript node that stops tells nobody to drop anybody: the others stay connected', async () => {
     const a = await erl('sa');
     const b = await erl('sb');
-    const ts = await ErlNode.start({ name: uniqueName('sts'), cookie, epmdPort: epmd.port, log: () => undefined });
+    const ts = await cluster.ts(uniqueName('sts'));
     expect(await b.eval(`net_kernel:connect_node('${a.name}')`)).toBe('true');
     await ts.connect(a.name);
     expect(await within(a, 'global:sync()')).toBe('ok');
