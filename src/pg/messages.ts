@@ -19,7 +19,7 @@ export type ScopeCall =
 
 /** One message in a scope's mailbox, read. */
 export type ScopeMessage =
-  /** `{discover, Peer}` or `{discover, Peer, Features}` (OTP 26+ accept the 3-tuple; OTP 29 sends it). */
+  /** `{discover, Peer}` or `{discover, Peer, Features}` (OTP 26+ accept the 3-tuple, "to be used by OTP 28 or later"). */
   | { kind: 'discover'; peer: Pid }
   /** `{'$gen_cast', {sync, Peer, [{Group, [Pid]}]}}`: everything the peer has joined, in full. */
   | { kind: 'sync'; peer: Pid; groups: Array<[Term, Pid[]]> }
