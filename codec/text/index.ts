@@ -3,7 +3,7 @@
  * {@link parseTerms} read it back (and what humans and `file:consult` files write).
  * @packageDocumentation
  */
-export { formatTerm } from './print';
+export { briefTerm, formatTerm } from './print';
 export type { FormatOptions } from './print';
 export { parseTerm, parseTerms } from './parse';
 export { TextParseError } from './lexer';

@@ -4,7 +4,7 @@
  * closes this connection only.
  */
 import { Atom, Term, atom, charlist, isRecord, tuple } from '../../codec';
-import { formatTerm } from '../../codec/text';
+import { briefTerm } from '../../codec/text';
 import { Channel, ChannelLimits } from './channel';
 import { ChanServiceConfig } from './config';
 import { ChanService } from './service';
@@ -19,11 +19,6 @@ export interface SessionContext {
   log(this: void, line: string): void;
 }
 
-function describe(term: Term): string {
-  const text = formatTerm(term);
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
-}
-
 /** Run the handshake and start the service; resolves when the handshake is over either way. */
 export async function runSession(channel: Channel, context: SessionContext): Promise<void> {
   const { log } = context;
@@ -32,7 +27,7 @@ export async function runSession(channel: Channel, context: SessionContext): Pro
   try {
     first = await channel.receive({ timeout: context.handshakeTimeout });
     if (!isRecord(first, 'startService', 3) || !(first.get(1) instanceof Atom)) {
-      log(`${channel.peer}: protocol violation: first frame ${describe(first)} is not {startService, Name, ArgsC}; closing`);
+      log(`${channel.peer}: protocol violation: first frame ${briefTerm(first)} is not {startService, Name, ArgsC}; closing`);
       channel.close('protocol violation');
       return;
     }

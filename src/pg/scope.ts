@@ -17,7 +17,7 @@
  * has sent its sync to, and a leave only for what that peer has from it. What it receives of any
  * other shape is ignored and logged, rate-limited; the scope never crashes on input.
  */
-import { Atom, atom, equals, ErlMap, formatTerm, Pid, Reference, Term, TermMap, tuple } from '../../codec';
+import { Atom, atom, briefTerm, equals, ErlMap, Pid, Reference, Term, TermMap, tuple } from '../../codec';
 import { genReply } from '../gen/reply';
 import { ERROR, OK, BADARG } from '../process/atoms';
 import { ErlProcess, pidKey, refKey } from '../process/process';
@@ -57,13 +57,6 @@ export interface GroupChange {
   action: 'join' | 'leave';
   group: Term;
   pids: Pid[];
-}
-
-const TEXT_LIMIT = 200;
-
-function brief(t: Term): string {
-  const text = formatTerm(t);
-  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}...` : text;
 }
 
 export class Scope {
@@ -106,7 +99,7 @@ export class Scope {
         this.handle(message);
       } catch (err) {
         // A bug here must not end the scope: pg's state stays as it was before the message.
-        this.log.log(`pg scope ${this.name.name}: failed on ${brief(message)}: ${(err as Error).message}`);
+        this.log.log(`pg scope ${this.name.name}: failed on ${briefTerm(message)}: ${(err as Error).message}`);
       }
     }
   }
@@ -138,7 +131,7 @@ export class Scope {
   }
 
   private ignore(message: Term, why: string): void {
-    this.log.log(`pg scope ${this.name.name}: ignored ${why}: ${brief(message)}`);
+    this.log.log(`pg scope ${this.name.name}: ignored ${why}: ${briefTerm(message)}`);
   }
 
   // ---- the API (pg:join/leave/get_members/... on this node) ----------------------------------

@@ -3,7 +3,7 @@
  * Dispatcher}`, sent to each remote worker of the chosen group (or to `{Group, Node}`), where the
  * worker hands it to `Phoenix.PubSub.local_broadcast/4`. Topics are binaries (Elixir strings).
  */
-import { Atom, atom, formatTerm, Term, Tuple, tuple } from '../../codec';
+import { Atom, atom, Term, Tuple, tuple } from '../../codec';
 
 const FORWARD_TO_LOCAL = atom('forward_to_local');
 
@@ -27,14 +27,6 @@ export function forwardToLocal(topic: Topic, message: Term, dispatcher: Atom): T
 
 /** A `forward_to_local` as read from the network, or why it is not one. */
 export type Forwarded = { kind: 'forward'; topic: Buffer; message: Term; dispatcher: Atom } | { kind: 'malformed'; why: string };
-
-const TEXT_LIMIT = 200;
-
-/** A term as text, cut short: what a log line shows of a message. */
-export function brief(t: Term): string {
-  const text = formatTerm(t);
-  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}...` : text;
-}
 
 /** Read a worker's mailbox message. Anything but the 4-tuple with a binary topic and an atom dispatcher is malformed. */
 export function readForwarded(m: Term): Forwarded {

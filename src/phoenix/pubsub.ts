@@ -11,12 +11,12 @@
  * pubsub.broadcast('room:lobby', tuple(atom('hi'), 1));   // Phoenix.PubSub.broadcast(MyApp.PubSub, "room:lobby", {:hi, 1})
  * ```
  */
-import { Atom, atom, Pid, Term } from '../../codec';
+import { Atom, atom, briefTerm, Pid, Term } from '../../codec';
 import { ErlNode } from '../node/node';
 import { PgScopeMonitor } from '../pg/monitor';
 import { ErlProcess } from '../process/process';
 import { RateLimitedLog } from '../process/rate-limited-log';
-import { brief, forwardToLocal, readForwarded, Topic } from './messages';
+import { forwardToLocal, readForwarded, Topic } from './messages';
 import { adapterName, DEFAULT_DISPATCHER, elixirModule, isPoolGroup, poolGroups, PUBSUB_SCOPE } from './names';
 import { Subscribers } from './subscribers';
 import { PubSubSubscription } from './subscription';
@@ -228,7 +228,7 @@ export class PhoenixPubSub {
     void worker.done.then((reason) => {
       if (this.stopped || this.workers.get(group) !== worker) return;
       this.workers.delete(group);
-      this.log.log(`phoenix pubsub ${this.name.name}: the worker of ${group.name} ended (${brief(reason)}); restarting it`);
+      this.log.log(`phoenix pubsub ${this.name.name}: the worker of ${group.name} ended (${briefTerm(reason)}); restarting it`);
       this.addWorker(group, false);
     });
   }
@@ -238,14 +238,14 @@ export class PhoenixPubSub {
       try {
         const forwarded = readForwarded(m);
         if (forwarded.kind === 'malformed') {
-          this.log.log(`phoenix pubsub ${this.name.name}: ignored ${forwarded.why}: ${brief(m)}`);
+          this.log.log(`phoenix pubsub ${this.name.name}: ignored ${forwarded.why}: ${briefTerm(m)}`);
           continue;
         }
         // Every dispatcher gets Phoenix.PubSub's dispatch (the message as it is): there is no Elixir code to run here.
         this.subscribers.dispatch(forwarded.topic, forwarded.message);
       } catch (err) {
         // A bug here must not end the worker.
-        this.log.log(`phoenix pubsub ${this.name.name}: failed on ${brief(m)}: ${(err as Error).message}`);
+        this.log.log(`phoenix pubsub ${this.name.name}: failed on ${briefTerm(m)}: ${(err as Error).message}`);
       }
     }
   }
