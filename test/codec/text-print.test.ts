@@ -1,5 +1,5 @@
 import { atom, BitBinary, ExportFun, float, Fun, improperList, map, Pid, Port, Reference, Term, tuple } from '../../codec';
-import { formatTerm } from '../../codec/text';
+import { briefTerm, formatTerm } from '../../codec/text';
 
 // Expected texts are what OTP 25's io:format("~w", [T]) printed for the same terms.
 describe('formatTerm', () => {
@@ -204,5 +204,15 @@ describe('formatTerm', () => {
       expect(text.startsWith('[0,1,2,')).toBe(true);
     }
     expect(best).toBeLessThan(100);
+  });
+});
+
+describe('briefTerm', () => {
+  it('is formatTerm up to maxLength characters, then cut with ...', () => {
+    const short = tuple(atom('ok'), 1);
+    expect(briefTerm(short)).toBe('{ok,1}');
+    const long = new Array<number>(1000).fill(7);
+    expect(briefTerm(long)).toBe(`${formatTerm(long).slice(0, 200)}...`);
+    expect(briefTerm(short, 3)).toBe('{ok...');
   });
 });
