@@ -7,7 +7,8 @@ import type { HandshakeStatus } from './messages';
 import type { HandshakeOptions, HandshakeResult } from './options';
 import { HandshakeChannel } from './channel';
 import { parseAliveAnswer, parseChallengeReply, parseComplement, parseSendName } from './parser';
-import { serializeChallenge, serializeChallengeAck, serializeStatus } from './serializer';
+import { serializeChallenge, serializeChallengeAck, serializeNamedStatus, serializeStatus } from './serializer';
+import { dynamicNodeName, randomCreation } from './dynamic-name';
 import { isValidNodeName } from './node-name';
 
 /** A node that is dialing us, as its first message describes it. */
@@ -47,16 +48,16 @@ export async function acceptHandshake(socket: net.Socket, options: AcceptorOptio
 }
 
 async function accept(channel: HandshakeChannel, options: AcceptorOptions): Promise<HandshakeResult> {
-  const ourFlags = options.flags ?? advertisedFlags();
   const required = options.requiredFlags ?? DIST_MANDATORY_26;
   const hello = parseSendName(await channel.receive('the peer name'));
-  const peerName = hello.name;
-  if (hello.flags & DistFlag.NAME_ME) {
-    channel.sendFinal(serializeStatus('not_allowed'));
-    throw new HandshakeRefusedError('not_allowed', `a node on ${peerName} asked for a dynamic name, which we do not grant`);
-  }
-  if (!isValidNodeName(peerName)) {
-    throw new HandshakeError('bad_name', `the peer sent an invalid node name ${JSON.stringify(peerName)}`);
+  const granted = hello.flags & DistFlag.NAME_ME ? grantDynamicName(hello.name) : null;
+  // dist_util's publish_flag: to a peer we name, we announce NAME_ME instead of PUBLISHED (it
+  // checks its negotiated flags for NAME_ME when it takes the name), so the connection is hidden.
+  const advertised = options.flags ?? advertisedFlags();
+  const ourFlags = granted ? (advertised & ~DistFlag.PUBLISHED) | DistFlag.NAME_ME : advertised;
+  const peerName = granted?.name ?? hello.name;
+  if (granted?.name === '' || !isValidNodeName(peerName)) {
+    throw new HandshakeError('bad_name', `the peer sent an invalid node name ${JSON.stringify(hello.name)}`);
   }
   // An old 'n' carries only the low 32 flag bits; the rest arrive in the complement.
   const isOld = hello.creation === null;
@@ -65,12 +66,13 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
   refuseIfMissing(channel, incoming, isOld ? required & LOW_32_BITS : required);
 
   const status = await (options.decideStatus ?? (() => 'ok' as const))(incoming);
-  await sendStatus(channel, status, peerName);
+  if (granted && status === 'ok') channel.send(serializeNamedStatus(granted.name, granted.creation));
+  else await sendStatus(channel, status, peerName);
 
   const ourChallenge = newChallenge();
   channel.send(serializeChallenge({ flags: ourFlags, challenge: ourChallenge, creation: options.creation, name: options.ourName }));
 
-  let peerCreation = hello.creation;
+  let peerCreation = granted?.creation ?? hello.creation;
   if (peerCreation === null) {
     const complement = parseComplement(await channel.receive('the complement'));
     peerFlags |= BigInt(complement.flagsHigh) << 32n;
@@ -93,6 +95,15 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
     peerCreation,
     leftover: channel.release(),
   };
+}
+
+/**
+ * A peer that asked for a name (NAME_ME, erl's `-sname undefined`) sent only its host: give it a
+ * name there and a creation, as net_kernel does for every such peer. An empty host, or one with
+ * an `@` (dist_util's `is_name_ok` for dynamic names), gets the empty name, which is refused.
+ */
+function grantDynamicName(host: string): { name: string; creation: number } {
+  return { name: host.includes('@') || host === '' ? '' : dynamicNodeName(host), creation: randomCreation() };
 }
 
 // Like erl: answer not_allowed, then give up, naming the missing flags.

@@ -20,6 +20,13 @@ export function serializeStatus(status: string): Buffer {
   return frame(Buffer.from(`s${status}`, 'latin1'));
 }
 
+/** `'s' | "named:" | u16 len | name | u32 creation`: the status granting a dynamic name. */
+export function serializeNamedStatus(name: string, creation: number): Buffer {
+  const tail = Buffer.allocUnsafe(4);
+  tail.writeUInt32BE(creation >>> 0, 0);
+  return frame(Buffer.concat([Buffer.from('snamed:', 'latin1'), nameField(name), tail]));
+}
+
 /** `'N' | u64 flags | u32 challenge | u32 creation | u16 len | name`. */
 export function serializeChallenge(message: Challenge): Buffer {
   const fixed = Buffer.allocUnsafe(17);

@@ -4,7 +4,6 @@
  * servers. This is the facade: connections are in `peers`, built-in servers in `builtins`,
  * message routing in `dispatch`, calls and remote spawn in the rpc layer.
  */
-import { randomInt } from 'crypto';
 import { EventEmitter } from 'events';
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import {
@@ -15,6 +14,7 @@ import {
   ensureEpmd,
   EnsuredEpmd,
   EpmdRegistration,
+  randomCreation,
   makeNodeName,
   registerNode,
   resolveCookie,
@@ -137,11 +137,6 @@ export type NodeKind = 'visible' | 'hidden' | 'connected';
 
 /** The EPMD a node uses: found or started, or `none` for a node that does not listen (`distListen: false`). */
 export type NodeEpmd = EnsuredEpmd | { origin: 'none'; port: number };
-
-/** The creation OTP gives a node that registers nowhere (net_kernel's create_creation): 4..2^32-1. */
-function randomCreation(): number {
-  return randomInt(4, 2 ** 32);
-}
 
 export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHost {
   readonly name: string;

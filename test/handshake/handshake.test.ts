@@ -22,6 +22,7 @@ import {
   OversizedMessageError,
   simultaneousConnectStatus,
 } from '../../handshake';
+import { parseStatus } from '../../handshake/parser';
 
 const COOKIE = Cookie.fromString('sesame');
 const A = 'alice@host';
@@ -397,12 +398,26 @@ describe('acceptor against hand-made and hostile initiators', () => {
     expect(await closedSoon(socket)).toBe(true);
   });
 
-  it('refuses a dynamic-name request with not_allowed', async () => {
+  it('grants a dynamic-name request a random name at the given host, as net_kernel does', async () => {
     const socket = await dial();
     const next = frameReader(socket);
     socket.write(frame(Buffer.from('N'), u64(DEFAULT_DIST_FLAGS | DistFlag.NAME_ME), u32(0), u16(4), Buffer.from('host')));
-    expect((await next()).toString()).toBe('snot_allowed');
-    expect(await lastOutcome()).toMatchObject({ status: 'not_allowed' });
+    const status = parseStatus(await next());
+    if (status.status !== 'named') throw new Error(`expected named:, got ${status.status}`);
+    expect(status.name).toMatch(/^[0-9A-Z]+@host$/);
+    expect(status.creation).toBeGreaterThanOrEqual(4);
+    const challenge = await next();
+    expect(challenge[0]).toBe(0x4e);
+    // NAME_ME instead of PUBLISHED in our flags, as dist_util's publish_flag has it.
+    expect(challenge.readBigUInt64BE(1) & (DistFlag.NAME_ME | DistFlag.PUBLISHED)).toBe(DistFlag.NAME_ME);
+    socket.destroy();
+  });
+
+  it('refuses a dynamic-name request whose host holds an @', async () => {
+    const socket = await dial();
+    socket.write(frame(Buffer.from('N'), u64(DEFAULT_DIST_FLAGS | DistFlag.NAME_ME), u32(0), u16(3), Buffer.from('a@b')));
+    expect(await lastOutcome()).toMatchObject({ code: 'bad_name' });
+    expect(await closedSoon(socket)).toBe(true);
   });
 
   it('reports a peer that hangs up mid-frame as closed', async () => {
