@@ -6,7 +6,7 @@ import { lookupNode } from './epmd/client';
 import { EpmdError } from './epmd/errors';
 import { HandshakeError, HandshakeTimeoutError } from './errors';
 import { initiateHandshake, InitiatorOptions } from './initiator';
-import { parseNodeName } from './node-name';
+import { checkPeerHost, nameModeOf, parseNodeName } from './node-name';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeResult } from './options';
 
 /** Options of {@link connectToNode}. */
@@ -31,7 +31,9 @@ export async function connectToNode(peerName: string, options: ConnectOptions): 
   let host: string;
   let alive: string;
   try {
-    ({ host, alive } = parseNodeName(peerName));
+    const peer = parseNodeName(peerName);
+    ({ host, alive } = peer);
+    checkPeerHost(peer, nameModeOf(parseNodeName(options.ourName).host));
   } catch (error) {
     throw new HandshakeError('bad_name', (error as Error).message);
   }

@@ -62,7 +62,17 @@ export type { HandshakeStatus } from './messages';
 export { initiateHandshake } from './initiator';
 export type { InitiatorOptions } from './initiator';
 export { dynamicNodeName, randomCreation } from './dynamic-name';
-export { checkOwnNodeName, isValidNodeName, longHostName, makeNodeName, NodeNameError, parseNodeName, shortHostName } from './node-name';
+export {
+  checkOwnNodeName,
+  checkPeerHost,
+  isValidNodeName,
+  nameModeOf,
+  longHostName,
+  makeNodeName,
+  NodeNameError,
+  parseNodeName,
+  shortHostName,
+} from './node-name';
 export type { NameMode, NodeName, NodeNameErrorCode } from './node-name';
 export { simultaneousConnectStatus } from './simultaneous-connect';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';

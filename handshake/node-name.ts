@@ -71,8 +71,32 @@ export function checkOwnNodeName(name: NodeName, mode: NameMode): void {
   if (mode === 'short' && name.host.includes('.')) {
     throw new NodeNameError('bad_host', `host ${name.host} has dots; a short name (-sname) needs a host without dots`);
   }
-  if (mode === 'long' && !name.host.includes('.') && net.isIP(name.host) === 0) {
+  if (mode === 'long' && nameModeOf(name.host) === 'short') {
     throw new NodeNameError('bad_host', `host ${name.host} has no dot; a long name (-name) needs a dotted host or an IP address`);
+  }
+}
+
+/** The name mode a host belongs to: a dotted host or an IP address is a long name's. */
+export function nameModeOf(host: string): NameMode {
+  return host.includes('.') || net.isIP(host) !== 0 ? 'long' : 'short';
+}
+
+/**
+ * Refuse to dial `peer` when its host does not fit our names, as erl's `splitnode` does before
+ * it connects: a short-named node cannot reach a dotted host, a long-named one an undotted name.
+ */
+export function checkPeerHost(peer: NodeName, ourMode: NameMode): void {
+  if (ourMode === 'long' && nameModeOf(peer.host) === 'short') {
+    throw new NodeNameError(
+      'bad_host',
+      `${peer.full} is a short name, and this node runs with long names (-name): erl says "System running to use fully qualified hostnames; Hostname ${peer.host} is illegal". Give the peer's long name (name@host.domain or name@IP), or run this node with a short name (--sname)`,
+    );
+  }
+  if (ourMode === 'short' && peer.host.includes('.')) {
+    throw new NodeNameError(
+      'bad_host',
+      `${peer.full} is a long name, and this node runs with short names (-sname): erl says "System NOT running to use fully qualified hostnames; Hostname ${peer.host} is illegal". Run this node with a long name (--name), or give the peer's short name`,
+    );
   }
 }
 

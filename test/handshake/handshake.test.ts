@@ -336,7 +336,16 @@ describe('aborting a handshake', () => {
       epmdPort: (silent.address() as net.AddressInfo).port,
       signal: controller.signal,
     };
-    await expect(connectToNode('bob@127.0.0.1', options)).rejects.toBe(reason);
+    await expect(connectToNode('bob@localhost', options)).rejects.toBe(reason);
+  });
+
+  it('refuses, before any traffic, to dial a host that does not fit our names, as erl does', async () => {
+    const options = { cookie: COOKIE, creation: 1, epmdPort: 1 };
+    const short = connectToNode('bob@10.1.2.3', { ...options, ourName: A });
+    await expect(short).rejects.toThrow('System NOT running to use fully qualified hostnames');
+    await expect(short).rejects.toMatchObject({ code: 'bad_name' });
+    const long = connectToNode('bob@host', { ...options, ourName: 'alice@host.example' });
+    await expect(long).rejects.toThrow('System running to use fully qualified hostnames; Hostname host is illegal');
   });
 });
 
