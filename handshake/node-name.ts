@@ -119,7 +119,10 @@ export async function longHostName(): Promise<string> {
   } catch {
     // Unresolvable: fall through to the error below.
   }
-  throw new NodeNameError('no_long_host', `cannot find a fully qualified name for host ${hostname}; give the long name as name@host`);
+  throw new NodeNameError(
+    'no_long_host',
+    `cannot find a fully qualified name for host ${hostname}; give the long name as name@host, the host fully qualified or an IP address of this machine (name@127.0.0.1 for this machine alone)`,
+  );
 }
 
 /**

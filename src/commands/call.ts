@@ -5,9 +5,9 @@
  * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
  */
 import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
-import { ErlNode } from '../node/node';
 import { ErlClient } from '../rpc/client';
-import { numberOption, parseArgs, UsageError } from './options';
+import { parseArgs, UsageError } from './options';
+import { nodeArgument, startOneShotNode } from './one-shot-node';
 
 const USAGE = 'usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]';
 
@@ -28,8 +28,8 @@ function atomText(text: string, what: string): string {
 export async function callCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'timeout', 'name', 'sname']);
   if (positional.length !== 4) throw new UsageError(USAGE);
-  const [peer, modText, funText, argsText] = positional;
-  if (!/^[^@]+@[^@]+$/.test(peer)) throw new UsageError(`NODE must be name@host, got ${peer}`);
+  const [peerText, modText, funText, argsText] = positional;
+  const peer = nodeArgument(peerText);
   const module = atomText(modText, 'MOD');
   const fn = atomText(funText, 'FUN');
   let callArgs;
@@ -45,17 +45,8 @@ export async function callCommand(args: string[]): Promise<number> {
     if (typeof options.timeout !== 'string' || !Number.isInteger(timeout) || timeout < 0)
       throw new UsageError('--timeout must be a number of milliseconds');
   }
-  const longNames = peer.split('@')[1].includes('.');
-  const node = await ErlNode.start({
-    name: (options.name ?? options.sname ?? `erlbridge_call_${process.pid}`) as string,
-    longNames,
-    cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
-    epmdPort: numberOption(options, 'epmd-port'),
-    distListen: false,
-    log: () => undefined,
-    // What the call prints goes to stderr, so stdout is the result alone.
-    output: (text) => process.stderr.write(text),
-  });
+  // What the call prints goes to stderr, so stdout is the result alone.
+  const node = await startOneShotNode({ options, peer, defaultAlive: 'erlbridge_call' }, { output: (text) => process.stderr.write(text) });
   try {
     try {
       await node.connect(peer);

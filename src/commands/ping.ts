@@ -3,8 +3,8 @@
  * `pang` (exit 1) with the reason on stderr. Like erl_call, it pings from a node that is hidden,
  * does not listen, registers nothing in EPMD and starts no EPMD (`distListen: false`).
  */
-import { ErlNode } from '../node/node';
-import { numberOption, parseArgs, UsageError } from './options';
+import { parseArgs, UsageError } from './options';
+import { nodeArgument, startOneShotNode } from './one-shot-node';
 
 /** net_adm:ping's time limit, for connecting and asking together. */
 const PING_TIMEOUT_MS = 10_000;
@@ -12,16 +12,8 @@ const PING_TIMEOUT_MS = 10_000;
 export async function pingCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'name', 'sname']);
   if (positional.length !== 1) throw new UsageError('usage: erlbridge ping NODE');
-  const peer = positional[0];
-  const longNames = peer.split('@')[1]?.includes('.') ?? false;
-  const node = await ErlNode.start({
-    name: (options.name ?? options.sname ?? `erlbridge_ping_${process.pid}`) as string,
-    longNames,
-    cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
-    epmdPort: numberOption(options, 'epmd-port'),
-    distListen: false,
-    log: () => undefined,
-  });
+  const peer = nodeArgument(positional[0]);
+  const node = await startOneShotNode({ options, peer, defaultAlive: 'erlbridge_ping' });
   try {
     // Connecting first gives the reason for a pang; the ping then uses this connection.
     const started = Date.now();

@@ -150,3 +150,51 @@ describeOtp('one-shot commands against erl', (otp) => {
     expect(run.stderr).toMatch(new RegExp(`^erlbridge ping: cannot reach ${erl.name}: `));
   });
 });
+
+describeOtp('one-shot commands against a long-named erl (-name N@127.0.0.1)', (otp) => {
+  let epmd: EpmdServer;
+  let erl: OtpNode;
+  let cli: CliCapture;
+  const cookie = uniqueName('cookie');
+
+  beforeAll(async () => {
+    epmd = await EpmdServer.start({ port: 0 });
+    erl = await startOtpNode(otp, { sname: '', longName: `${uniqueName('lng')}@127.0.0.1`, cookie, epmdPort: epmd.port });
+  });
+
+  afterAll(async () => {
+    await erl?.stop();
+    await epmd?.close();
+  });
+
+  beforeEach(() => (cli = new CliCapture()));
+  afterEach(() => cli.restore());
+
+  const common = () => ['--cookie', cookie, '--epmd-port', String(epmd.port)];
+
+  it('call without a name of its own takes a long one, as the target has', async () => {
+    const run = await cli.run(['call', erl.name.replace(/'/g, ''), 'erlang', 'nodes', '[hidden]', ...common()]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // erl lists the caller by the name it took: long, at the address it reached erl from.
+    expect(run.stdout).toMatch(/^\['?erlbridge_call_\d+@[^\s']*\.[^\s']*'?\]\n$/);
+  });
+
+  it('ping takes NODE as the erl shell prints it, quotes and all', async () => {
+    expect(erl.name).toMatch(/^'.*'$/);
+    const run = await cli.run(['ping', erl.name, ...common()]);
+    expect(run).toEqual({ code: 0, stdout: 'pong\n', stderr: '' });
+  });
+
+  it('ping with --name N@127.0.0.1 says pong', async () => {
+    const run = await cli.run(['ping', erl.name, '--name', `${uniqueName('p')}@127.0.0.1`, ...common()]);
+    expect(run).toEqual({ code: 0, stdout: 'pong\n', stderr: '' });
+  });
+
+  it('--sname against a long name is a usage error that says why, as erl would', async () => {
+    const run = await cli.run(['ping', erl.name, '--sname', uniqueName('p'), ...common()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is a long name (-name), and --sname gives this node a short one');
+    expect(run.stderr).toContain('System NOT running to use fully qualified hostnames');
+  });
+});

@@ -9,6 +9,8 @@ import { Otp, spawnOtp } from './otp';
 export interface OtpNodeOptions {
   /** The `-sname` (name part only; the host is this machine's). */
   sname: string;
+  /** Start with `-name NAME` (e.g. `a@127.0.0.1`) instead of `-sname`. */
+  longName?: string;
   cookie: string;
   /** EPMD the node registers with (`ERL_EPMD_PORT`). erl is told not to start an epmd itself. */
   epmdPort: number;
@@ -61,7 +63,8 @@ interface Waiter {
 }
 
 export async function startOtpNode(otp: Otp, options: OtpNodeOptions, startTimeoutMs = 30000): Promise<OtpNode> {
-  const args = ['-noshell', '-sname', options.sname, '-setcookie', options.cookie, '-start_epmd', 'false'];
+  const naming = options.longName === undefined ? ['-sname', options.sname] : ['-name', options.longName];
+  const args = ['-noshell', ...naming, '-setcookie', options.cookie, '-start_epmd', 'false'];
   if (options.hidden) args.push('-hidden');
   args.push('-eval', EVAL_LOOP);
   const child = spawnOtp(otp, 'erl', args, {
