@@ -79,6 +79,8 @@ export type { SimultaneousConnectStatus } from './simultaneous-connect';
 export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix, writeLengthPrefix } from './transport/length-prefix';
 export type { PrefixWidth } from './transport/length-prefix';
 export { tcpTransport } from './transport/tcp';
+export { listenInRange } from './transport/listen-range';
+export type { DistListenOptions } from './transport/listen-range';
 export { TransportError } from './transport/transport';
 export type {
   DistListener,

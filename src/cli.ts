@@ -35,6 +35,11 @@ commands:
                                -connect_all false) stops global meshing the cluster, and
                                --prevent-overlapping-partitions false (erl's -kernel
                                prevent_overlapping_partitions false) turns that off
+       [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]
+                               erl's net_ticktime (seconds), inet_dist_listen_min/max (the ports
+                               a firewall must open, with EPMD's 4369) and inet_dist_use_interface;
+                               -kernel net_ticktime S, -kernel inet_dist_listen_min P (and _max),
+                               -kernel inet_dist_use_interface '{127,0,0,1}' are accepted too
   ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]
                                pong (exit 0) or pang (exit 1, and why on stderr); connects as
                                erl_call does: hidden, not listening, registering nothing in

@@ -1,47 +1,39 @@
 /**
  * `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
- * [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]`:
+ * [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]
+ * [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]`:
  * a node serving kvs and dist_demo. Visible by default, as erl is; `--hidden` (or erl's `-hidden`)
  * makes it hidden, and wins over `--visible`, which stays accepted (it is the default).
  * `--global` registers the kvs process under a global name, `--pg` joins it to a pg group; the
  * last two are global's options, also in erl's spellings (`-connect_all false`,
- * `-kernel prevent_overlapping_partitions false`).
+ * `-kernel prevent_overlapping_partitions false`). `--net-ticktime S`, `--dist-port P` or
+ * `--dist-port-range MIN-MAX` and `--dist-listen-address IP` are erl's net_ticktime,
+ * inet_dist_listen_min/max and inet_dist_use_interface, which `-kernel` also sets.
  */
 import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
+import { distPorts, kernelParameters, listenAddress, tickTime } from './node-options';
 import { booleanOption, numberOption, parseArgs, UsageError } from './options';
-
-/** The kernel parameters `-kernel KEY VALUE` may set, and the option each one is. */
-const KERNEL_PARAMETERS: Record<string, string> = {
-  connect_all: 'connect-all',
-  prevent_overlapping_partitions: 'prevent-overlapping-partitions',
-};
-
-/** erl's `-kernel KEY VALUE` as the `--option VALUE` it stands for. */
-function kernelParameters(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] !== '-kernel') {
-      out.push(args[i]);
-      continue;
-    }
-    const key = args[i + 1];
-    if (key === undefined || args[i + 2] === undefined) throw new UsageError('-kernel needs a parameter and a value');
-    if (!Object.hasOwn(KERNEL_PARAMETERS, key)) {
-      throw new UsageError(`-kernel ${key} is not understood (only ${Object.keys(KERNEL_PARAMETERS).join(', ')})`);
-    }
-    out.push(`--${KERNEL_PARAMETERS[key]}`, args[i + 2]);
-    i += 2;
-  }
-  return out;
-}
 
 export async function nodeCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(
     kernelParameters(args),
-    ['sname', 'name', 'cookie', 'epmd-port', 'global', 'pg', 'connect-all', 'prevent-overlapping-partitions'],
+    [
+      'sname',
+      'name',
+      'cookie',
+      'epmd-port',
+      'global',
+      'pg',
+      'connect-all',
+      'prevent-overlapping-partitions',
+      'net-ticktime',
+      'dist-port',
+      'dist-port-range',
+      'dist-listen-address',
+    ],
     ['visible', 'hidden'],
     { '-hidden': 'hidden', '-connect_all': 'connect-all' },
   );
@@ -57,6 +49,9 @@ export async function nodeCommand(args: string[]): Promise<number> {
     hidden: options.hidden === true,
     connectAll: booleanOption(options, 'connect-all'),
     preventOverlappingPartitions: booleanOption(options, 'prevent-overlapping-partitions'),
+    tickTime: tickTime(options),
+    listenPortRange: distPorts(options),
+    listenAddress: listenAddress(options),
   });
   const kvs = serveKvs(node);
   serveDistDemo(node);
@@ -75,9 +70,10 @@ export async function nodeCommand(args: string[]): Promise<number> {
   const kind = (info: NodeInfo) => (info.visible ? 'visible' : 'hidden');
   node.on('nodeup', (peer, info) => process.stderr.write(`nodeup ${peer} (${kind(info)})\n`));
   node.on('nodedown', (peer, why, info) => process.stderr.write(`nodedown ${peer} (${why}; ${kind(info)})\n`));
+  const fromErl = longNames ? `erl -name bilbo@${node.name.split('@')[1]}` : 'erl -sname bilbo';
   const listed = node.visible ? 'nodes()' : 'nodes(hidden)';
   process.stdout.write(
-    `erlbridge node ${node.name} is up (${node.visible ? 'visible' : 'hidden'}), serving kvs and dist_demo (EPMD on port ${node.epmd.port}). From erl -sname bilbo:\n` +
+    `erlbridge node ${node.name} is up (${node.visible ? 'visible' : 'hidden'}), serving kvs and dist_demo (EPMD on port ${node.epmd.port}, distribution on port ${node.distPort}). From ${fromErl}:\n` +
       `  rpc:call('${node.name}', kvs, store, [weather, fine]).\n` +
       `  rpc:call('${node.name}', kvs, lookup, [weather]).\n` +
       `  ${listed}.   % lists '${node.name}' once connected\n` +

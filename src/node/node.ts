@@ -14,6 +14,7 @@ import {
   ensureEpmd,
   EnsuredEpmd,
   EpmdRegistration,
+  listenInRange,
   randomCreation,
   makeNodeName,
   registerNode,
@@ -78,6 +79,16 @@ export interface NodeOptions {
   distListen?: boolean;
   /** Port to accept distribution connections on. Default: any free port. */
   listenPort?: number;
+  /**
+   * Ports to accept distribution connections on, erl's `inet_dist_listen_min/max`: the lowest
+   * free one of `[min, max]` is taken (so a firewall need open only these). Not with `listenPort`.
+   */
+  listenPortRange?: readonly [min: number, max: number];
+  /**
+   * The address to accept distribution connections on, erl's `inet_dist_use_interface`, e.g.
+   * `'127.0.0.1'` for this machine alone. Default: all interfaces.
+   */
+  listenAddress?: string;
   /** What distribution connections run over. Default: TCP. */
   transport?: DistTransport;
   /** net_ticktime in ms. Default 60,000. */
@@ -137,6 +148,12 @@ export type NodeKind = 'visible' | 'hidden' | 'connected';
 
 /** The EPMD a node uses: found or started, or `none` for a node that does not listen (`distListen: false`). */
 export type NodeEpmd = EnsuredEpmd | { origin: 'none'; port: number };
+
+/** The ports {@link NodeOptions} allow listening on, as a range. */
+function listenPorts({ listenPort, listenPortRange }: NodeOptions): readonly [number, number] {
+  if (listenPort !== undefined && listenPortRange !== undefined) throw new TypeError('give listenPort or listenPortRange, not both');
+  return listenPortRange ?? [listenPort ?? 0, listenPort ?? 0];
+}
 
 export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHost {
   readonly name: string;
@@ -306,7 +323,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     }
     const epmd = await ensureEpmd({ port: options.epmdPort });
     signal?.throwIfAborted();
-    const listener = await (options.transport ?? tcpTransport).listen({ port: options.listenPort ?? 0 });
+    const listener = await listenInRange(options.transport ?? tcpTransport, { ports: listenPorts(options), host: options.listenAddress });
     let registration: EpmdRegistration;
     try {
       signal?.throwIfAborted();
@@ -316,6 +333,11 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       throw err;
     }
     return new ErlNode(options, { name: nodeName.full, cookie, creation: registration.creation, listener, registration, epmd });
+  }
+
+  /** The port distribution connections are accepted on; null for a node that does not listen. */
+  get distPort(): number | null {
+    return this.listener?.port ?? null;
   }
 
   /**
