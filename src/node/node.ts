@@ -17,6 +17,7 @@ import {
   listenInRange,
   randomCreation,
   makeNodeName,
+  nameModeOf,
   registerNode,
   resolveCookie,
   resolveEpmdPort,
@@ -52,7 +53,10 @@ import { BADARG, IS_AUTH, NET_KERNEL, REX, YES } from '../process/atoms';
 export interface NodeOptions {
   /** `ts` (the host is added) or `ts@host`. */
   name: string;
-  /** `-name` (fully qualified host) instead of `-sname`. */
+  /**
+   * `-name` (fully qualified host or IP address) instead of `-sname`. Default: what the host of
+   * `name` is (`ts@10.0.0.5` and `ts@vm.example.com` are long, `ts@vm` short), else short.
+   */
   longNames?: boolean;
   /** The cookie text, a Cookie, or per-node cookies. Default: `ERLANG_COOKIE`, else `~/.erlang.cookie`. */
   cookie?: string | CookieSource;
@@ -314,7 +318,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
    */
   static async start(options: NodeOptions): Promise<ErlNode> {
     const { signal } = options;
-    const nodeName = await makeNodeName(options.name, options.longNames ? 'long' : 'short');
+    const givenHost = options.name.includes('@') ? options.name.slice(options.name.indexOf('@') + 1) : undefined;
+    const mode =
+      options.longNames === undefined ? (givenHost === undefined ? 'short' : nameModeOf(givenHost)) : options.longNames ? 'long' : 'short';
+    const nodeName = await makeNodeName(options.name, mode);
     const cookie = typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
     if (options.distListen === false) {
       signal?.throwIfAborted();
