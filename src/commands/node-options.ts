@@ -25,16 +25,22 @@ export function kernelParameters(args: string[]): string[] {
       out.push(args[i]);
       continue;
     }
-    const [key, value] = [args[i + 1], args[i + 2]];
-    if (key === undefined || value === undefined) throw new UsageError('-kernel needs a parameter and a value');
-    i += 2;
-    if (Object.hasOwn(KERNEL_PARAMETERS, key)) out.push(`--${KERNEL_PARAMETERS[key]}`, value);
-    else if (PORT_RANGE_PARAMETERS.includes(key)) range[key] = value;
-    else if (key === INTERFACE_PARAMETER) out.push('--dist-listen-address', interfaceAddress(value));
-    else {
-      const known = [...Object.keys(KERNEL_PARAMETERS), ...PORT_RANGE_PARAMETERS, INTERFACE_PARAMETER];
-      throw new UsageError(`-kernel ${key} is not understood (only ${known.join(', ')})`);
+    // As erl reads `-kernel K1 V1 K2 V2 ...`: pairs up to the next flag.
+    let pairs = 0;
+    while (i + 1 < args.length && !args[i + 1].startsWith('-')) {
+      const [key, value] = [args[i + 1], args[i + 2]];
+      if (value === undefined) throw new UsageError(`-kernel ${key} needs a value`);
+      i += 2;
+      pairs += 1;
+      if (Object.hasOwn(KERNEL_PARAMETERS, key)) out.push(`--${KERNEL_PARAMETERS[key]}`, value);
+      else if (PORT_RANGE_PARAMETERS.includes(key)) range[key] = value;
+      else if (key === INTERFACE_PARAMETER) out.push('--dist-listen-address', interfaceAddress(value));
+      else {
+        const known = [...Object.keys(KERNEL_PARAMETERS), ...PORT_RANGE_PARAMETERS, INTERFACE_PARAMETER];
+        throw new UsageError(`-kernel ${key} is not understood (only ${known.join(', ')})`);
+      }
     }
+    if (pairs === 0) throw new UsageError('-kernel needs a parameter and a value');
   }
   const [min, max] = PORT_RANGE_PARAMETERS.map((key) => range[key]);
   if (min === undefined && max !== undefined) throw new UsageError('-kernel inet_dist_listen_max needs inet_dist_listen_min too');

@@ -91,9 +91,9 @@ describeOtp('erlbridge node in a cluster', (otp) => {
       const run = await cli.run(['node', '--sname', uniqueName('bad'), '--connect-all', 'maybe']);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('takes true or false');
-      const kernel = await cli.run(['node', '--sname', uniqueName('bad'), '-kernel', 'net_ticktime', '4']);
+      const kernel = await cli.run(['node', '--sname', uniqueName('bad'), '-kernel', 'sync_nodes_timeout', '4']);
       expect(kernel.code).toBe(2);
-      expect(kernel.stderr).toContain('-kernel net_ticktime is not understood');
+      expect(kernel.stderr).toContain('-kernel sync_nodes_timeout is not understood');
     } finally {
       cli.restore();
     }

@@ -69,7 +69,8 @@ describeOtp('erlbridge node listening as erl does', (otp) => {
     const taken = await occupy(first);
     try {
       // The next port may be taken by something else too; the node then takes a later one.
-      const args = ['-kernel', 'inet_dist_listen_min', String(first), '-kernel', 'inet_dist_listen_max', String(first + 20)];
+      // Both pairs after one -kernel, as erl reads them.
+      const args = ['-kernel', 'inet_dist_listen_min', String(first), 'inet_dist_listen_max', String(first + 20)];
       const { code } = await withNode(epmd, cookie, args, async (name) => {
         const port = (await lookupNode(name.split('@')[0], { port: epmd.port }))?.port as number;
         expect(port).toBeGreaterThan(first);
