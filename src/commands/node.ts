@@ -5,13 +5,14 @@
  * makes it hidden, and wins over `--visible`, which stays accepted (it is the default).
  * `--global` registers the kvs process under a global name, `--pg` joins it to a pg group; the
  * last two are global's options, also in erl's spellings (`-connect_all false`,
- * `-kernel prevent_overlapping_partitions false`).
+ * `-kernel prevent_overlapping_partitions false`). TLS distribution: see tls-options.ts.
  */
 import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
 import { booleanOption, numberOption, parseArgs, UsageError } from './options';
+import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
 
 /** The kernel parameters `-kernel KEY VALUE` may set, and the option each one is. */
 const KERNEL_PARAMETERS: Record<string, string> = {
@@ -41,9 +42,9 @@ function kernelParameters(args: string[]): string[] {
 export async function nodeCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(
     kernelParameters(args),
-    ['sname', 'name', 'cookie', 'epmd-port', 'global', 'pg', 'connect-all', 'prevent-overlapping-partitions'],
+    ['sname', 'name', 'cookie', 'epmd-port', 'global', 'pg', 'connect-all', 'prevent-overlapping-partitions', ...TLS_OPTIONS],
     ['visible', 'hidden'],
-    { '-hidden': 'hidden', '-connect_all': 'connect-all' },
+    { '-hidden': 'hidden', '-connect_all': 'connect-all', ...TLS_ERL_SPELLINGS },
   );
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
@@ -57,6 +58,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
     hidden: options.hidden === true,
     connectAll: booleanOption(options, 'connect-all'),
     preventOverlappingPartitions: booleanOption(options, 'prevent-overlapping-partitions'),
+    ...tlsNodeOptions(options),
   });
   const kvs = serveKvs(node);
   serveDistDemo(node);
