@@ -45,8 +45,9 @@ export function tlsTransport(options: SslDistOptions, extra: TlsTransportOptions
   return {
     name: 'tls',
     handshakePrefixWidth: 4,
-    connect: (host, port, connectOptions) => connectTls(host, port, connectOptions, side('client')),
-    listen: (listenOptions) => listenTls(listenOptions, side('server'), extra.handshakeTimeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS),
+    // async: a side's bad options (read on first use) reject, as a failed connect or listen does.
+    connect: async (host, port, connectOptions) => connectTls(host, port, connectOptions, side('client')),
+    listen: async (listenOptions) => listenTls(listenOptions, side('server'), extra.handshakeTimeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS),
   };
 }
 
@@ -88,8 +89,10 @@ function connectTls(
       stop();
       resolve(socket);
     };
-    const onError = (cause: Error): void =>
-      fail(new TransportError('connect_failed', `TLS connection to ${host}:${port} failed: ${cause.message}`, { cause }));
+    const onError = (error: Error): void => {
+      const cause = new Error(`TLS handshake failed: ${tlsReason(error)}`, { cause: error });
+      fail(new TransportError('connect_failed', `TLS connection to ${host}:${port}: ${cause.message}`, { cause }));
+    };
     const onAbort = (): void => fail(signal?.reason);
     const timer = setTimeout(
       () => fail(new TransportError('timeout', `no TLS connection to ${host}:${port} within ${timeout} ms`)),
@@ -155,13 +158,20 @@ function peerRefusal(socket: tls.TLSSocket, serverSide: NodeSslOptions): string 
 }
 
 function peerOf(socket: net.Socket): string {
-  return socket.remoteAddress === undefined ? 'an unknown address' : `${socket.remoteAddress}:${socket.remotePort}`;
+  // An IPv4 peer of a dual-stack listener shows as ::ffff:a.b.c.d; say a.b.c.d, as erl would.
+  const address = socket.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, '');
+  return address === undefined ? 'an unknown address' : `${address}:${socket.remotePort}`;
 }
 
-// OpenSSL's reasons are terse; say what a plaintext peer (the usual mistake) looks like.
+/** OpenSSL's short reason for a TLS failure: its message spans lines and names source files. */
+function tlsReason(error: Error & { reason?: string }): string {
+  return error.reason ?? error.message.split('\n')[0];
+}
+
+/** One line for an incoming peer's failed TLS handshake, saying what a plain TCP peer (the usual mistake) looks like. */
 function describeTlsError(error: Error & { code?: string }): string {
-  const plaintext = /wrong version number|http request|unknown protocol|packet length too long/i.test(error.message);
-  const text =
-    error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'no TLS handshake within the time limit' : `TLS handshake failed: ${error.message}`;
-  return plaintext ? `${text} (a peer speaking plain TCP distribution?)` : text;
+  if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return 'no TLS handshake within the time limit';
+  const reason = tlsReason(error);
+  const plaintext = /wrong version number|http request|unknown protocol|packet length too long/i.test(reason);
+  return `TLS handshake failed: ${reason}${plaintext ? ' (a peer speaking plain TCP distribution?)' : ''}`;
 }

@@ -120,7 +120,15 @@ export function hasSsl(otp: Otp): boolean {
  * with CI=true).
  */
 export function describeTls(name: string, otp: Otp, body: () => void): void {
-  const missing = !haveOpenssl() ? 'openssl' : !hasSsl(otp) ? `erlang-ssl in ${otp.label}` : null;
+  describeNeeding(name, !haveOpenssl() ? 'openssl' : !hasSsl(otp) ? `erlang-ssl in ${otp.label}` : null, body);
+}
+
+/** Run `body` when openssl is installed (to make certificates); otherwise as {@link describeTls}. */
+export function describeWithCerts(name: string, body: () => void): void {
+  describeNeeding(name, haveOpenssl() ? null : 'openssl', body);
+}
+
+function describeNeeding(name: string, missing: string | null, body: () => void): void {
   if (missing === null) return describe(name, body);
   if (process.env.CI === 'true') {
     describe(name, () => {
@@ -130,6 +138,6 @@ export function describeTls(name: string, otp: Otp, body: () => void): void {
     });
     return;
   }
-  process.stderr.write(`!!! erlbridge: ${missing} is missing; TLS tests "${name}" against ${otp.label} SKIPPED\n`);
+  process.stderr.write(`!!! erlbridge: ${missing} is missing; TLS tests "${name}" SKIPPED\n`);
   describe.skip(name, () => it(`needs ${missing}`, () => undefined));
 }
