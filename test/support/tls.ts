@@ -63,6 +63,8 @@ export interface OptfileSpec {
   mutual?: boolean;
   /** erl's versions, e.g. `['tlsv1.3']`; omitted: erl's default. */
   versions?: string[];
+  /** The client presents the certificate too (default true); false: a client without one. */
+  clientCert?: boolean;
 }
 
 /** The optfile text for files under `dir` (as its reader sees them). */
@@ -77,7 +79,7 @@ export function optfileText(dir: string, spec: OptfileSpec = {}): string {
     ...(mutual ? ['{fail_if_no_peer_cert, true}'] : []),
     ...versions,
   ];
-  const client = [...files, '{verify, verify_peer}', ...versions];
+  const client = [...(spec.clientCert === false ? files.slice(2) : files), '{verify, verify_peer}', ...versions];
   return `%% written by test/support/tls.ts\n[{server, [${server.join(', ')}]},\n {client, [${client.join(', ')}]}].\n`;
 }
 

@@ -159,6 +159,19 @@ describeOtp('TLS distribution', (otp) => {
       expect(strangerTs.nodes('connected')).toEqual([]);
     });
 
+    it('mutual TLS: erl refuses a TS client without a certificate, and the TS node an erl client without one', async () => {
+      const anonymousTs = await startTs('anonts', { spec: { clientCert: false } });
+      await expect(anonymousTs.connect(erl.name, { timeout: CALL_MS })).rejects.toThrow(
+        // TLS 1.2 (OTP 25, 27): an alert in the TLS handshake; TLS 1.3 (OTP 29): a close after it.
+        /TLS handshake failed: sslv3 alert handshake failure$|closed the connection while we waited for the status$/,
+      );
+      const anonymousErl = await startErl('anonerl', { clientCert: false });
+      const linesBefore = tsLog.length;
+      expect(await anonymousErl.eval(`net_adm:ping('${ts.name}')`, CALL_MS)).toBe('pang');
+      await waitFor('the refusal to be logged', () => tsLog.length > linesBefore);
+      expect(tsLog.slice(linesBefore)).toEqual([expect.stringMatching(/: it sent no certificate \(fail_if_no_peer_cert\)$/)]);
+    });
+
     it('refuses a plain TCP peer in one log line', async () => {
       const plain = await ErlNode.start({ name: uniqueName('plain'), cookie, epmdPort: epmd.port, log: () => undefined });
       started.push(plain);
