@@ -104,7 +104,7 @@ function render(samples: Record<Case, number[][]>, tlsVersion: string, machine: 
   L.push(
     'The time of `ping` to a node not yet connected (EPMD lookup, TCP connect, the TLS handshake with mutual certificate ' +
       'checks for TLS, the distribution handshake and the first request/reply), over plain TCP and over TLS, measured in ' +
-      `one run with the four cases interleaved round by round; ${tlsVersion} (erl's default for this OTP), EC P-256 certificates from ` +
+      `one run with the six cases interleaved round by round; ${tlsVersion} (erl's default for this OTP), EC P-256 certificates from ` +
       '`scripts/make-certs.sh`, one optfile read by both sides. "TLS / TCP" is the median of the per-round ratios of ' +
       'medians, lowest and highest round in brackets.',
   );
