@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as tls from 'tls';
+import * as tls from 'tls';
 
 /** A TLS version as erl's `versions` option names it. */
 export type SslVersion = 'tlsv1.3' | 'tlsv1.2' | 'tlsv1.1' | 'tlsv1';
@@ -229,19 +229,27 @@ export function nodeSslOptions(side: SslSide, options: SslOptions, origin: strin
   const ciphers =
     options.ciphers === undefined ? undefined : typeof options.ciphers === 'string' ? options.ciphers : options.ciphers.join(':');
   const sni = options.server_name_indication;
+  const nodeTls = {
+    cert,
+    // erl takes the key from certfile when there is no keyfile; OpenSSL finds it among the PEM blocks.
+    key: read('keyfile') ?? cert,
+    passphrase: options.password,
+    ca,
+    dhparam: read('dhfile'),
+    ciphers,
+    honorCipherOrder: options.honor_cipher_order,
+    minVersion: VERSIONS[versions[0]],
+    maxVersion: VERSIONS[versions[versions.length - 1]],
+  };
+  try {
+    // Now, not at the first connection: a wrong password or a file that is no PEM is a config error.
+    tls.createSecureContext(nodeTls);
+  } catch (error) {
+    const reason = (error as Error & { reason?: string }).reason ?? (error as Error).message;
+    throw new SslDistOptionError('bad_value', `${origin}: the ${side} options' files, password or ciphers cannot be used: ${reason}`);
+  }
   return {
-    tls: {
-      cert,
-      // erl takes the key from certfile when there is no keyfile; OpenSSL finds it among the PEM blocks.
-      key: read('keyfile') ?? cert,
-      passphrase: options.password,
-      ca,
-      dhparam: read('dhfile'),
-      ciphers,
-      honorCipherOrder: options.honor_cipher_order,
-      minVersion: VERSIONS[versions[0]],
-      maxVersion: VERSIONS[versions[versions.length - 1]],
-    },
+    tls: nodeTls,
     verifyPeer,
     failIfNoPeerCert: options.fail_if_no_peer_cert === true,
     depth: options.depth,

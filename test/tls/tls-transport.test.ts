@@ -3,6 +3,7 @@
  * server's peer checks (fail_if_no_peer_cert, another CA), one rate-limited log line per
  * refused peer, and two TS nodes over TLS through EPMD.
  */
+import { execFileSync } from 'child_process';
 import * as net from 'net';
 import type * as tls from 'tls';
 import {
@@ -121,6 +122,24 @@ describeWithCerts('TLS transport', () => {
     sockets.push(await stranger.connect('127.0.0.1', port, { timeout: 3000, hostName: 'localhost' }));
     await waitFor('the refusal', () => lines.length > 0);
     expect(lines).toEqual([expect.stringMatching(/: its certificate is refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE$/)]);
+  });
+
+  it("takes an encrypted key with password, and erl's versions and ciphers", async () => {
+    const encrypted = `${certs.dir}/node-key.enc.pem`;
+    execFileSync('openssl', ['pkey', '-in', `${certs.dir}/node-key.pem`, '-aes256', '-passout', 'pass:s3cret', '-out', encrypted]);
+    const { port, accepted } = await listen({ ...files(), keyfile: encrypted, password: 's3cret' });
+    const cipher = 'ECDHE-ECDSA-AES256-GCM-SHA384';
+    const client = (await tlsTransport({ client: { ...files(), versions: ['tlsv1.2'], ciphers: [cipher] } }).connect('127.0.0.1', port, {
+      timeout: 3000,
+      hostName: 'localhost',
+    })) as tls.TLSSocket;
+    sockets.push(client);
+    expect(client.getProtocol()).toBe('TLSv1.2');
+    expect(client.getCipher().name).toBe(cipher);
+    expect((await accepted()).readable).toBe(true);
+    await expect(tlsTransport({ server: { ...files(), keyfile: encrypted, password: 'wrong' } }).listen({ port: 0 })).rejects.toThrow(
+      /the server options' files, password or ciphers cannot be used: bad decrypt/,
+    );
   });
 
   describe('two TS nodes over TLS', () => {
