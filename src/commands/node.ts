@@ -50,6 +50,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
   const longNames = typeof options.name === 'string';
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
+  const tls = tlsNodeOptions(options);
   const node = await ErlNode.start({
     name,
     longNames,
@@ -58,7 +59,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
     hidden: options.hidden === true,
     connectAll: booleanOption(options, 'connect-all'),
     preventOverlappingPartitions: booleanOption(options, 'prevent-overlapping-partitions'),
-    ...tlsNodeOptions(options),
+    ...tls,
   });
   const kvs = serveKvs(node);
   serveDistDemo(node);
@@ -85,6 +86,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
       `  ${listed}.   % lists '${node.name}' once connected\n` +
       hints.map((h) => `${h}\n`).join(''),
   );
+  if (tls.tls)
+    process.stdout.write(`  (over TLS: erl -sname bilbo -proto_dist inet_tls -ssl_dist_optfile ${String(options['ssl-dist-optfile'])})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -194,6 +194,22 @@ describeOtp('TLS distribution', (otp) => {
       afterEach(() => cli.restore());
       const common = () => ['--cookie', cookie, '--epmd-port', String(epmd.port)];
 
+      it('node --proto-dist inet_tls --ssl-dist-optfile serves kvs to erl over TLS', async () => {
+        const optfile = optfiles('cli').ts;
+        let serving: Promise<unknown> | undefined;
+        try {
+          serving = cli.run(['node', '--sname', uniqueName('cli'), ...common(), '--proto-dist', 'inet_tls', '--ssl-dist-optfile', optfile]);
+          await waitFor('the node to be up', () => cli.stdout.includes(' is up'));
+          const name = /erlbridge node (\S+) is up/.exec(cli.stdout)?.[1] as string;
+          expect(cli.stdout).toContain(`(over TLS: erl -sname bilbo -proto_dist inet_tls -ssl_dist_optfile ${optfile})`);
+          expect(await erl.eval(`rpc:call('${name}', kvs, store, [cli, tls], ${CALL_MS})`, CALL_MS + 2000)).toBe('true');
+          expect(await protocolOf(erl, name)).toBe('tls');
+        } finally {
+          process.emit('SIGTERM');
+          expect(((await serving) as { code: number } | undefined)?.code).toBe(0);
+        }
+      });
+
       it('ping --proto-dist inet_tls --ssl-dist-optfile says pong; without TLS, pang', async () => {
         const optfile = optfiles('cli').ts;
         const tlsRun = await cli.run(['ping', erl.name, ...common(), '--proto-dist', 'inet_tls', '--ssl-dist-optfile', optfile]);
