@@ -21,6 +21,8 @@ mirror=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
 works() { chroot "$1" erl -noshell -eval 'halt().' >/dev/null 2>&1; }
+# TLS distribution tests need the ssl application (Debian's erlang-ssl, with public_key and crypto).
+has_ssl() { chroot "$1" erl -noshell -eval '{ok, _} = application:ensure_all_started(ssl), halt().' >/dev/null 2>&1; }
 
 prepare() {  # what a chrooted erl needs from the host: /proc and name resolution
   local root=$1
@@ -32,12 +34,20 @@ build() {
   local suite=$1 root=$dir/$1
   if [ -z "${ERLBRIDGE_REBUILD_CHROOTS:-}" ] && [ -x "$root/usr/bin/erl" ]; then
     prepare "$root"
-    works "$root" && { echo "otp-chroots: reusing $root"; return 0; }
+    if works "$root"; then
+      # A chroot built before the TLS tests lacks erlang-ssl: add it, or rebuild when that fails.
+      if ! has_ssl "$root"; then
+        cp /etc/resolv.conf "$root/etc/resolv.conf"
+        chroot "$root" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq erlang-ssl' >>"$dir/$suite.log" 2>&1
+      fi
+      has_ssl "$root" && { echo "otp-chroots: reusing $root"; return 0; }
+      echo "otp-chroots: $root has no working ssl; rebuilding" >&2
+    fi
   fi
   mountpoint -q "$root/proc" && umount "$root/proc"
   rm -rf "$root"
   echo "otp-chroots: building $suite from $mirror"
-  if ! timeout 900 debootstrap --variant=minbase --include=erlang-base "$suite" "$root" "$mirror" >"$dir/$suite.log" 2>&1; then
+  if ! timeout 900 debootstrap --variant=minbase --include=erlang-base,erlang-ssl "$suite" "$root" "$mirror" >"$dir/$suite.log" 2>&1; then
     echo "!!! otp-chroots: debootstrap $suite FAILED; OTP from $suite is SKIPPED (see $dir/$suite.log)" >&2
     tail -n 20 "$dir/$suite.log" >&2
     rm -rf "$root"
@@ -45,6 +55,7 @@ build() {
   fi
   prepare "$root"
   works "$root" || { echo "!!! otp-chroots: erl in $root does not run; SKIPPED" >&2; return 1; }
+  has_ssl "$root" || echo "!!! otp-chroots: ssl does not start in $root; its TLS tests will fail" >&2
 }
 
 mkdir -p "$dir"

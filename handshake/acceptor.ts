@@ -66,11 +66,16 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
   refuseIfMissing(channel, incoming, isOld ? required & LOW_32_BITS : required);
 
   const status = await (options.decideStatus ?? (() => 'ok' as const))(incoming);
-  if (granted && status === 'ok') channel.send(serializeNamedStatus(granted.name, granted.creation));
+  if (granted && status === 'ok') channel.send(serializeNamedStatus(granted.name, granted.creation, channel.prefixWidth));
   else await sendStatus(channel, status, peerName);
 
   const ourChallenge = newChallenge();
-  channel.send(serializeChallenge({ flags: ourFlags, challenge: ourChallenge, creation: options.creation, name: options.ourName }));
+  channel.send(
+    serializeChallenge(
+      { flags: ourFlags, challenge: ourChallenge, creation: options.creation, name: options.ourName },
+      channel.prefixWidth,
+    ),
+  );
 
   let peerCreation = granted?.creation ?? hello.creation;
   if (peerCreation === null) {
@@ -86,7 +91,7 @@ async function accept(channel: HandshakeChannel, options: AcceptorOptions): Prom
     throw new BadCookieError(`${peerName} sent a challenge reply that does not match our cookie`);
   }
   if (status === 'alive') await options.onAliveConfirmed?.(peerName);
-  channel.send(serializeChallengeAck(challengeDigest(cookie, reply.challenge)));
+  channel.send(serializeChallengeAck(challengeDigest(cookie, reply.challenge), channel.prefixWidth));
   return {
     socket: channel.socket,
     peerName,
@@ -110,16 +115,16 @@ function grantDynamicName(host: string): { name: string; creation: number } {
 function refuseIfMissing(channel: HandshakeChannel, peer: IncomingPeer, required: bigint): void {
   const missing = missingFlags(required, peer.flags);
   if (missing.length === 0) return;
-  channel.sendFinal(serializeStatus('not_allowed'));
+  channel.sendFinal(serializeStatus('not_allowed', channel.prefixWidth));
   throw new MissingFlagsError(missing, `connection from ${peer.name} rejected since it cannot handle ${missing.join(', ')}`);
 }
 
 async function sendStatus(channel: HandshakeChannel, status: HandshakeStatus, peerName: string): Promise<void> {
   if (status === 'nok' || status === 'not_allowed') {
-    channel.sendFinal(serializeStatus(status));
+    channel.sendFinal(serializeStatus(status, channel.prefixWidth));
     throw new HandshakeRefusedError(status, `we answered ${status} to ${peerName}`);
   }
-  channel.send(serializeStatus(status));
+  channel.send(serializeStatus(status, channel.prefixWidth));
   if (status === 'alive' && !parseAliveAnswer(await channel.receive('the answer to alive'))) {
     throw new HandshakeRefusedError('alive', `${peerName} gave up: it did not restart, so its old connection stands`);
   }

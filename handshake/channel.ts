@@ -1,4 +1,5 @@
 import type * as net from 'net';
+import type { PrefixWidth } from './transport/length-prefix';
 import { SocketReader } from './transport/socket-reader';
 import { HandshakeError, HandshakeTimeoutError } from './errors';
 import { readFrame } from './frame';
@@ -8,14 +9,17 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions } from './options';
 export class HandshakeChannel {
   private readonly reader: SocketReader;
   private readonly timeout: number;
+  /** The length prefix of every handshake message on this socket (see {@link HandshakeOptions.handshakePrefixWidth}). */
+  readonly prefixWidth: PrefixWidth;
   private readonly signal: AbortSignal | undefined;
   private closing = false;
 
   constructor(
     readonly socket: net.Socket,
-    options: Pick<HandshakeOptions, 'timeout' | 'signal'>,
+    options: Pick<HandshakeOptions, 'timeout' | 'signal' | 'handshakePrefixWidth'>,
   ) {
     this.timeout = options.timeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.prefixWidth = options.handshakePrefixWidth ?? 2;
     this.signal = options.signal;
     socket.setNoDelay(true);
     this.reader = new SocketReader(
@@ -30,10 +34,10 @@ export class HandshakeChannel {
 
   /** The next frame's payload; `what` names it in errors. */
   receive(what: string): Promise<Buffer> {
-    return readFrame(this.reader, this.timeout, what);
+    return readFrame(this.reader, this.timeout, what, this.prefixWidth);
   }
 
-  /** Send one frame. */
+  /** Send one frame (serialized with {@link prefixWidth}). */
   send(frame: Buffer): void {
     this.socket.write(frame);
   }

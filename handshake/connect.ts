@@ -54,7 +54,7 @@ export async function connectToNode(peerName: string, options: ConnectOptions): 
   }
   let socket: net.Socket;
   try {
-    socket = await transport.connect(ip, address.port, { timeout, signal });
+    socket = await transport.connect(ip, address.port, { timeout, signal, hostName: host });
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     const where = `${peerName} at ${host}:${address.port}`;
@@ -62,5 +62,5 @@ export async function connectToNode(peerName: string, options: ConnectOptions): 
       ? new HandshakeTimeoutError(`the ${transport.name} connection to ${where}`, timeout)
       : new HandshakeError('connect_failed', `cannot connect to ${where}: ${(error.cause as Error).message}`, { cause: error });
   }
-  return initiateHandshake(socket, { ...options, peerName });
+  return initiateHandshake(socket, { ...options, peerName, handshakePrefixWidth: transport.handshakePrefixWidth });
 }

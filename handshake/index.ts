@@ -2,7 +2,10 @@
  * The handshake layer: turns a socket into an authenticated Erlang distribution peer.
  *
  * - Transport (`transport/`): the {@link DistTransport} seam under the handshake, implemented
- *   by {@link tcpTransport}; {@link lengthPrefixed} framing for `{packet,2}` and `{packet,4}`.
+ *   by {@link tcpTransport} and {@link tlsTransport} (erl's `-proto_dist inet_tls`, configured
+ *   with erl's options: {@link SslDistOptions}, or an optfile through
+ *   {@link readSslDistOptfile} / {@link tlsTransportFromOptfile}); {@link lengthPrefixed}
+ *   framing for `{packet,2}` and `{packet,4}`.
  * - EPMD (`epmd/`, always over TCP): {@link registerNode}, {@link lookupNode}, {@link listNames}
  *   (client); {@link EpmdServer} and {@link ensureEpmd} (embedded server, detached like
  *   `epmd -daemon`).
@@ -75,12 +78,17 @@ export {
 } from './node-name';
 export type { NameMode, NodeName, NodeNameErrorCode } from './node-name';
 export { simultaneousConnectStatus } from './simultaneous-connect';
+export { parseSslDistOptfile, readSslDistOptfile, tlsTransportFromOptfile } from './ssl-dist-optfile';
 export type { SimultaneousConnectStatus } from './simultaneous-connect';
 export { lengthPrefixed, lengthPrefixedAt, readLengthPrefix, writeLengthPrefix } from './transport/length-prefix';
 export type { PrefixWidth } from './transport/length-prefix';
+export { SslDistOptionError } from './transport/ssl-options';
+export type { SslDistOptionErrorCode, SslDistOptions, SslOptions, SslSide, SslVersion } from './transport/ssl-options';
 export { tcpTransport } from './transport/tcp';
 export { listenInRange } from './transport/listen-range';
 export type { DistListenOptions } from './transport/listen-range';
+export { tlsTransport } from './transport/tls';
+export type { TlsTransportOptions } from './transport/tls';
 export { TransportError } from './transport/transport';
 export type {
   DistListener,

@@ -40,7 +40,7 @@ export async function initiateHandshake(socket: net.Socket, options: InitiatorOp
 async function dial(channel: HandshakeChannel, options: InitiatorOptions): Promise<HandshakeResult> {
   const { peerName } = options;
   const ourFlags = options.flags ?? advertisedFlags();
-  channel.send(serializeSendName({ flags: ourFlags, creation: options.creation, name: options.ourName }));
+  channel.send(serializeSendName({ flags: ourFlags, creation: options.creation, name: options.ourName }, channel.prefixWidth));
 
   await answerStatus(channel, parseStatus(await channel.receive('the status')), { ...options, flags: ourFlags });
 
@@ -54,7 +54,9 @@ async function dial(channel: HandshakeChannel, options: InitiatorOptions): Promi
 
   const cookie = cookieFor(options.cookie, peerName);
   const ourChallenge = newChallenge();
-  channel.send(serializeChallengeReply({ challenge: ourChallenge, digest: challengeDigest(cookie, challenge.challenge) }));
+  channel.send(
+    serializeChallengeReply({ challenge: ourChallenge, digest: challengeDigest(cookie, challenge.challenge) }, channel.prefixWidth),
+  );
 
   const ack = await receiveAck(channel, peerName);
   if (!digestMatches(ack, challengeDigest(cookie, ourChallenge))) {
@@ -90,7 +92,7 @@ async function answerStatus(
     }
     case 'alive': {
       const proceed = await (options.onAlive ?? (() => true))(peerName);
-      channel.send(serializeStatus(proceed ? 'true' : 'false'));
+      channel.send(serializeStatus(proceed ? 'true' : 'false', channel.prefixWidth));
       if (!proceed) {
         throw new HandshakeRefusedError('alive', `${peerName} already has a connection to us, and we keep it`);
       }

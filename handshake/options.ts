@@ -1,4 +1,5 @@
 import type * as net from 'net';
+import type { PrefixWidth } from './transport/length-prefix';
 import type { CookieSource } from './cookie';
 
 /** `net_setuptime`: erl's default limit for each handshake step. */
@@ -20,6 +21,12 @@ export interface HandshakeOptions {
   timeout?: number;
   /** Abort the handshake: the socket is closed and the call rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * Bytes in each handshake message's length prefix: 2 over TCP (`{packet,2}`), 4 inside TLS,
+   * where erl's socket is `{packet,4}` from the start. Default 2; take it from the transport's
+   * `DistTransport.handshakePrefixWidth`.
+   */
+  handshakePrefixWidth?: PrefixWidth;
 }
 
 /** An authenticated peer, ready for the `{packet,4}` distribution protocol. */

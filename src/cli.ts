@@ -52,6 +52,9 @@ commands:
   epmd [--port P]              run the embedded EPMD in the foreground
   term encode [--hex] TEXT     write TEXT's external term format bytes (or hex) to stdout
   term decode [--hex]          read ETF bytes (or hex) from stdin, print the term as Erlang text
+  TLS distribution, for node, ping and call: --proto-dist inet_tls --ssl-dist-optfile FILE
+                               (erl's -proto_dist inet_tls -ssl_dist_optfile FILE: its optfile;
+                               EPMD stays plain TCP). --proto-dist inet_tcp is the default
   chan serve CONFIG [--host H] [--tls-cert F --tls-key F]
                                serve the book's lib_chan from its config file (127.0.0.1 by default)
   chan rpc HOST PORT SERVICE SECRET TERM [--timeout MS] [--tls-ca F]

@@ -41,6 +41,13 @@ export type { KvsStore } from './kvs/store';
 /** EPMD, cookies and the handshake, for programs that need them directly. */
 export * as handshake from '../handshake';
 
+/**
+ * TLS distribution (erl's `-proto_dist inet_tls`): `tlsTransport(options)` or
+ * `tlsTransportFromOptfile(file)` as {@link NodeOptions.transport}, or simply `tls: { optfile }`.
+ */
+export { readSslDistOptfile, SslDistOptionError, tlsTransport, tlsTransportFromOptfile } from '../handshake';
+export type { SslDistOptionErrorCode, SslDistOptions, SslOptions, SslVersion, TlsTransportOptions } from '../handshake';
+
 /** lib_chan, the book's socket-based distribution: `libChan.connect`, `libChan.startChanServer`, ... */
 export * as libChan from './chan';
 

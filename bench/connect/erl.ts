@@ -88,7 +88,8 @@ export class ErlBenchNode {
 
   /**
    * A node running connect_bench:serve/0 from `ebin`. Hidden and without `-connect_all` unless
-   * `visible` (then it takes part in global, as a plain erl node does); `pa` adds code paths.
+   * `visible` (then it takes part in global, as a plain erl node does); `pa` adds code paths,
+   * `args` any other erl arguments (e.g. `-proto_dist inet_tls ...`).
    */
   static async start(options: {
     sname: string;
@@ -97,10 +98,12 @@ export class ErlBenchNode {
     ebin: string;
     visible?: boolean;
     pa?: string[];
+    args?: string[];
   }): Promise<ErlBenchNode> {
     const args = [...ERL_FLAGS, '-noshell', ...(options.visible ? [] : ['-hidden', '-connect_all', 'false'])];
     args.push('-sname', options.sname, '-setcookie', options.cookie, '-start_epmd', 'false');
     for (const dir of [options.ebin, ...(options.pa ?? [])]) args.push('-pa', dir);
+    args.push(...(options.args ?? []));
     args.push('-run', 'connect_bench', 'serve');
     const child = spawn('erl', args, {
       cwd: os.tmpdir(),

@@ -63,4 +63,4 @@ export async function listenTcp({ port, host }: TransportListenOptions): Promise
 }
 
 /** Plain TCP, erl's default distribution transport (`inet_tcp_dist`). */
-export const tcpTransport: DistTransport = { name: 'tcp', connect: connectTcp, listen: listenTcp };
+export const tcpTransport: DistTransport = { name: 'tcp', handshakePrefixWidth: 2, connect: connectTcp, listen: listenTcp };

@@ -1,4 +1,5 @@
 import type * as net from 'net';
+import type { PrefixWidth } from './length-prefix';
 
 /** Limits of one {@link DistTransport.connect}. */
 export interface TransportConnectOptions {
@@ -6,6 +7,8 @@ export interface TransportConnectOptions {
   timeout: number;
   /** Abort the attempt: the socket is destroyed and the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** The host as the peer's node name has it (the address dialed is resolved); TLS sends it as SNI. */
+  hostName?: string;
 }
 
 /** Where {@link DistTransport.listen} listens. */
@@ -14,6 +17,11 @@ export interface TransportListenOptions {
   port: number;
   /** The address. Default: all interfaces. */
   host?: string;
+  /**
+   * Where the transport says why it dropped a peer before any handshake byte (e.g. a failed TLS
+   * handshake): one line each, so pass a rate-limited log. Default: nowhere.
+   */
+  log?: (line: string) => void;
 }
 
 /** A listening transport, from {@link DistTransport.listen}. */
@@ -30,14 +38,20 @@ export interface DistListener {
 }
 
 /**
- * The byte stream under the handshake and the distribution protocol: TCP now, TLS
- * (`-proto_dist inet_tls`) next. EPMD does not use this seam: it always runs over plain TCP.
+ * The byte stream under the handshake and the distribution protocol: TCP (`tcpTransport`)
+ * or TLS (`tlsTransport`, erl's `-proto_dist inet_tls`). EPMD does not use this seam: it always
+ * runs over plain TCP.
  */
 export interface DistTransport {
   /** Names the transport in errors and logs, e.g. `'tcp'`. */
   readonly name: string;
   /**
-   * A connected socket with `noDelay` on. Rejects with a {@link TransportError} (`timeout`,
+   * The length prefix of each handshake message: 2 over TCP (`{packet,2}`), 4 over TLS (erl's
+   * TLS socket is `{packet,4}` from the start). Distribution frames after it are 4 on both.
+   */
+  readonly handshakePrefixWidth: PrefixWidth;
+  /**
+   * A connected socket with `noDelay` on (for TLS: once the TLS handshake is done). Rejects with a {@link TransportError} (`timeout`,
    * `connect_failed`), or with `signal.reason` when aborted.
    */
   connect(host: string, port: number, options: TransportConnectOptions): Promise<net.Socket>;

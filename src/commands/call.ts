@@ -1,5 +1,6 @@
 /**
- * `erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]`: `rpc:call` from
+ * `erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]` (and the TLS
+ * options of tls-options.ts): `rpc:call` from
  * a short-lived node that, like erl_call's, is hidden, does not listen, registers nothing in EPMD
  * and starts no EPMD (`distListen: false`). ARGS is an Erlang list in text (`'[weather]'`); the result prints in
  * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
@@ -8,8 +9,9 @@ import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
 import { ErlClient } from '../rpc/client';
 import { parseArgs, UsageError } from './options';
 import { nodeArgument, startOneShotNode } from './one-shot-node';
+import { TLS_ERL_SPELLINGS, TLS_OPTIONS, TLS_USAGE, tlsNodeOptions } from './tls-options';
 
-const USAGE = 'usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS]';
+const USAGE = `usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] ${TLS_USAGE}`;
 
 function atomText(text: string, what: string): string {
   // An atom as erl would read it: a bare atom, or quoted.
@@ -26,7 +28,12 @@ function atomText(text: string, what: string): string {
 }
 
 export async function callCommand(args: string[]): Promise<number> {
-  const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'timeout', 'name', 'sname']);
+  const { options, positional } = parseArgs(
+    args,
+    ['cookie', 'epmd-port', 'timeout', 'name', 'sname', ...TLS_OPTIONS],
+    [],
+    TLS_ERL_SPELLINGS,
+  );
   if (positional.length !== 4) throw new UsageError(USAGE);
   const [peerText, modText, funText, argsText] = positional;
   const peer = nodeArgument(peerText);
@@ -46,7 +53,10 @@ export async function callCommand(args: string[]): Promise<number> {
       throw new UsageError('--timeout must be a number of milliseconds');
   }
   // What the call prints goes to stderr, so stdout is the result alone.
-  const node = await startOneShotNode({ options, peer, defaultAlive: 'erlbridge_call' }, { output: (text) => process.stderr.write(text) });
+  const node = await startOneShotNode(
+    { options, peer, defaultAlive: 'erlbridge_call' },
+    { output: (text) => process.stderr.write(text), ...tlsNodeOptions(options) },
+  );
   try {
     try {
       await node.connect(peer);

@@ -8,7 +8,8 @@
  * last two are global's options, also in erl's spellings (`-connect_all false`,
  * `-kernel prevent_overlapping_partitions false`). `--net-ticktime S`, `--dist-port P` or
  * `--dist-port-range MIN-MAX` and `--dist-listen-address IP` are erl's net_ticktime,
- * inet_dist_listen_min/max and inet_dist_use_interface, which `-kernel` also sets.
+ * inet_dist_listen_min/max and inet_dist_use_interface, which `-kernel` also sets. TLS
+ * distribution: see tls-options.ts.
  */
 import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
@@ -16,6 +17,7 @@ import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
 import { distPorts, kernelParameters, listenAddress, tickTime } from './node-options';
 import { booleanOption, numberOption, parseArgs, UsageError } from './options';
+import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
 
 export async function nodeCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(
@@ -33,14 +35,16 @@ export async function nodeCommand(args: string[]): Promise<number> {
       'dist-port',
       'dist-port-range',
       'dist-listen-address',
+      ...TLS_OPTIONS,
     ],
     ['visible', 'hidden'],
-    { '-hidden': 'hidden', '-connect_all': 'connect-all' },
+    { '-hidden': 'hidden', '-connect_all': 'connect-all', ...TLS_ERL_SPELLINGS },
   );
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
   const longNames = typeof options.name === 'string';
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
+  const tls = tlsNodeOptions(options);
   const node = await ErlNode.start({
     name,
     longNames,
@@ -52,6 +56,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
     tickTime: tickTime(options),
     listenPortRange: distPorts(options),
     listenAddress: listenAddress(options),
+    ...tls,
   });
   const kvs = serveKvs(node);
   serveDistDemo(node);
@@ -79,6 +84,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
       `  ${listed}.   % lists '${node.name}' once connected\n` +
       hints.map((h) => `${h}\n`).join(''),
   );
+  if (tls.tls)
+    process.stdout.write(`  (over TLS: ${fromErl} -proto_dist inet_tls -ssl_dist_optfile ${String(options['ssl-dist-optfile'])})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -35,7 +35,7 @@ export function nodeArgument(text: string): string {
 /** Start the one-shot node that reaches `peer`. */
 export async function startOneShotNode(
   { options, peer, defaultAlive }: OneShotOptions,
-  more: Pick<NodeOptions, 'output' | 'transport'> = {},
+  more: Pick<NodeOptions, 'output' | 'transport' | 'tls'> = {},
 ): Promise<ErlNode> {
   let target;
   try {

@@ -1,19 +1,21 @@
 /**
- * `erlbridge ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]`: `pong` (exit 0), or
+ * `erlbridge ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]` (and the TLS options
+ * of tls-options.ts): `pong` (exit 0), or
  * `pang` (exit 1) with the reason on stderr. Like erl_call, it pings from a node that is hidden,
  * does not listen, registers nothing in EPMD and starts no EPMD (`distListen: false`).
  */
 import { parseArgs, UsageError } from './options';
 import { nodeArgument, startOneShotNode } from './one-shot-node';
+import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
 
 /** net_adm:ping's time limit, for connecting and asking together. */
 const PING_TIMEOUT_MS = 10_000;
 
 export async function pingCommand(args: string[]): Promise<number> {
-  const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'name', 'sname']);
+  const { options, positional } = parseArgs(args, ['cookie', 'epmd-port', 'name', 'sname', ...TLS_OPTIONS], [], TLS_ERL_SPELLINGS);
   if (positional.length !== 1) throw new UsageError('usage: erlbridge ping NODE');
   const peer = nodeArgument(positional[0]);
-  const node = await startOneShotNode({ options, peer, defaultAlive: 'erlbridge_ping' });
+  const node = await startOneShotNode({ options, peer, defaultAlive: 'erlbridge_ping' }, tlsNodeOptions(options));
   try {
     // Connecting first gives the reason for a pang; the ping then uses this connection.
     const started = Date.now();

@@ -21,7 +21,10 @@ import {
   registerNode,
   resolveCookie,
   resolveEpmdPort,
+  SslDistOptions,
   tcpTransport,
+  tlsTransport,
+  tlsTransportFromOptfile,
 } from '../../handshake';
 import { Connection, ConnectionLimits } from '../dist/connection';
 import { ControlOp, SpawnRequest } from '../dist/control';
@@ -29,6 +32,7 @@ import { genCall } from '../gen/call';
 import { GenHost } from '../gen/server';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
+import { RateLimitedLog } from '../process/rate-limited-log';
 import { exitReasonOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
 import { Pg } from '../pg/pg';
@@ -93,8 +97,13 @@ export interface NodeOptions {
    * `'127.0.0.1'` for this machine alone. Default: all interfaces.
    */
   listenAddress?: string;
-  /** What distribution connections run over. Default: TCP. */
+  /** What distribution connections run over. Default: TCP, or TLS when {@link tls} is given. */
   transport?: DistTransport;
+  /**
+   * TLS distribution, as erl's `-proto_dist inet_tls`: erl's `-ssl_dist_optfile` (`{ optfile }`)
+   * or the same options as an object (see `tlsTransport`). Not together with `transport`.
+   */
+  tls?: { optfile: string } | SslDistOptions;
   /** net_ticktime in ms. Default 60,000. */
   tickTime?: number;
   /** Per-connection limits. */
@@ -316,7 +325,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
    * Start a node: EPMD (found or started), a listener, and the registration; with
    * `distListen: false` none of the three, only the name, the cookie and a creation.
    */
-  static async start(options: NodeOptions): Promise<ErlNode> {
+  static async start(startOptions: NodeOptions): Promise<ErlNode> {
+    const options = { ...startOptions, transport: transportOf(startOptions) };
     const { signal } = options;
     const givenHost = options.name.includes('@') ? options.name.slice(options.name.indexOf('@') + 1) : undefined;
     const mode =
@@ -330,7 +340,13 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     }
     const epmd = await ensureEpmd({ port: options.epmdPort });
     signal?.throwIfAborted();
-    const listener = await listenInRange(options.transport ?? tcpTransport, { ports: listenPorts(options), host: options.listenAddress });
+    // A peer refused before the handshake (a failed TLS handshake) is one line, and a flood of them a few.
+    const refusals = new RateLimitedLog((line) => writeLog(options, nodeName.full, line));
+    const listener = await listenInRange(options.transport, {
+      ports: listenPorts(options),
+      host: options.listenAddress,
+      log: (line) => refusals.log(line),
+    });
     let registration: EpmdRegistration;
     try {
       signal?.throwIfAborted();
@@ -484,8 +500,19 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   }
 
   private log(line: string): void {
-    (this.options.log ?? ((l: string) => process.stderr.write(`erlbridge ${this.name}: ${l}\n`)))(line);
+    writeLog(this.options, this.name, line);
   }
+}
+
+function writeLog(options: NodeOptions, name: string, line: string): void {
+  (options.log ?? ((l: string) => process.stderr.write(`erlbridge ${name}: ${l}\n`)))(line);
+}
+
+/** The transport {@link NodeOptions} ask for: `transport`, TLS from `tls`, or TCP. */
+function transportOf(options: NodeOptions): DistTransport {
+  if (options.tls === undefined) return options.transport ?? tcpTransport;
+  if (options.transport !== undefined) throw new TypeError('NodeOptions: give transport or tls, not both');
+  return 'optfile' in options.tls ? tlsTransportFromOptfile(options.tls.optfile) : tlsTransport(options.tls);
 }
 
 function infoOf(conn: Connection): NodeInfo {

@@ -132,6 +132,7 @@ export class Peers extends EventEmitter<PeersEvents> {
     try {
       const result = await acceptHandshake(socket, {
         ...this.handshakeOptions(),
+        handshakePrefixWidth: this.options.transport?.handshakePrefixWidth ?? 2,
         decideStatus: ({ name }) => {
           if (this.connections.has(name)) return 'alive';
           if (this.dialing.has(name)) return simultaneousConnectStatus(this.options.name, name);
