@@ -20,7 +20,7 @@ import { attachOtpNode, evalLoopArguments, OtpNode } from './otp-node';
 export interface NetnsHost {
   /** The namespace's name (`ip netns exec NAME ...`). */
   readonly ns: string;
-  /** Its host name, resolvable inside every host of the lab once {@link NetnsLab.writeHosts} ran. */
+  /** Its host name, resolvable in the lab's hosts once {@link NetnsLab.addNames} made it known. */
   readonly hostname: string;
 }
 
@@ -99,6 +99,8 @@ export class NetnsLab {
   readonly id: string;
   private readonly hosts: NetnsHost[] = [];
   private readonly links: NetnsLink[] = [];
+  /** Host name -> address, for every hosts file of the lab. */
+  private readonly names = new Map<string, string>();
   private readonly prefix: string;
 
   constructor(subnet: number) {
@@ -162,11 +164,12 @@ export class NetnsLab {
   }
 
   /**
-   * Give every host of the lab the same /etc/hosts: localhost plus `names` (host name ->
-   * address), as /etc/netns/NS/hosts, which `ip netns exec` mounts over /etc/hosts.
+   * Make `names` (host name -> address) known to every host of the lab, beside those made known
+   * before: each gets /etc/netns/NS/hosts, which `ip netns exec` mounts over /etc/hosts.
    */
-  writeHosts(names: Record<string, string>): void {
-    const text = ['127.0.0.1\tlocalhost', ...Object.entries(names).map(([name, address]) => `${address}\t${name}`)].join('\n') + '\n';
+  addNames(names: Record<string, string>): void {
+    for (const [name, address] of Object.entries(names)) this.names.set(name, address);
+    const text = ['127.0.0.1\tlocalhost', ...[...this.names].map(([name, address]) => `${address}\t${name}`)].join('\n') + '\n';
     for (const host of this.hosts) {
       fs.mkdirSync(this.hostsDir(host), { recursive: true });
       fs.writeFileSync(path.join(this.hostsDir(host), 'hosts'), text);
