@@ -202,6 +202,27 @@ export class NetnsLab {
     return attachOtpNode(child);
   }
 
+  /**
+   * Run `erl -noshell -eval CODE` (not distributed; CODE must call halt()) in `host` and resolve
+   * with its stdout; rejects on a non-zero exit, or after `timeoutMs` (the erl is then killed).
+   * `epmdPort` is where erl's EPMD client looks, on whichever host it asks.
+   */
+  erlEval(host: NetnsHost, otp: Otp, code: string, epmdPort: number, timeoutMs = 20000): Promise<string> {
+    const env = { ...process.env, ERL_EPMD_PORT: String(epmdPort) };
+    const child = this.spawn(host, otp, 'erl', ['-noshell', '-start_epmd', 'false', '-eval', code], { cwd: os.tmpdir(), env });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(out);
+        else reject(new Error(`erl in ${host.ns} ended with ${signal ?? code}: ${out}`));
+      });
+    });
+  }
+
   /** Pids of every process in `host` now. */
   pids(host: NetnsHost): number[] {
     try {
