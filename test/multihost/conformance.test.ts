@@ -9,6 +9,7 @@ import { serveKvs } from '../../src/kvs/kvs';
 import { ErlClient } from '../../src/rpc/client';
 import { describeNetns } from '../support/netns';
 import { describeOtp, uniqueName } from '../support/otp';
+import { waitFor } from '../support/otp-node-extra';
 import { labPerFile, twoHosts } from './support';
 
 describeNetns('multi-host', () => {
@@ -74,6 +75,8 @@ describeNetns('multi-host', () => {
       expect(await erl.eval(`receive {hello, P} -> link(P), put(m, monitor(process, P)), node(P) after 5000 -> timeout end`)).toBe(
         `'${ts.name}'`,
       );
+      // The link and monitor signals travel over the connection, the eval's answer over stdin.
+      await waitFor('the link and monitor from erl to arrive', () => watched.links.size === 1 && watched.monitoredBy.size === 1, 5000);
       watched.exit(atom('gone'));
       expect(await erl.eval(`begin M = get(m), receive {'DOWN', M, process, _, Why} -> Why after 5000 -> timeout end end`)).toBe('gone');
       expect(await erl.eval(`receive {'EXIT', _, Why} -> Why after 5000 -> timeout end`)).toBe('gone');
@@ -85,6 +88,14 @@ describeNetns('multi-host', () => {
       const targetPid = await new ErlClient(ts).rpcCall(erl.name, 'erlang', 'whereis', [atom('target')], { timeout: 5000 });
       expect(targetPid).toBeInstanceOf(Pid);
       watcher.link(targetPid as Pid);
+      await waitFor(
+        'the link and monitor from the TS process to arrive',
+        async () =>
+          (await erl.eval(
+            `{length(element(2, process_info(whereis(target), links))), length(element(2, process_info(whereis(target), monitored_by)))}`,
+          )) === '{1,1}',
+        5000,
+      );
       await erl.eval(`target ! stop`);
       const down = await watcher.receive((m) => (m instanceof Tuple && m.get(0) === atom('DOWN') ? m : undefined), { timeout: 5000 });
       // A monitor by name reports the name, as erl's does.

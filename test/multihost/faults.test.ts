@@ -101,6 +101,11 @@ describeNetns('multi-host', () => {
           `begin E = self(), spawn(fun() -> monitor_node('${ts.name}', true), receive {nodedown, _} -> E ! {down_at, os:system_time(millisecond)} end end), ok end`,
         );
         const inFlight = client.rpcCall(erl.name, 'timer', 'sleep', [30000], { timeout: 25000 });
+        // Links and monitors are signals on the connection: in place on both sides before the cut.
+        await waitFor('the monitor from erl to arrive', () => watched.monitoredBy.size === 1, 5000);
+        const partnerSees = `{length(element(2, process_info(whereis(partner), links))), length(element(2, process_info(whereis(partner), monitored_by)))}`;
+        await waitFor('the link and monitor from the TS process to arrive', async () => (await erl.eval(partnerSees)) === '{1,1}', 5000);
+        // The call is running on erl (its rex spawned the sleeper) before the cut.
         await sleep(200);
 
         const tsDown = events.next('nodedown', erl.name, LATEST_DOWN + 5000);
