@@ -66,14 +66,28 @@ export async function startOtpNode(otp: Otp, options: OtpNodeOptions, startTimeo
   const naming = options.longName === undefined ? ['-sname', options.sname] : ['-name', options.longName];
   const args = ['-noshell', ...naming, '-setcookie', options.cookie, '-start_epmd', 'false'];
   if (options.hidden) args.push('-hidden');
-  args.push('-eval', EVAL_LOOP);
+  args.push(...evalLoopArguments());
   const child = spawnOtp(otp, 'erl', args, {
     cwd: os.tmpdir(),
     env: { ...process.env, ERL_EPMD_PORT: String(options.epmdPort) },
   });
+  return attachOtpNode(child, startTimeoutMs);
+}
+
+/** The erl arguments (`-eval ...`, last on the line) that make a node answer {@link OtpNode.eval}. */
+export function evalLoopArguments(): string[] {
+  return ['-eval', EVAL_LOOP];
+}
+
+/**
+ * An {@link OtpNode} for an erl started some other way (in a network namespace, say) with
+ * {@link evalLoopArguments}: resolves once it reports its name, stopped again if it does not.
+ */
+export async function attachOtpNode(child: ChildProcess, startTimeoutMs = 30000): Promise<OtpNode> {
   const node = new RunningOtpNode(child);
   try {
-    node.name = await node.nextMarked(READY, startTimeoutMs);
+    // ~w quotes a long name's atom ('a@10.0.0.2'); the name is the atom's text.
+    node.name = (await node.nextMarked(READY, startTimeoutMs)).replace(/^'(.*)'$/, '$1');
   } catch (error) {
     await node.stop();
     throw error;
