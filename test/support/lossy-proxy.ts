@@ -58,6 +58,7 @@ function delayedPipe(
   options: LossyLinkOptions,
   random: () => number,
   count: (bytes: number, retransmit: boolean) => void,
+  severed: () => boolean,
 ): void {
   const queue: Array<{ at: number; chunk: Buffer }> = [];
   let held = 0;
@@ -66,6 +67,8 @@ function delayedPipe(
   let ended = false;
   const pump = () => {
     timer = null;
+    // A cut cable delivers nothing more, not even the end.
+    if (severed()) return void queue.splice(0);
     const now = Date.now();
     while (queue.length > 0 && queue[0].at <= now) {
       const { chunk } = queue.shift() as { chunk: Buffer };
@@ -77,6 +80,7 @@ function delayedPipe(
     else if (ended) to.end();
   };
   from.on('data', (chunk: Buffer) => {
+    if (severed()) return;
     const retransmit = random() < options.lossRate;
     count(chunk.length, retransmit);
     let at = Math.max(Date.now() + options.delayMs + (retransmit ? options.retransmitMs : 0), lastRelease);
@@ -89,6 +93,8 @@ function delayedPipe(
   });
   // A close (or reset) of one side reaches the other after what was already on the way.
   from.once('close', () => {
+    // Past a cut, nothing reaches the far side; its socket is only let go (no handle left open).
+    if (severed()) return void to.destroy();
     ended = true;
     timer ??= setTimeout(pump, 0);
   });
@@ -104,8 +110,10 @@ function delayedPipe(
 export function lossyTransport(
   options: LossyLinkOptions,
   onChunk?: (stats: LossyStats) => void,
-): { transport: DistTransport; stats: LossyStats } {
+): { transport: DistTransport; stats: LossyStats; sever: () => void } {
   const random = seeded(options.seed);
+  let cut = false;
+  const severed = () => cut;
   const stats: LossyStats = { out: 0, in: 0, retransmits: 0 };
   const connect = async (host: string, port: number, connectOptions: TransportConnectOptions): Promise<net.Socket> => {
     const upstream = await tcpTransport.connect(host, port, connectOptions);
@@ -120,9 +128,11 @@ export function lossyTransport(
       if (retransmit) stats.retransmits += 1;
       onChunk?.(stats);
     };
-    delayedPipe(inner, upstream, options, random, counter('out'));
-    delayedPipe(upstream, inner, options, random, counter('in'));
+    delayedPipe(inner, upstream, options, random, counter('out'), severed);
+    delayedPipe(upstream, inner, options, random, counter('in'), severed);
     return near;
   };
-  return { transport: { ...tcpTransport, name: 'lossy tcp', connect }, stats };
+  // sever: the proxy's own cable cut. What the kernels had buffered on either side of a real
+  // cut would otherwise still come through it; from now on nothing does, in either direction.
+  return { transport: { ...tcpTransport, name: 'lossy tcp', connect }, stats, sever: () => void (cut = true) };
 }
