@@ -32,9 +32,9 @@ export function haveOpenssl(): boolean {
 }
 
 /** Run scripts/make-certs.sh into a fresh temp dir. */
-export function makeCerts(): CertDir {
+export function makeCerts(hosts: string[] = []): CertDir {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'erlbridge-tls-'));
-  execFileSync(MAKE_CERTS, [dir], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync(MAKE_CERTS, [dir, ...hosts], { stdio: 'ignore', timeout: 60_000 });
   const copies = new Map<string, string>();
   return {
     dir,
