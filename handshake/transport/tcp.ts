@@ -1,39 +1,16 @@
 import * as net from 'net';
+import { settleConnect } from './connect-attempt';
 import { DistListener, DistTransport, TransportConnectOptions, TransportError, TransportListenOptions } from './transport';
 
 /**
  * Open a TCP connection with `noDelay` on: distribution and EPMD traffic is small
  * request/reply, and Nagle would make each round trip wait for a delayed ACK.
  */
-export function connectTcp(host: string, port: number, { timeout, signal }: TransportConnectOptions): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const socket = net.connect({ host, port, noDelay: true });
-    const stop = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-    };
-    const fail = (error: unknown): void => {
-      stop();
-      socket.destroy();
-      reject(error);
-    };
-    const onConnect = (): void => {
-      stop();
-      resolve(socket);
-    };
-    const onError = (cause: Error): void =>
-      fail(new TransportError('connect_failed', `cannot connect to ${host}:${port}: ${cause.message}`, { cause }));
-    const onAbort = (): void => fail(signal?.reason);
-    const timer = setTimeout(
-      () => fail(new TransportError('timeout', `no TCP connection to ${host}:${port} within ${timeout} ms`)),
-      timeout,
-    );
-    socket.once('connect', onConnect);
-    socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
+export function connectTcp(host: string, port: number, options: TransportConnectOptions): Promise<net.Socket> {
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  return settleConnect(net.connect({ host, port, noDelay: true }), 'connect', options, {
+    failed: (cause) => new TransportError('connect_failed', `cannot connect to ${host}:${port}: ${cause.message}`, { cause }),
+    timedOut: () => new TransportError('timeout', `no TCP connection to ${host}:${port} within ${options.timeout} ms`),
   });
 }
 

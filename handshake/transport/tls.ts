@@ -1,5 +1,6 @@
 import * as net from 'net';
 import * as tls from 'tls';
+import { settleConnect } from './connect-attempt';
 import { chainTooDeep, checkSslDistOptions, NodeSslOptions, nodeSslOptions, SslDistOptions, SslSide } from './ssl-options';
 import { DistListener, DistTransport, TransportConnectOptions, TransportError, TransportListenOptions } from './transport';
 
@@ -57,51 +58,36 @@ function connectTls(
   { timeout, signal, hostName }: TransportConnectOptions,
   client: NodeSslOptions,
 ): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const named = client.serverName;
-    const sniHost = named.from === 'option' ? named.name : named.from === 'host' ? (hostName ?? host) : undefined;
-    const socket = tls.connect({
-      ...client.tls,
-      host,
-      port,
-      // SNI takes host names only, never an IP literal.
-      servername: sniHost !== undefined && net.isIP(sniHost) === 0 ? sniHost : undefined,
-      rejectUnauthorized: client.verifyPeer,
-      // erl checks the name it sent as SNI; with server_name_indication disable, no name at all.
-      checkServerIdentity: (_name, cert) => (sniHost === undefined ? undefined : tls.checkServerIdentity(sniHost, cert)),
-    });
-    socket.setNoDelay(true);
-    const stop = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('secureConnect', onSecure);
-      socket.off('error', onError);
-    };
-    const fail = (error: unknown): void => {
-      stop();
-      socket.destroy();
-      reject(error);
-    };
-    const onSecure = (): void => {
-      const tooDeep = client.depth === undefined ? null : chainTooDeep(socket.getPeerCertificate(true), client.depth);
-      if (client.verifyPeer && tooDeep) return onError(new Error(`the server's certificate is refused: ${tooDeep}`));
-      stop();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      const cause = new Error(`TLS handshake failed: ${tlsReason(error)}`, { cause: error });
-      fail(new TransportError('connect_failed', `TLS connection to ${host}:${port}: ${cause.message}`, { cause }));
-    };
-    const onAbort = (): void => fail(signal?.reason);
-    const timer = setTimeout(
-      () => fail(new TransportError('timeout', `no TLS connection to ${host}:${port} within ${timeout} ms`)),
-      timeout,
-    );
-    socket.once('secureConnect', onSecure);
-    socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const named = client.serverName;
+  const sniHost = named.from === 'option' ? named.name : named.from === 'host' ? (hostName ?? host) : undefined;
+  const socket = tls.connect({
+    ...client.tls,
+    host,
+    port,
+    // SNI takes host names only, never an IP literal.
+    servername: sniHost !== undefined && net.isIP(sniHost) === 0 ? sniHost : undefined,
+    rejectUnauthorized: client.verifyPeer,
+    // erl checks the name it sent as SNI; with server_name_indication disable, no name at all.
+    checkServerIdentity: (_name, cert) => (sniHost === undefined ? undefined : tls.checkServerIdentity(sniHost, cert)),
   });
+  socket.setNoDelay(true);
+  return settleConnect(
+    socket,
+    'secureConnect',
+    { timeout, signal },
+    {
+      accept: () => {
+        const tooDeep = client.depth === undefined ? null : chainTooDeep(socket.getPeerCertificate(true), client.depth);
+        return client.verifyPeer && tooDeep ? new Error(`the server's certificate is refused: ${tooDeep}`) : null;
+      },
+      failed: (error) => {
+        const cause = new Error(`TLS handshake failed: ${tlsReason(error)}`, { cause: error });
+        return new TransportError('connect_failed', `TLS connection to ${host}:${port}: ${cause.message}`, { cause });
+      },
+      timedOut: () => new TransportError('timeout', `no TLS connection to ${host}:${port} within ${timeout} ms`),
+    },
+  );
 }
 
 async function listenTls(
