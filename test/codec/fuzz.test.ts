@@ -22,24 +22,13 @@ import { equals } from '../../codec/compare';
 import { Term } from '../../codec/terms';
 import { loadVectorFile, showTerm, VECTOR_FILES, vectorBytes } from '../support/arbitrary';
 import { thrownBy } from '../support/thrown';
+import { seededRandom } from '../support/seeded-random';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_e7f);
 const CASES = Number(process.env.FUZZ_CASES ?? 50_000);
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 7_000);
 /** No single input may take longer than this (generous: a GC pause on a loaded 2-core CI box). */
 const CASE_LIMIT_MS = 2_000;
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Failure {
   input: string;
@@ -278,7 +267,7 @@ describe('decoder fuzzing', () => {
   });
 
   it(`mutated fixture vectors: only DecodeError, bounded time and memory, re-encodable results (seed ${SEED})`, () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     const c = new Checker();
     const heapBefore = process.memoryUsage().heapUsed;
     const t0 = performance.now();
@@ -310,7 +299,7 @@ describe('decoder fuzzing', () => {
   });
 
   it('random bytes and random tag soup: only DecodeError, re-encodable results', () => {
-    const r = rng(SEED ^ 0xabcdef);
+    const r = seededRandom(SEED ^ 0xabcdef);
     const c = new Checker();
     const decoder = new Decoder();
     for (let i = 0; i < 5000; i++) {

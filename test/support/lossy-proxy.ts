@@ -10,6 +10,7 @@
  */
 import * as net from 'net';
 import { DistTransport, tcpTransport, TransportConnectOptions } from '../../handshake';
+import { seededRandom } from './seeded-random';
 
 export interface LossyLinkOptions {
   /** One-way delay of every chunk, ms. */
@@ -34,18 +35,6 @@ export interface LossyStats {
 
 // Above this many bytes held in one direction the sender is paused, as a full window would.
 const HIGH_WATER = 1 << 20;
-
-/** mulberry32: a small seeded generator, enough for a loss pattern. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Forward `from` -> `to` with the link's delay, loss and rate, in order: one queue and one timer
@@ -111,7 +100,7 @@ export function lossyTransport(
   options: LossyLinkOptions,
   onChunk?: (stats: LossyStats) => void,
 ): { transport: DistTransport; stats: LossyStats; sever: () => void } {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   let cut = false;
   const severed = () => cut;
   const stats: LossyStats = { out: 0, in: 0, retransmits: 0 };
