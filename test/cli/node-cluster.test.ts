@@ -4,7 +4,7 @@
  * with `-connect_all false` a second erl node is not meshed to it; a bad value is a usage error.
  */
 import { EpmdServer } from '../../handshake';
-import { CliCapture } from '../support/cli';
+import { CliCapture, withCliNode } from '../support/cli';
 import { waitFor } from '../support/otp-node-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
@@ -31,21 +31,9 @@ describeOtp('erlbridge node in a cluster', (otp) => {
   });
 
   /** Run `erlbridge node` with `flags` until `body` is done; returns its exit code. */
-  async function withNode(flags: string[], body: (name: string, cli: CliCapture) => Promise<void>): Promise<number | undefined> {
-    const cli = new CliCapture();
-    let serving: Promise<{ code: number }> | undefined;
-    let ended: { code: number } | undefined;
-    try {
-      serving = cli.run(['node', '--sname', uniqueName('cn'), '--cookie', cookie, '--epmd-port', String(epmd.port), ...flags]);
-      await waitFor('the node to be up', () => cli.stdout.includes(' is up'));
-      const name = /erlbridge node (\S+) is up/.exec(cli.stdout)?.[1] as string;
-      await body(name, cli);
-    } finally {
-      process.emit('SIGTERM');
-      ended = await serving;
-      cli.restore();
-    }
-    return ended?.code;
+  async function withNode(flags: string[], body: (name: string, cli: CliCapture) => Promise<void>): Promise<number> {
+    const args = ['--sname', uniqueName('cn'), '--cookie', cookie, '--epmd-port', String(epmd.port), ...flags];
+    return (await withCliNode(args, body)).code;
   }
 
   it('--global and --pg make the kvs process reachable by global:send and through pg', async () => {

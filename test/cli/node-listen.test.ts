@@ -5,31 +5,14 @@
  */
 import * as net from 'net';
 import { EpmdServer, lookupNode } from '../../handshake';
-import { CliCapture } from '../support/cli';
-import { freePort, waitFor } from '../support/otp-node-extra';
+import { CliCapture, withCliNode } from '../support/cli';
+import { freePort } from '../support/otp-node-extra';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 
-/** Run `erlbridge node ...flags` until `body` is done; returns its exit code and what it wrote. */
-async function withNode(
-  epmd: EpmdServer,
-  cookie: string,
-  flags: string[],
-  body: (name: string, cli: CliCapture) => Promise<void>,
-): Promise<{ code: number; stderr: string }> {
-  const cli = new CliCapture();
-  const alive = uniqueName('nl');
-  const serving = cli.run(['node', '--sname', alive, '--cookie', cookie, '--epmd-port', String(epmd.port), ...flags]);
-  try {
-    await waitFor('the node to be up, or to fail', () => cli.stdout.includes(' is up') || cli.stderr !== '');
-    if (cli.stdout.includes(' is up')) await body(/erlbridge node (\S+) is up/.exec(cli.stdout)?.[1] as string, cli);
-  } finally {
-    process.emit('SIGTERM');
-    await serving.catch(() => undefined);
-    cli.restore();
-  }
-  const ended = await serving;
-  return { code: ended.code, stderr: ended.stderr };
+/** `erlbridge node` on this test's EPMD and cookie, with `flags`, while `body` runs. */
+function withNode(epmd: EpmdServer, cookie: string, flags: string[], body: (name: string, cli: CliCapture) => Promise<void>) {
+  return withCliNode(['--sname', uniqueName('nl'), '--cookie', cookie, '--epmd-port', String(epmd.port), ...flags], body);
 }
 
 /** Hold `port` on `host` with a plain TCP listener. */
