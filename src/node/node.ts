@@ -177,7 +177,7 @@ function listenPorts({ listenPort, listenPortRange }: NodeOptions): readonly [nu
  * processes, gen_servers); anything else is `undef`, as on an Erlang node without that module.
  *
  * ```ts
- * import { ErlNode, ErlClient } from 'erlbridge';
+ * import { ErlNode, ErlClient, formatTerm } from 'erlbridge';
  *
  * const node = await ErlNode.start({ name: 'ts', cookie: 'secret' }); // ts@<host>
  * node.modules.registerModule('calc', { add: (a, b) => (a as number) + (b as number) });
@@ -185,7 +185,7 @@ function listenPorts({ listenPort, listenPortRange }: NodeOptions): readonly [nu
  * node.spawn(async (self) => {
  *   for await (const m of self) console.log('got', m); // {echo, ts@host} ! hello
  * }, { name: 'echo' });
- * console.log(await new ErlClient(node).rpc('bilbo@host', 'erlang', 'node', [])); // bilbo@host
+ * console.log(formatTerm(await new ErlClient(node).rpc('bilbo@host', 'erlang', 'node', []))); // bilbo@host
  * await node.stop();
  * ```
  *
