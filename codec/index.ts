@@ -1,6 +1,18 @@
 /**
  * The External Term Format codec: bytes <-> terms. Pure: no sockets, no timers, no node state.
- * @packageDocumentation
+ *
+ * `decode(bytes)` reads what `term_to_binary/1` writes (every tag, bounded against hostile
+ * input); `encode(term)` writes exactly what `term_to_binary(T, [{minor_version, 2}])` does;
+ * `formatTerm`/`parseTerm` print and read Erlang text. Everything here is also exported by
+ * `erlbridge` itself.
+ *
+ * ```ts
+ * import { atom, decode, encode, formatTerm, tuple } from 'erlbridge/codec';
+ * const bytes = encode(tuple(atom('ok'), [1, 2, 3])); // <<131,104,2,119,2,111,107,107,0,3,1,2,3>>
+ * formatTerm(decode(bytes)); // '{ok,[1,2,3]}'
+ * ```
+ *
+ * @module erlbridge/codec
  */
 export * from './terms';
 export { ErlMap, map } from './erlmap';

@@ -15,9 +15,10 @@
  *   initiator), {@link initiateHandshake}, {@link acceptHandshake}; flags in {@link DistFlag}.
  *
  * It knows nothing of terms or processes. A successful handshake hands over a paused socket and
- * any bytes already read, for the node layer's `{packet,4}` framing.
+ * any bytes already read, for the node layer's `{packet,4}` framing. `erlbridge` re-exports all of
+ * it as the namespace `handshake`; most programs need only the options of erlbridge's `ErlNode`.
  *
- * @packageDocumentation
+ * @module erlbridge/handshake
  */
 export { acceptHandshake } from './acceptor';
 export type { AcceptorOptions, IncomingPeer } from './acceptor';

@@ -1,6 +1,14 @@
 /**
  * erlbridge: a Node.js program as a real node of an Erlang cluster.
- * @packageDocumentation
+ *
+ * Start with {@link ErlNode} (join a cluster, serve modules, spawn processes, `node.global`,
+ * `node.pg`), then {@link ErlClient} (call Erlang from TypeScript), {@link startGenServer} (a
+ * gen_server in TypeScript) and `libChan` (the book's socket-based distribution). The term model
+ * (`atom`, `tuple`, `encode`, `formatTerm`, ...) is re-exported from `erlbridge/codec`; EPMD,
+ * cookies and the handshake are the namespace `handshake` (also `erlbridge/handshake`). The guides
+ * are in the repository's docs/ folder (docs/README.md).
+ *
+ * @module erlbridge
  */
 export * from '../codec';
 

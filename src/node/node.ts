@@ -168,6 +168,45 @@ function listenPorts({ listenPort, listenPortRange }: NodeOptions): readonly [nu
   return listenPortRange ?? [listenPort ?? 0, listenPort ?? 0];
 }
 
+/**
+ * A node of an Erlang cluster, in this Node.js process: what `erl -sname ts` is to an Erlang
+ * program. It has a name (`ts@host`) and a cookie, registers in EPMD, and accepts and opens
+ * distribution connections, so `erl` nodes see it in `nodes()`, `rpc:call` it, send to its
+ * registered processes, and include it in `global` and `pg`. Nothing arriving from the wire is
+ * evaluated: Erlang callers reach only what the program serves ({@link ErlNode.modules}, named
+ * processes, gen_servers); anything else is `undef`, as on an Erlang node without that module.
+ *
+ * ```ts
+ * import { ErlNode, ErlClient, formatTerm } from 'erlbridge';
+ *
+ * const node = await ErlNode.start({ name: 'ts', cookie: 'secret' }); // ts@<host>
+ * node.modules.registerModule('calc', { add: (a, b) => (a as number) + (b as number) });
+ * // (bilbo@host)1> rpc:call(ts@host, calc, add, [1, 2]).   => 3
+ * node.spawn(async (self) => {
+ *   for await (const m of self) console.log('got', m); // {echo, ts@host} ! hello
+ * }, { name: 'echo' });
+ * console.log(formatTerm(await new ErlClient(node).rpc('bilbo@host', 'erlang', 'node', []))); // bilbo@host
+ * await node.stop();
+ * ```
+ *
+ * **Lifecycle.** {@link ErlNode.start} finds EPMD (starting the embedded one when none listens,
+ * as `erl` does), listens, registers, and resolves once the node can be reached. Connections are
+ * made on demand by any send, call or {@link ErlNode.ping}, or explicitly by
+ * {@link ErlNode.connect}; {@link ErlNode.disconnect} closes one. {@link ErlNode.stop} leaves:
+ * unregisters from EPMD and closes every connection and the listener (peers see `nodedown`, and
+ * links and monitors across them fire `noconnection`).
+ *
+ * **Events** ({@link NodeEvents}), as `net_kernel:monitor_nodes/2` reports them:
+ * `node.on('nodeup', (peer, info) => ...)` and `node.on('nodedown', (peer, reason, info) => ...)`,
+ * for hidden connections too (`info.visible` tells them apart). These are the only events; the
+ * rest of the `EventEmitter` interface is Node's own.
+ *
+ * **What it offers.** {@link ErlNode.modules} (the modules `rpc:call`, `erpc` and `spawn/4`
+ * reach: {@link ModuleRegistry}), {@link ErlNode.spawn} / {@link ErlNode.register} (processes:
+ * {@link ErlProcess}), {@link ErlNode.global} (names and locks: {@link Global}),
+ * {@link ErlNode.pg} (process groups: {@link Pg}); to call into Erlang, wrap it in an
+ * {@link ErlClient}; for a gen_server, {@link startGenServer}.
+ */
 export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHost {
   readonly name: string;
   readonly nameAtom: Atom;

@@ -3,6 +3,7 @@
  * CI=true a missing elixir fails, as a missing erl does; elsewhere the tests skip loudly.
  */
 import { execFileSync, spawn } from 'child_process';
+import { recordUse } from './otp';
 
 function hasElixir(): boolean {
   try {
@@ -17,7 +18,10 @@ function hasElixir(): boolean {
 export function describeElixir(name: string, body: () => void): void {
   if (!hasElixir())
     process.stderr.write(`!!! erlbridge: no elixir on PATH; "${name}" ${process.env.CI === 'true' ? 'FAILS' : 'SKIPPED'}\n`);
-  (hasElixir() || process.env.CI === 'true' ? describe : describe.skip)(name, body);
+  (hasElixir() || process.env.CI === 'true' ? describe : describe.skip)(name, () => {
+    recordUse('Elixir');
+    body();
+  });
 }
 
 export interface ElixirNode {

@@ -8,6 +8,8 @@
  *
  * With `CI=true` a missing host `erl` is a failure; elsewhere conformance tests are skipped with one
  * loud line. `ERLBRIDGE_OTP_HOST_ONLY=1` leaves the chroots out, for a quick run while developing.
+ * The run probes once (global-setup.ts) and ends with a line naming what it covered, loud about
+ * what is missing (otp-coverage.ts, global-teardown.ts).
  */
 import { execFileSync, spawn, ChildProcess, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
@@ -22,8 +24,24 @@ export interface Otp {
   root: string | null;
 }
 
-const CHROOT_DIR = process.env.ERLBRIDGE_OTP_CHROOTS ?? '/var/tmp/erlbridge-otp';
-const CHROOT_SUITES = ['trixie', 'sid'];
+/** Where the chroots live: `ERLBRIDGE_OTP_CHROOTS`, else `/var/tmp/erlbridge-otp`. */
+export function otpChrootDir(): string {
+  return process.env.ERLBRIDGE_OTP_CHROOTS ?? '/var/tmp/erlbridge-otp';
+}
+
+/** The Debian suites `.ci/otp-chroots.sh` builds, and the OTP each brings. */
+export const OTP_CHROOT_SUITES: readonly { suite: string; expected: string }[] = [
+  { suite: 'trixie', expected: 'OTP 27' },
+  { suite: 'sid', expected: 'OTP 29' },
+];
+
+/**
+ * Set by the test run's global setup (test/support/global-setup.ts): the variants it found, as
+ * JSON, so that each worker reuses that one probe instead of starting erl three times itself.
+ */
+export const PROBED_VARIANTS_ENV = 'ERLBRIDGE_OTP_PROBED';
+/** Set by the global setup: a file where each suite notes the OTPs (and Elixir) it used. */
+export const USAGE_FILE_ENV = 'ERLBRIDGE_OTP_USAGE_FILE';
 
 function which(cmd: string): boolean {
   try {
@@ -39,8 +57,8 @@ export function otpCommand(otp: Otp, cmd: string, args: string[]): [string, stri
   return otp.root === null ? [cmd, args] : ['chroot', [otp.root, cmd, ...args]];
 }
 
-function releaseOf(otp: Omit<Otp, 'label' | 'release'>): string | null {
-  const [cmd, args] = otpCommand({ ...otp, label: '', release: '' }, 'erl', [
+function releaseOf(root: string | null): string | null {
+  const [cmd, args] = otpCommand({ root, label: '', release: '' }, 'erl', [
     '-noshell',
     '-eval',
     'io:put_chars(erlang:system_info(otp_release)), halt().',
@@ -52,27 +70,65 @@ function releaseOf(otp: Omit<Otp, 'label' | 'release'>): string | null {
   }
 }
 
+/** What a probe found: the usable OTPs, and one loud line for each one that is not there. */
+export interface OtpProbe {
+  variants: Otp[];
+  /** e.g. `no OTP chroot at /var/tmp/erlbridge-otp/sid (OTP 29 expected; ...)`. */
+  missing: string[];
+}
+
+/**
+ * Find the usable OTP installations: the host's erl first, then each chroot under `chrootDir`
+ * that exists and runs. `hostOnly` (ERLBRIDGE_OTP_HOST_ONLY=1) leaves the chroots out on purpose,
+ * which still counts as missing coverage.
+ */
+export function probeOtp(chrootDir: string, hostOnly: boolean): OtpProbe {
+  const variants: Otp[] = [];
+  const missing: string[] = [];
+  const hostRelease = which('erl') ? releaseOf(null) : null;
+  if (hostRelease) variants.push({ label: `OTP ${hostRelease} (host)`, release: hostRelease, root: null });
+  else missing.push('no host erl on PATH (apt-get install erlang-nox)');
+  if (hostOnly) {
+    missing.push('ERLBRIDGE_OTP_HOST_ONLY=1 left the OTP chroots out');
+    return { variants, missing };
+  }
+  for (const { suite, expected } of OTP_CHROOT_SUITES) {
+    const root = path.join(chrootDir, suite);
+    if (!fs.existsSync(path.join(root, 'usr/bin/erl'))) {
+      missing.push(`no OTP chroot at ${root} (${expected} expected; build it with .ci/otp-chroots.sh as root)`);
+      continue;
+    }
+    const release = releaseOf(root);
+    if (release) variants.push({ label: `OTP ${release} (${suite} chroot)`, release, root });
+    else missing.push(`chroot ${root} has erl but it does not run (${expected} expected)`);
+  }
+  return { variants, missing };
+}
+
 let cached: Otp[] | undefined;
 
 /** Every usable OTP installation: the host's first, then the chroots that exist and work. */
 export function otpVariants(): Otp[] {
   if (cached) return cached;
-  const found: Otp[] = [];
-  if (which('erl')) {
-    const release = releaseOf({ root: null });
-    if (release) found.push({ label: `OTP ${release} (host)`, release, root: null });
+  const probed = process.env[PROBED_VARIANTS_ENV];
+  if (probed !== undefined) cached = JSON.parse(probed) as Otp[];
+  else {
+    const probe = probeOtp(otpChrootDir(), process.env.ERLBRIDGE_OTP_HOST_ONLY === '1');
+    for (const line of probe.missing.filter((m) => m.includes('does not run'))) process.stderr.write(`!!! erlbridge: ${line}; skipped\n`);
+    cached = probe.variants;
   }
-  if (process.env.ERLBRIDGE_OTP_HOST_ONLY !== '1') {
-    for (const suite of CHROOT_SUITES) {
-      const root = path.join(CHROOT_DIR, suite);
-      if (!fs.existsSync(path.join(root, 'usr/bin/erl'))) continue;
-      const release = releaseOf({ root });
-      if (release) found.push({ label: `OTP ${release} (${suite} chroot)`, release, root });
-      else process.stderr.write(`!!! erlbridge: chroot ${root} has erl but it does not run; skipped\n`);
-    }
-  }
-  cached = found;
-  return found;
+  return cached;
+}
+
+/**
+ * Note that the running test file uses `what` (an OTP label, or `Elixir`), for the run's closing
+ * coverage line. A no-op outside a run that has the global setup.
+ */
+export function recordUse(what: string): void {
+  const file = process.env[USAGE_FILE_ENV];
+  if (file === undefined) return;
+  const testPath = (expect.getState().testPath ?? '?').replace(/\t|\n/g, ' ');
+  fs.appendFileSync(file, `${what}\t${testPath}\n`);
 }
 
 /**
@@ -94,7 +150,10 @@ export function describeOtp(name: string, body: (otp: Otp) => void): void {
     describe.skip(name, () => it('needs erl', () => undefined));
     return;
   }
-  describe.each(variants.map((v) => [v.label, v] as const))(`${name} against %s`, (_label, otp) => body(otp));
+  describe.each(variants.map((v) => [v.label, v] as const))(`${name} against %s`, (label, otp) => {
+    recordUse(label);
+    body(otp);
+  });
 }
 
 /**
