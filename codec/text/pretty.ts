@@ -23,7 +23,7 @@
  *   erl's own layout of such a term is quadratic in size);
  * - records are not known, so they print as tuples (as in `io_lib:format`, which knows none).
  */
-import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../terms';
+import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, setInspectText, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
 import { AtomStyle, formatAtom, formatFloat, formatFunAtom, formatTerm, FormatOptions } from './print';
 
@@ -77,6 +77,9 @@ export function prettyTerm(term: Term, options: PrettyOptions = {}): string {
   const layout = new Layout(lineLength, m, indentFor(root, column, lineLength, m));
   return layout.pp(root, column, column - 1, 0, 0);
 }
+
+// console.log(term) shows its ~tp text.
+setInspectText((term) => prettyTerm(term));
 
 /** Containers are laid out; everything else is written whole (io_lib_pretty:print/6). */
 function isContainer(t: Term): boolean {
