@@ -3,9 +3,9 @@
  * {@link parseTerms} read it back (and what humans and `file:consult` files write).
  * @packageDocumentation
  */
-export { briefTerm, formatTerm } from './print';
+export { formatTerm } from './print';
 export type { FormatOptions } from './print';
-export { prettyTerm } from './pretty';
+export { briefTerm, prettyTerm } from './pretty';
 export type { PrettyOptions } from './pretty';
 export { parseTerm, parseTerms } from './parse';
 export { TextParseError } from './lexer';

@@ -78,6 +78,16 @@ export function prettyTerm(term: Term, options: PrettyOptions = {}): string {
   return layout.pp(root, column, column - 1, 0, 0);
 }
 
+/**
+ * A term's text for a log line about what a peer sent: {@link prettyTerm} on one line (strings
+ * as strings, pids as `<node.80.0>`), cut after `maxLength` characters (then `...`), so a huge
+ * or hostile term cannot flood the log.
+ */
+export function briefTerm(term: Term, maxLength = 200): string {
+  const text = prettyTerm(term, { lineLength: 0 });
+  return text.length > maxLength ? `${text.slice(0, maxLength)}...` : text;
+}
+
 // console.log(term) shows its ~tp text.
 setInspectText((term) => prettyTerm(term));
 

@@ -59,15 +59,6 @@ export function formatTerm(term: Term, options: FormatOptions = {}): string {
   return new Printer(style).print(term, depth);
 }
 
-/**
- * A term's text for a log line about what a peer sent: {@link formatTerm}, cut after
- * `maxLength` characters (then `...`), so a huge or hostile term cannot flood the log.
- */
-export function briefTerm(term: Term, maxLength = 200): string {
-  const text = formatTerm(term);
-  return text.length > maxLength ? `${text.slice(0, maxLength)}...` : text;
-}
-
 /** How atoms are written: `~w` or `~tw`, and which release's reserved words are quoted. */
 export interface AtomStyle {
   unicode: boolean;
