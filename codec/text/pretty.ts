@@ -177,7 +177,7 @@ class Measure {
   node(t: Term, depth: number): Node {
     if (Array.isArray(t)) {
       if (t.length === 0) return text('[]');
-      if (depth !== 1 && this.printableList(t)) return text(writeString(t));
+      if (depth !== 1 && this.printableList(t)) return text(writeString(charlistText(t as number[])));
       return this.list(t, null, depth);
     }
     if (t instanceof ImproperList) {
@@ -259,7 +259,7 @@ class Measure {
     if (bits === 8) {
       const printable = this.printableBinary(buf, depth - 1);
       if (printable !== null) {
-        const s = writeString(printable.codes);
+        const s = writeString(printable.text);
         return text(`<<${s}${printable.utf8 ? '/utf8' : ''}${printable.prefix ? '...' : ''}>>`);
       }
     }
@@ -278,53 +278,59 @@ class Measure {
   }
 
   /**
-   * io_lib_pretty's printable_bin0: the characters of a binary that prints as a string (all of it,
-   * or with a depth a long enough printable prefix), whether it needs `/utf8`; null when it prints
+   * io_lib_pretty's printable_bin0: the text of a binary that prints as a string (all of it, or
+   * with a depth a long enough printable prefix), whether it needs `/utf8`; null when it prints
    * as bytes. A depth looks at the first 4 bytes per level only.
    */
-  private printableBinary(buf: Buffer, depth: number): { codes: number[]; utf8: boolean; prefix: boolean } | null {
+  private printableBinary(buf: Buffer, depth: number): { text: string; utf8: boolean; prefix: boolean } | null {
     const len = depth >= 0 ? Math.min(4 * depth, buf.length) : buf.length;
     if (len === 0) return null;
     if (!this.latin1) {
       const scanned = this.scanUtf8(buf, len);
       if (scanned !== null) {
-        const { codes, at } = scanned;
+        const { chars, at } = scanned;
+        const text = buf.toString('utf8', 0, at);
         // Stopped at the end of the binary, at a character that is not printable, or after `len`.
-        if (at === buf.length) return { codes, utf8: buf.length !== codes.length, prefix: false };
-        if (depth > 0 && codes.length >= depth) return { codes, utf8: at !== codes.length, prefix: true };
+        if (at === buf.length) return { text, utf8: at !== chars, prefix: false };
+        if (depth > 0 && chars >= depth) return { text, utf8: at !== chars, prefix: true };
         return null;
       }
     }
     // Latin-1: the first byte that is not printable, within the first `len`.
     let bad = 0;
     while (bad < len && isPrintableLatin1(buf[bad])) bad++;
-    const codes = Array.from(buf.subarray(0, bad));
-    if (bad === buf.length) return { codes, utf8: false, prefix: false };
-    if (depth > 0 && bad >= depth) return { codes, utf8: false, prefix: true };
+    const text = buf.toString('latin1', 0, bad);
+    if (bad === buf.length) return { text, utf8: false, prefix: false };
+    if (depth > 0 && bad >= depth) return { text, utf8: false, prefix: true };
     return null;
   }
 
   /**
-   * The printable characters at the start of a binary read as UTF-8 (at most `len`) and the
+   * How many printable characters a binary read as UTF-8 starts with (at most `len`), and the
    * offset after them; null when the binary is not UTF-8, which is then tried as Latin-1. OTP 25
    * and 27 first check that the first `len` characters are valid; OTP 29 (io_lib_pretty's
    * printable_unicode_bin) stops at the first character that is not printable, so a binary that
    * turns invalid only after it prints as bytes.
    */
-  private scanUtf8(buf: Buffer, len: number): { codes: number[]; at: number } | null {
-    const decoded = decodeUtf8(buf, this.scanFirst ? len + 1 : len);
-    const codes: number[] = [];
-    let at = 0;
-    for (let i = 0; i < decoded.chars.length && i < len; i++) {
-      const [code, size] = decoded.chars[i];
-      if (!isPrintableChar(code, this.unicodeRange)) {
-        return this.scanFirst || !decoded.invalid ? { codes, at } : null;
+  private scanUtf8(buf: Buffer, len: number): { chars: number; at: number } | null {
+    if (!this.scanFirst) {
+      for (let at = 0, n = 0; at < buf.length && n < len; n++) {
+        const size = utf8At(buf, at).size;
+        if (size === 0) return null;
+        at += size;
       }
-      codes.push(code);
-      at += size;
     }
-    if (decoded.invalid && (!this.scanFirst || at >= decoded.validBytes)) return null;
-    return { codes, at };
+    let at = 0;
+    let chars = 0;
+    while (at < buf.length) {
+      if (chars === len && !this.scanFirst) break;
+      const { code, size } = utf8At(buf, at);
+      if (size === 0) return null;
+      if (chars === len || !isPrintableChar(code, this.unicodeRange)) break;
+      at += size;
+      chars++;
+    }
+    return { chars, at };
   }
 
   /** io_lib:printable_latin1_list, or printable_unicode_list for `~tp` with `+pc unicode`. */
@@ -389,52 +395,63 @@ function isEscapeChar(c: number): boolean {
 }
 
 /**
- * The first `max` UTF-8 characters of `buf` as [code, size] pairs, as Erlang's `<<C/utf8, ...>>`
- * matches them (shortest form, no surrogates), whether an invalid one came before `max`, and
- * the bytes the valid ones take.
+ * The UTF-8 character at `i` as Erlang's `<<C/utf8, _/binary>>` matches it (shortest form, no
+ * surrogates); size 0 when there is none there.
  */
-function decodeUtf8(buf: Buffer, max: number): { chars: Array<[number, number]>; invalid: boolean; validBytes: number } {
-  const out: Array<[number, number]> = [];
-  let i = 0;
-  const invalid = () => ({ chars: out, invalid: true, validBytes: i });
-  while (i < buf.length && out.length < max) {
-    const b = buf[i];
-    let size: number;
-    let code: number;
-    if (b < 0x80) [size, code] = [1, b];
-    else if (b >= 0xc2 && b < 0xe0) [size, code] = [2, b & 0x1f];
-    else if (b >= 0xe0 && b < 0xf0) [size, code] = [3, b & 0x0f];
-    else if (b >= 0xf0 && b < 0xf5) [size, code] = [4, b & 0x07];
-    else return invalid();
-    if (i + size > buf.length) return invalid();
-    for (let k = 1; k < size; k++) {
-      const c = buf[i + k];
-      if ((c & 0xc0) !== 0x80) return invalid();
-      code = (code << 6) | (c & 0x3f);
-    }
-    if ((size === 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff))) || (size === 4 && (code < 0x10000 || code > 0x10ffff))) {
-      return invalid();
-    }
-    out.push([code, size]);
-    i += size;
+function utf8At(buf: Buffer, i: number): { code: number; size: number } {
+  const none = { code: 0, size: 0 };
+  const b = buf[i];
+  let size: number;
+  let code: number;
+  if (b < 0x80) return { code: b, size: 1 };
+  else if (b >= 0xc2 && b < 0xe0) [size, code] = [2, b & 0x1f];
+  else if (b >= 0xe0 && b < 0xf0) [size, code] = [3, b & 0x0f];
+  else if (b >= 0xf0 && b < 0xf5) [size, code] = [4, b & 0x07];
+  else return none;
+  if (i + size > buf.length) return none;
+  for (let k = 1; k < size; k++) {
+    const c = buf[i + k];
+    if ((c & 0xc0) !== 0x80) return none;
+    code = (code << 6) | (c & 0x3f);
   }
-  return { chars: out, invalid: false, validBytes: i };
+  if ((size === 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff))) || (size === 4 && (code < 0x10000 || code > 0x10ffff))) {
+    return none;
+  }
+  return { code, size };
+}
+
+/** The characters of a charlist as a JS string. */
+function charlistText(codes: number[]): string {
+  let s = '';
+  for (let i = 0; i < codes.length; i += 4096) s += String.fromCodePoint(...codes.slice(i, i + 4096));
+  return s;
 }
 
 /** io_lib:write_string: a string in double quotes, with escapes (characters from 160 as themselves). */
-function writeString(codes: Term[]): string {
-  let s = '"';
-  for (const t of codes) {
-    const c = t as number;
-    if (c === 0x22) s += '\\"';
-    else if (c === 0x5c) s += '\\\\';
-    else if ((c >= 0x20 && c <= 0x7e) || c >= 0xa0) s += String.fromCodePoint(c);
-    else s += ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0');
-  }
-  return s + '"';
+function writeString(chars: string): string {
+  return `"${chars.replace(NEEDS_ESCAPE, escapeChar)}"`;
 }
 
-const ESCAPES: Record<number, string> = { 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 8: '\\b', 12: '\\f', 27: '\\e', 127: '\\d' };
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f-\x9f]/g;
+
+function escapeChar(ch: string): string {
+  const c = ch.charCodeAt(0);
+  return ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0');
+}
+
+const ESCAPES: Record<number, string> = {
+  0x22: '\\"',
+  0x5c: '\\\\',
+  10: '\\n',
+  13: '\\r',
+  9: '\\t',
+  11: '\\v',
+  8: '\\b',
+  12: '\\f',
+  27: '\\e',
+  127: '\\d',
+};
 
 /** A node on one line (io_lib_pretty:write/1). */
 function write(n: Node): string {
