@@ -22,6 +22,10 @@
  *   line as {@link formatTerm} does (`~w`), because laying them out would recurse that deep (and
  *   erl's own layout of such a term is quadratic in size);
  * - records are not known, so they print as tuples (as in `io_lib:format`, which knows none).
+ *
+ * The `otp` option picks a release's differences: from OTP 27 `maybe` and `else` are quoted; OTP 29
+ * tells a UTF-8 binary from a Latin-1 one differently under `~tp` (see scanUtf8; taken here to
+ * start with OTP 28, which was not seen).
  */
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, setInspectText, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
@@ -354,16 +358,16 @@ class Measure {
     }
     if (t instanceof Atom) return formatAtom(t.name, this.style);
     if (t instanceof ErlFloat) return formatFloat(t.value);
-    if (t instanceof Pid) return `<${this.node_(t.node)}.${t.id}.${t.serial}>`;
-    if (t instanceof Port) return `#Port<${this.node_(t.node)}.${t.id}>`;
-    if (t instanceof Reference) return `#Ref<${this.node_(t.node)}.${t.ids.slice().reverse().join('.')}>`;
+    if (t instanceof Pid) return `<${this.nodeName(t.node)}.${t.id}.${t.serial}>`;
+    if (t instanceof Port) return `#Port<${this.nodeName(t.node)}.${t.id}>`;
+    if (t instanceof Reference) return `#Ref<${this.nodeName(t.node)}.${t.ids.slice().reverse().join('.')}>`;
     if (t instanceof ExportFun) return `fun ${formatFunAtom(t.module.name)}:${formatFunAtom(t.function.name)}/${t.arity}`;
     if (t instanceof Fun) return `#Fun<${formatAtom(t.module.name, this.style)}.${t.oldIndex}.${t.oldUniq}>`;
     throw new TypeError(`not an Erlang term: ${Object.prototype.toString.call(t)}`);
   }
 
   /** `0` for the local node, else the node's name (see the module notes). */
-  private node_(node: Atom): string {
+  private nodeName(node: Atom): string {
     return node.name === this.localNode ? '0' : formatAtom(node.name, this.style);
   }
 }
