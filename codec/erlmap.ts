@@ -1,7 +1,8 @@
 /**
  * Erlang maps keyed by any term, compared structurally (a tuple key finds an equal tuple key).
  */
-import { Atom, ErlFloat, Term } from './terms';
+import { inspect } from 'util';
+import { Atom, ErlFloat, inspectTerm, Term } from './terms';
 import { compare, equals } from './compare';
 import { hashTerm } from './hash';
 
@@ -227,6 +228,11 @@ export class ErlMap implements Iterable<[Term, Term]> {
   /** The keys in map key order (Erlang term order where integers precede floats). */
   sortedKeys(): Term[] {
     return this.keyList.slice().sort((a, b) => compare(a, b, true));
+  }
+
+  /** `util.inspect` and `console.log` show the map's `~p` text. */
+  [inspect.custom](): string {
+    return inspectTerm(this);
   }
 
   /** A plain object, for maps whose keys are atoms, binaries or JS strings. */

@@ -33,5 +33,5 @@ export {
   BEAM_DEFAULT_ATOM_TABLE,
 } from './limits';
 export type { DecodeLimits } from './limits';
-export { briefTerm, formatTerm, parseTerm, parseTerms, TextParseError } from './text';
-export type { FormatOptions } from './text';
+export { briefTerm, formatTerm, prettyTerm, parseTerm, parseTerms, TextParseError } from './text';
+export type { FormatOptions, PrettyOptions } from './text';

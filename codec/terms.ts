@@ -38,7 +38,25 @@ export type Term =
   | Fun
   | ExportFun;
 
+import { inspect } from 'util';
 import type { ErlMap } from './erlmap';
+
+/**
+ * How `util.inspect` and `console.log` show a term: as its `~p` text. The printer lives in
+ * codec/text, above the term model, and plugs itself in here when it loads; until then a term
+ * shows as a plain object.
+ */
+let inspectText: ((term: Term) => string) | null = null;
+
+/** For codec/text/pretty.ts: the text `util.inspect` shows for a term. @internal */
+export function setInspectText(print: (term: Term) => string): void {
+  inspectText = print;
+}
+
+/** A term's `util.inspect` text. @internal */
+export function inspectTerm(term: Term): string {
+  return inspectText === null ? inspect(term, { customInspect: false }) : inspectText(term);
+}
 
 const atomTable = new Map<string, Atom>();
 
@@ -73,6 +91,9 @@ export class Atom {
   toString(): string {
     return this.name;
   }
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** Shorthand for {@link Atom.of}. */
@@ -85,6 +106,9 @@ export class ErlFloat {
   constructor(readonly value: number) {}
   valueOf(): number {
     return this.value;
+  }
+  [inspect.custom](): string {
+    return inspectTerm(this);
   }
 }
 
@@ -106,6 +130,9 @@ export class Tuple {
   [Symbol.iterator](): Iterator<Term> {
     return this.elements[Symbol.iterator]();
   }
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`. */
@@ -119,6 +146,9 @@ export class ImproperList {
     readonly elements: Term[],
     readonly tail: Term,
   ) {}
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** Shorthand for `new ImproperList(elements, tail)`. */
@@ -136,6 +166,9 @@ export class BitBinary {
   get bitLength(): number {
     return this.buffer.length === 0 ? 0 : (this.buffer.length - 1) * 8 + this.bits;
   }
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** A process identifier. `node` is the node's full name. */
@@ -146,6 +179,9 @@ export class Pid {
     readonly serial: number,
     readonly creation: number,
   ) {}
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /**
@@ -159,6 +195,9 @@ export class Port {
     readonly creation: number,
     readonly v4 = false,
   ) {}
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** A reference: a node, a creation and 1 to 5 32-bit words. */
@@ -168,6 +207,9 @@ export class Reference {
     readonly creation: number,
     readonly ids: readonly number[],
   ) {}
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /**
@@ -186,6 +228,9 @@ export class Fun {
     readonly free: Term[],
     readonly legacy = false,
   ) {}
+  [inspect.custom](): string {
+    return inspectTerm(this);
+  }
 }
 
 /** An external fun: `fun Module:Function/Arity`. */
@@ -197,6 +242,9 @@ export class ExportFun {
     readonly arity: number,
   ) {
     this.function = fn;
+  }
+  [inspect.custom](): string {
+    return inspectTerm(this);
   }
 }
 

@@ -36,6 +36,12 @@ export interface FormatOptions {
    * reserved words, so those atoms are quoted.
    */
   otp?: number;
+  /**
+   * `~W`'s depth (`io_lib:write(T, Depth)`): parts deeper than this print as `...`, and a list,
+   * tuple, map or binary stops with `...` once its items have used the depth up. -1 (the
+   * default) is no limit. The text with a depth is for people: parseTerm cannot read `...`.
+   */
+  depth?: number;
 }
 
 /**
@@ -48,19 +54,13 @@ export interface FormatOptions {
  */
 export function formatTerm(term: Term, options: FormatOptions = {}): string {
   const style: AtomStyle = { unicode: options.unicode === true, maybeReserved: (options.otp ?? 25) >= 27 };
-  return new Printer(style).print(term);
+  const depth = options.depth ?? -1;
+  if (depth === 0) return '...';
+  return new Printer(style).print(term, depth);
 }
 
-/**
- * A term's text for a log line about what a peer sent: {@link formatTerm}, cut after
- * `maxLength` characters (then `...`), so a huge or hostile term cannot flood the log.
- */
-export function briefTerm(term: Term, maxLength = 200): string {
-  const text = formatTerm(term);
-  return text.length > maxLength ? `${text.slice(0, maxLength)}...` : text;
-}
-
-interface AtomStyle {
+/** How atoms are written: `~w` or `~tw`, and which release's reserved words are quoted. */
+export interface AtomStyle {
   unicode: boolean;
   maybeReserved: boolean;
 }
@@ -74,6 +74,8 @@ interface Frame {
   pairs: boolean;
   /** The index of an improper list's tail, printed after `|`; -1 otherwise. */
   tailAt: number;
+  /** The container's depth (io_lib:write's D), -1 for no limit. */
+  depth: number;
 }
 
 class Printer {
@@ -82,20 +84,26 @@ class Printer {
 
   constructor(private readonly style: AtomStyle) {}
 
-  print(term: Term): string {
+  print(term: Term, depth: number): string {
     let current = term;
+    let currentDepth = depth;
     for (;;) {
-      this.open(current);
+      this.open(current, currentDepth);
       let next: Term | undefined;
       while (next === undefined && this.stack.length > 0) {
         const frame = this.stack[this.stack.length - 1];
-        if (frame.next < frame.items.length) {
+        if (frame.depth > 0 && this.outOfDepth(frame)) {
+          this.out += frame.close;
+          this.stack.pop();
+        } else if (frame.next < frame.items.length) {
           const i = frame.next++;
           if (i > 0) this.out += frame.pairs ? (i & 1 ? ' => ' : ',') : i === frame.tailAt ? '|' : ',';
           const item = frame.items[i];
           // Lists of small integers (byte lists, charlists) are common: print them in place.
           if (typeof item === 'number' && Number.isInteger(item)) this.out += item;
           else next = item;
+          // io_lib:write: item i of a list or tuple gets D - 1 - i; both halves of a map pair D - 1.
+          currentDepth = frame.depth < 0 ? -1 : frame.pairs ? frame.depth - 1 : frame.depth - 1 - i;
         } else {
           this.out += frame.close;
           this.stack.pop();
@@ -106,8 +114,24 @@ class Printer {
     }
   }
 
+  /**
+   * Whether the depth is used up before the frame's next item: io_lib:write prints `...` where
+   * the depth left reaches 1 (`|...` in a list; in a map even after its last pair).
+   */
+  private outOfDepth(frame: Frame): boolean {
+    const i = frame.next;
+    if (frame.pairs) {
+      if (i === 0 || i & 1 || frame.depth - i / 2 !== 1) return false;
+      this.out += ',...';
+      return true;
+    }
+    if (i === 0 || i >= frame.items.length || frame.depth - i !== 1) return false;
+    this.out += frame.close === ']' ? '|...' : ',...';
+    return true;
+  }
+
   /** Print a scalar whole, or the opening of a container (pushing a frame for its items). */
-  private open(t: Term): void {
+  private open(t: Term, depth: number): void {
     switch (typeof t) {
       case 'number':
         this.out += Number.isInteger(t) ? String(t) : formatFloat(t);
@@ -119,17 +143,31 @@ class Printer {
         this.out += t ? 'true' : 'false';
         return;
       case 'string':
-        this.out += formatBytes(Buffer.from(t, 'utf8'), 8);
+        this.out += formatBytes(Buffer.from(t, 'utf8'), 8, depth);
         return;
     }
+    if (depth === 1 && (Array.isArray(t) || t instanceof ImproperList || t instanceof Tuple || t instanceof ErlMap)) {
+      this.out += Array.isArray(t)
+        ? t.length === 0
+          ? '[]'
+          : '[...]'
+        : t instanceof ImproperList
+          ? '[...]'
+          : t instanceof Tuple
+            ? t.length === 0
+              ? '{}'
+              : '{...}'
+            : '#{}';
+      return;
+    }
     if (t instanceof Atom) this.out += formatAtom(t.name, this.style);
-    else if (Array.isArray(t)) this.container('[', t, ']', -1);
-    else if (t instanceof Tuple) this.container('{', t.elements, '}', -1);
-    else if (Buffer.isBuffer(t)) this.out += formatBytes(t, 8);
+    else if (Array.isArray(t)) this.container('[', t, ']', -1, depth);
+    else if (t instanceof Tuple) this.container('{', t.elements, '}', -1, depth);
+    else if (Buffer.isBuffer(t)) this.out += formatBytes(t, 8, depth);
     else if (t instanceof ErlFloat) this.out += formatFloat(t.value);
-    else if (t instanceof ErlMap) this.map(t);
-    else if (t instanceof ImproperList) this.improper(t);
-    else if (t instanceof BitBinary) this.out += formatBytes(t.buffer, t.bits);
+    else if (t instanceof ErlMap) this.map(t, depth);
+    else if (t instanceof ImproperList) this.improper(t, depth);
+    else if (t instanceof BitBinary) this.out += formatBytes(t.buffer, t.bits, depth);
     else if (t instanceof Pid) this.out += `#Pid<${this.atom(t.node)}.${t.id}.${t.serial}.${t.creation}>`;
     else if (t instanceof Port) this.out += `#Port<${this.atom(t.node)}.${t.id}.${t.creation}${t.v4 ? '.v4' : ''}>`;
     else if (t instanceof Reference) this.out += `#Ref<${this.atom(t.node)}.${t.ids.slice().reverse().join('.')}.${t.creation}>`;
@@ -142,14 +180,14 @@ class Printer {
     return formatAtom(a.name, this.style);
   }
 
-  private container(open: string, items: Term[], close: string, tailAt: number): void {
+  private container(open: string, items: Term[], close: string, tailAt: number, depth: number): void {
     this.out += open;
     if (items.length === 0) this.out += close;
-    else this.stack.push({ items, next: 0, close, pairs: false, tailAt });
+    else this.stack.push({ items, next: 0, close, pairs: false, tailAt, depth });
   }
 
   /** `[a|[b|c]]` is the list `[a,b|c]`: a tail that is itself a list continues the list. */
-  private improper(list: ImproperList): void {
+  private improper(list: ImproperList, depth: number): void {
     const items = list.elements.slice();
     let tail = list.tail;
     while (tail instanceof ImproperList) {
@@ -158,35 +196,43 @@ class Printer {
     }
     if (Array.isArray(tail)) {
       for (const e of tail) items.push(e);
-      this.container('[', items, ']', -1);
+      this.container('[', items, ']', -1, depth);
     } else {
       items.push(tail);
-      this.container('[', items, ']', items.length - 1);
+      this.container('[', items, ']', items.length - 1, depth);
     }
   }
 
-  private map(m: ErlMap): void {
+  private map(m: ErlMap, depth: number): void {
     const items: Term[] = [];
     for (const k of m.sortedKeys()) items.push(k, m.get(k) as Term);
     this.out += '#{';
     if (items.length === 0) this.out += '}';
-    else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1 });
+    else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1, depth });
   }
 
   private fun(f: Fun): void {
     this.out += `#Fun<${this.atom(f.module)}.${f.oldIndex}.${f.oldUniq}>`;
     const fields: Term[] = [f.arity, f.uniq, f.index, f.pid, f.free];
     if (f.legacy) fields.push(Atom.of('legacy'));
-    this.container('{', fields, '}', -1);
+    this.container('{', fields, '}', -1, -1);
   }
 }
 
-/** `<<1,2,3>>`, and a last byte of which only `bits` are used as `Value:Bits`. */
-function formatBytes(buf: Buffer, bits: number): string {
+/**
+ * `<<1,2,3>>`, and a last byte of which only `bits` are used as `Value:Bits`; with a depth, `...`
+ * where the depth left reaches 1 (io_lib:write_binary).
+ */
+function formatBytes(buf: Buffer, bits: number, depth = -1): string {
   const full = bits >= 8 || buf.length === 0 ? buf.length : buf.length - 1;
   const parts: string[] = [];
-  for (let i = 0; i < full; i++) parts.push(String(buf[i]));
-  if (full < buf.length) parts.push(`${buf[full] >> (8 - bits)}:${bits}`);
+  for (let i = 0; i < buf.length; i++) {
+    if (depth - i === 1) {
+      parts.push('...');
+      break;
+    }
+    parts.push(i < full ? String(buf[i]) : `${buf[full] >> (8 - bits)}:${bits}`);
+  }
   return `<<${parts.join(',')}>>`;
 }
 
@@ -239,7 +285,8 @@ function quotedChar(c: number, unicode: boolean): string {
   return '\\' + c.toString(8).padStart(3, '0');
 }
 
-function formatAtom(name: string, style: AtomStyle): string {
+/** An atom as io_lib writes it: bare when it can be, else quoted with escapes. */
+export function formatAtom(name: string, style: AtomStyle): string {
   if (!needsQuotes(name, style)) return name;
   let s = "'";
   for (const ch of name) s += quotedChar(ch.codePointAt(0) as number, style.unicode);
@@ -254,7 +301,7 @@ function formatAtom(name: string, style: AtomStyle): string {
  * character beyond ASCII as one Latin-1 character, `fun 'Î»':f/0` for `fun 'λ':f/0`, which no
  * reader can undo; this writes the characters, so that the text reads back as the same fun.)
  */
-function formatFunAtom(name: string): string {
+export function formatFunAtom(name: string): string {
   const codes = Array.from(name, (ch) => ch.codePointAt(0) as number);
   const latin1Letter = (c: number): boolean => c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7;
   const first = codes[0];
@@ -289,7 +336,7 @@ const FUN_ATOM_ESCAPES = new Map<number, string>([
  * that read back as the same float, in fixed or scientific notation by the rules of OTP's Ryu
  * port (erts/emulator/ryu/to_chars.h), e.g. `100.0` but `1.0e3`, `0.0001` but `1.0e-5`.
  */
-function formatFloat(value: number): string {
+export function formatFloat(value: number): string {
   if (!Number.isFinite(value)) throw new TypeError(`Erlang has no float ${value}`);
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
   const sign = value < 0 ? '-' : '';

@@ -1,9 +1,11 @@
 /**
  * Erlang's three exception classes, for TypeScript code that wants to raise them: a handler that
  * throws `new ErlangError(atom('badarg'))` fails in Erlang exactly like `error(badarg)`.
+ * Their messages show the term as erl's shell would (`~tp`, continuation lines aligned after the
+ * class).
  */
 import { Term } from '../../codec';
-import { formatTerm } from '../../codec/text';
+import { prettyTerm } from '../../codec/text';
 
 /** `error(Reason)`. */
 export class ErlangError extends Error {
@@ -11,7 +13,7 @@ export class ErlangError extends Error {
   readonly code: string = 'error';
 
   constructor(readonly reason: Term) {
-    super(`error: ${formatTerm(reason)}`);
+    super(`error: ${prettyTerm(reason, { column: 8 })}`);
     this.name = 'ErlangError';
   }
 }
@@ -21,7 +23,7 @@ export class ErlangExit extends Error {
   readonly code = 'exit';
 
   constructor(readonly reason: Term) {
-    super(`exit: ${formatTerm(reason)}`);
+    super(`exit: ${prettyTerm(reason, { column: 7 })}`);
     this.name = 'ErlangExit';
   }
 }
@@ -31,7 +33,7 @@ export class ErlangThrow extends Error {
   readonly code = 'throw';
 
   constructor(readonly value: Term) {
-    super(`throw: ${formatTerm(value)}`);
+    super(`throw: ${prettyTerm(value, { column: 8 })}`);
     this.name = 'ErlangThrow';
   }
 }

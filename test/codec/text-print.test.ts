@@ -208,11 +208,13 @@ describe('formatTerm', () => {
 });
 
 describe('briefTerm', () => {
-  it('is formatTerm up to maxLength characters, then cut with ...', () => {
+  it('is the ~p text on one line up to maxLength characters, then cut with ...', () => {
     const short = tuple(atom('ok'), 1);
     expect(briefTerm(short)).toBe('{ok,1}');
     const long = new Array<number>(1000).fill(7);
     expect(briefTerm(long)).toBe(`${formatTerm(long).slice(0, 200)}...`);
     expect(briefTerm(short, 3)).toBe('{ok...');
+    expect(briefTerm(tuple(atom('hello'), [104, 105], Buffer.from('there')))).toBe('{hello,"hi",<<"there">>}');
+    expect(briefTerm(new Array<number>(50).fill(1000))).not.toContain('\n');
   });
 });
