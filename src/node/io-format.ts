@@ -177,7 +177,6 @@ class Formatter {
     if (this.peek() === 0x2e) {
       this.at++;
       precision = this.fieldValue();
-      if (precision !== undefined && precision < 0) throw new IoFormatError('negative precision');
     }
     let pad: Term = 0x20;
     if (this.peek() === 0x2e && this.at + 1 < this.fmt.length) {
@@ -298,6 +297,7 @@ class Formatter {
   private term(text: string, spec: Spec, unicode = spec.unicode): string {
     const { width, precision } = spec;
     if (width === undefined && precision === undefined) return text;
+    negativePrecision(spec);
     const field = (width ?? precision) as number;
     const length = unicode ? stringLength(text) : charsLength(text);
     const p = Math.min(length, precision === undefined ? field : Math.min(precision, field));
@@ -334,6 +334,7 @@ class Formatter {
     if (text === undefined) throw new IoFormatError('~s takes an atom, a string or an iolist');
     const { width, precision } = spec;
     if (width === undefined && precision === undefined) return text;
+    negativePrecision(spec);
     const length = charsLength(text);
     if (precision === undefined) return this.stringField(text, width as number, spec.left, length, spec);
     if (width === undefined) return this.stringField(text, precision, true, length, spec);
@@ -381,6 +382,7 @@ class Formatter {
   /** `~c`, `~~`: the character repeated to the width or the precision. */
   private char(ch: string, spec: Spec): string {
     const { width, precision } = spec;
+    negativePrecision(spec);
     if (precision === undefined) return width === undefined ? ch : ch.repeat(width);
     if (width === undefined) return ch.repeat(precision);
     if (width < precision) throw new IoFormatError('the precision is larger than the field');
@@ -393,4 +395,13 @@ function base(spec: Spec): number {
   const radix = spec.precision ?? 10;
   if (radix < 2 || radix > 36) throw new IoFormatError(`base ${radix} is not 2..36`);
   return radix;
+}
+
+/**
+ * A negative precision (from `*`) fails where it is used: badarg for `~s`; for `~c`, `~~` and
+ * `~w` erl loops until it runs out of memory, which is no behaviour to copy. `~p` takes it as a
+ * column, the others ignore it or reject it as a base or a float precision.
+ */
+function negativePrecision(spec: Spec): void {
+  if (spec.precision !== undefined && spec.precision < 0) throw new IoFormatError(`negative precision ${spec.precision}`);
 }
