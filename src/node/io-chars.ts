@@ -37,29 +37,57 @@ export function charsOf(data: Term, encoding: CharsEncoding): string | undefined
   if (typeof data === 'number') return undefined;
   const limit = encoding === 'latin1' ? 0xff : 0x10ffff;
   const parts: string[] = [];
-  // Items still to read, the next one last.
-  const stack: Term[] = [data];
-  while (stack.length > 0) {
-    const item = stack.pop() as Term;
+  // Characters not yet turned into a string, in chunks that String.fromCodePoint takes at once.
+  let codes: number[] = [];
+  const flush = (): void => {
+    if (codes.length > 0) parts.push(String.fromCodePoint(...codes));
+    codes = [];
+  };
+  // Lists being read and where in each; a binary or improper tail waits in `tails`.
+  const lists: Term[][] = [];
+  const at: number[] = [];
+  const tails: Array<Term | undefined> = [];
+  let item: Term | undefined = data;
+  for (;;) {
+    if (item === undefined) {
+      // Take the next item of the innermost list, or finish the list.
+      const depth = lists.length - 1;
+      if (depth < 0) break;
+      if (at[depth] < lists[depth].length) item = lists[depth][at[depth]++];
+      else {
+        item = tails[depth];
+        lists.pop();
+        at.pop();
+        tails.pop();
+        continue;
+      }
+    }
     if (typeof item === 'number') {
       if (!isCodePoint(item) || item > limit) return undefined;
-      parts.push(String.fromCodePoint(item));
+      codes.push(item);
+      if (codes.length === 4096) flush();
     } else if (Buffer.isBuffer(item) || typeof item === 'string') {
       const text = binaryText(Buffer.isBuffer(item) ? item : Buffer.from(item, 'utf8'), encoding);
       if (text === undefined) return undefined;
+      flush();
       parts.push(text);
     } else if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+      lists.push(item);
+      at.push(0);
+      tails.push(undefined);
     } else if (
       item instanceof ImproperList &&
       (item.tail instanceof ImproperList || Array.isArray(item.tail) || Buffer.isBuffer(item.tail))
     ) {
-      stack.push(item.tail);
-      for (let i = item.elements.length - 1; i >= 0; i--) stack.push(item.elements[i]);
+      lists.push(item.elements);
+      at.push(0);
+      tails.push(item.tail);
     } else {
       return undefined;
     }
+    item = undefined;
   }
+  flush();
   return parts.join('');
 }
 
