@@ -75,7 +75,8 @@ function putChars(request: Tuple, write: (text: string) => void): Term {
     return OK;
   }
   const text = fields.length <= 2 && encoding !== undefined ? charsOf(chars, encoding) : undefined;
-  if (text === undefined) return tuple(ERROR, request);
+  // erl names the request in its Latin-1 form.
+  if (text === undefined) return tuple(ERROR, fields.length === 1 ? tuple(PUT_CHARS, LATIN1, chars) : request);
   write(text);
   return OK;
 }

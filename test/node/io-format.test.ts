@@ -29,6 +29,36 @@ const CASES = [
 /** io:format cases that raise badarg in erl. */
 const BAD_CASES = ['{"~w~n", []}', '{"~s", [[955]]}', '{"~d", [1]}', '{"~.1e", [1.0]}'];
 
+/**
+ * Io requests, and whether erl 27 and 29 answer them alike (erl 29 names a failed latin1 format by
+ * its text, 27 by the function; we answer as 27).
+ */
+const IO_REQUESTS: Array<[string, boolean]> = [
+  ['{put_chars, unicode, <<97, 10>>}', true],
+  ['{put_chars, latin1, <<233, 10>>}', true],
+  ['{put_chars, latin1, [233, [<<10>>]]}', true],
+  ['{put_chars, latin1, [955]}', true],
+  ['{put_chars, unicode, [-1]}', true],
+  ['{put_chars, unicode, [16#D800]}', true],
+  ['{put_chars, unicode, <<255>>}', true],
+  ['{put_chars, unicode, foo}', true],
+  ['{put_chars, [111, 108, 100, 10]}', true],
+  ['{put_chars, unicode}', true],
+  ['{put_chars, unicode, io_lib, format, ["~w~n", [x]]}', true],
+  ['{put_chars, unicode, io_lib, format, ["~w~n", []]}', true],
+  ['{put_chars, unicode, io_lib, format, [bad, bad]}', true],
+  ['{put_chars, unicode, io_lib, fwrite, ["f~n", []]}', true],
+  ['{put_chars, unicode, nomod, nofun, []}', true],
+  ['{put_chars, latin1, io_lib, format, ["~ts~n", [[955]]]}', false],
+  ['{requests, [{put_chars, unicode, <<114, 10>>}, {put_chars, unicode, io_lib, format, ["~b~n", [2]]}]}', true],
+  ['{requests, [{put_chars, unicode, foo}, {put_chars, unicode, <<114, 10>>}]}', true],
+  ['{requests, []}', true],
+  ['{setopts, [bogus]}', true],
+  ['{get_password, unicode}', true],
+  ['bogus', true],
+  ['{bogus, 1}', true],
+];
+
 /** Cases that wait on the io_lib_pretty printer (codec/text/pretty.ts). */
 const PRINTER_CASES = [
   '{"~p~n", [[104,105]]}',
@@ -135,6 +165,19 @@ describeOtp('our group leader serving io for erl processes', (otp) => {
     ];
     expect(await request(tuple(atom('requests'), requests))).toBe(atom('ok'));
     expect(printed.join('')).toBe('one 2\n');
+  });
+
+  it("replies to io requests as erl's own group leader does (OTP 27 on: word for word)", async () => {
+    const exact = Number(otp.release) >= 27;
+    for (const [text, wordForWord] of IO_REQUESTS) {
+      const request = parseTerm(text);
+      const theirs = await client.rpc(erl.name, 'io', 'request', [atom('user'), request], { timeout: 10000 });
+      const ours = await client.rpc(erl.name, 'io', 'request', [request], { timeout: 10000 });
+      const outcome = (reply: Term): string =>
+        reply === atom('ok') ? 'ok' : formatTerm(reply).startsWith('{error,') ? 'error' : formatTerm(reply);
+      expect({ text, ours: outcome(ours) }).toEqual({ text, ours: outcome(theirs) });
+      if (exact && wordForWord) expect({ text, ours: formatTerm(ours) }).toEqual({ text, ours: formatTerm(theirs) });
+    }
   });
 
   it('~p ~P through our group leader: erl prints the same', async () => {
