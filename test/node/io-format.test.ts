@@ -127,6 +127,19 @@ describeOtp('our group leader serving io for erl processes', (otp) => {
       const top = ((failure as RemoteError).stacktrace as Tuple[])[0];
       expect(formatTerm(tuple(top.get(0), top.get(1), top.get(2)))).toBe(formatTerm(tuple(atom('io'), atom('format'), [format, args])));
       expect(printed).toEqual([]);
+      // The error_info erl's io module builds from the reply ({device, format} from OTP 27 on) is
+      // what the same call gets from erl's own group leader.
+      const theirs = (await rejection(
+        client.rpc(erl.name, 'io', 'format', [atom('user'), format, args], { timeout: 10000 }),
+      )) as RemoteError;
+      const errorInfo = (e: RemoteError): string =>
+        formatTerm(
+          ((e.stacktrace as Tuple[])[0].get(3) as Term[]).find((x) => x instanceof Tuple && x.get(0) === atom('error_info')) ?? [],
+        );
+      if (Number(otp.release) >= 27) {
+        expect(errorInfo(theirs)).toMatch(/cause => \{device,format\}/);
+        expect(errorInfo(failure as RemoteError)).toBe(errorInfo(theirs));
+      }
     }
   });
 
