@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { decode, float, formatTerm, Term, Tuple } from '../../codec';
+import { atom, decode, float, formatTerm, parseTerm, Term, Tuple } from '../../codec';
+import * as pretty from '../../codec/text/pretty';
 import { ioFormat, IoFormatError } from '../../src/node/io-format';
 import { seededRandom } from '../support/seeded-random';
 import { describeOtp, erlEval, Otp, stageFile, uniqueName } from '../support/otp';
@@ -385,6 +386,48 @@ describeOtp('io_lib:format, ioFormat and erl', (otp) => {
     expect(outcomes.filter((o) => o.expected === null).length).toBeGreaterThan(20);
     expect(outcomes.filter((o) => o.expected !== null).length).toBeGreaterThan(500);
     expect(mismatches(otp, outcomes)).toEqual([]);
+  });
+
+  it('hands io_lib_pretty the column and line length io_lib_format hands it', () => {
+    // [text before the ~p (a format, its args), the ~p's own width and precision]
+    const layouts: Array<[string, string, string]> = [
+      ['', '[]', ''],
+      ['abc ', '[]', ''],
+      ['\t', '[]', ''],
+      ['ab\tcdefghij\t', '[]', '40'],
+      ['x~n  ', '[]', ''],
+      ['~s: ', '["key"]', ''],
+      ['~10w|~-6.2f|', '[atom, 1.5]', '30'],
+      ['é~ts ~c', '[[955, 16#301], $x]', ''],
+      ['~s', '["two\\nlines"]', ''],
+      ['prefix ', '[]', '.5'],
+      ['prefix ', '[]', '50.12'],
+    ];
+    const answer = erlEval(
+      otp,
+      `io:format("~w", [[begin F = io_lib:format(P, A), {unicode:characters_to_binary(F), io_lib_format:indentation(F, 0) + 1} end || {P, A} <- [${layouts.map(([p, a]) => `{${erlString(p)}, ${a}}`).join(', ')}]]]), halt().`,
+      [],
+      30000,
+    );
+    const expected = (parseTerm(answer) as Tuple[]).map((t) => t.get(1) as number);
+    const spy = jest.spyOn(pretty, 'prettyTerm');
+    try {
+      layouts.forEach(([prefix, args, spec], i) => {
+        spy.mockClear();
+        ioFormat(`${prefix}~${spec}p`, [...(parseTerm(args) as Term[]), atom('t')]);
+        const [width, precision] = spec.split('.');
+        expect(spy).toHaveBeenCalledTimes(1);
+        const options = spy.mock.calls[0][1] as pretty.PrettyOptions;
+        expect({ prefix, spec, lineLength: options.lineLength, column: options.column }).toEqual({
+          prefix,
+          spec,
+          lineLength: width ? Number(width) : 80,
+          column: precision ? Number(precision) : expected[i],
+        });
+      });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('prints ~p ~P ~W as io_lib_pretty and io_lib:write with a depth do', () => {
