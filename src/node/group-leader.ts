@@ -6,12 +6,12 @@
  *
  * | request                                      | reply                                           |
  * |----------------------------------------------|-------------------------------------------------|
- * | `{put_chars, Enc, Chars}`, `{put_chars, Chars}` | `ok`, or `{error, Request}` when Chars are not characters in Enc (latin1 bytes are Latin-1 characters) |
- * | `{put_chars, Enc, io_lib, format\|fwrite, [Format, Args]}` | `ok`, or `{error, F}` when io_lib raises badarg (the caller's io:format raises badarg) |
+ * | `{put_chars, Enc, Chars}`, `{put_chars, Chars}` | `ok`, or `{error, {put_chars, Enc, Chars}}` when Chars are not characters in Enc (latin1 bytes are Latin-1 characters; the old form is latin1) |
+ * | `{put_chars, Enc, io_lib, format\|fwrite, [Format, Args]}` | `ok`, or `{error, F}` when io_lib raises badarg or the text is not in Enc (the caller's io:format raises badarg) |
  * | `{put_chars, Enc, M, F, A}` for any other M:F | `{error, F}`: nothing from the wire is evaluated |
  * | `{requests, [Request...]}`                   | the first error, or `ok`                         |
  * | `getopts`, `{setopts, Opts}`                 | `[{binary, B}, {encoding, E}]`; `ok` for binary/list/encoding, else `{error, enotsup}` |
- * | `{get_geometry, _}`, `{get_password, _}`     | `{error, enotsup}`                              |
+ * | `{get_geometry, _}`, `{get_password, _}`     | `{error, enotsup}` (erl's `user` says `error` or `enotsup` to get_geometry; io:columns() makes all three `{error, enotsup}`) |
  * | `get_chars`, `get_line`, `get_until`         | `eof`                                           |
  * | anything else                                | `{error, request}`                              |
  */
