@@ -29,7 +29,7 @@
  */
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, setInspectText, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
-import { AtomStyle, formatAtom, formatFloat, formatFunAtom, formatTerm, FormatOptions } from './print';
+import { AtomStyle, formatAtom, formatFloat, formatFunAtom, formatTerm, FormatOptions, keysInOrder } from './print';
 
 /** How to lay a term out. The defaults give OTP 25's `~tp` at column 1. */
 export interface PrettyOptions extends FormatOptions {
@@ -53,6 +53,8 @@ export interface PrettyOptions extends FormatOptions {
    * `<<"λ"/utf8>>`.
    */
   printableRange?: 'latin1' | 'unicode';
+  /** `~lp` is `false`: lists of characters and printable binaries print as numbers. Default true. */
+  strings?: boolean;
 }
 
 /** The deepest nesting laid out over lines; deeper terms print on one line (see the module notes). */
@@ -73,7 +75,7 @@ export function prettyTerm(term: Term, options: PrettyOptions = {}): string {
   const column = Math.max(1, options.column ?? 1);
   if (!isContainer(term)) return new Measure(style, encoding, options).scalar(term);
   if (nestingExceeds(term, depth, MAX_PRETTY_NESTING)) {
-    return formatTerm(term, { unicode: style.unicode, otp: options.otp, depth });
+    return formatTerm(term, { unicode: style.unicode, otp: options.otp, depth, mapsOrder: options.mapsOrder });
   }
   const root = new Measure(style, encoding, options).node(term, depth);
   const m = root.len;
@@ -166,6 +168,8 @@ class Measure {
   private readonly localNode: string | undefined;
   /** Whether binaries are read as UTF-8 the way of OTP 28+ (see scanUtf8). */
   private readonly scanFirst: boolean;
+  private readonly strings: boolean;
+  private readonly mapsOrder: PrettyOptions['mapsOrder'];
 
   constructor(
     private readonly style: AtomStyle,
@@ -176,12 +180,14 @@ class Measure {
     this.unicodeRange = options.printableRange === 'unicode';
     this.localNode = options.localNode;
     this.scanFirst = (options.otp ?? 25) >= 28;
+    this.strings = options.strings !== false;
+    this.mapsOrder = options.mapsOrder;
   }
 
   node(t: Term, depth: number): Node {
     if (Array.isArray(t)) {
       if (t.length === 0) return text('[]');
-      if (depth !== 1 && this.printableList(t)) return text(writeString(charlistText(t as number[])));
+      if (depth !== 1 && this.strings && this.printableList(t)) return text(writeString(charlistText(t as number[])));
       return this.list(t, null, depth);
     }
     if (t instanceof ImproperList) {
@@ -243,7 +249,7 @@ class Measure {
     const items: Node[] = [];
     let end: End = null;
     let d = depth;
-    for (const k of m.sortedKeys()) {
+    for (const k of keysInOrder(m, this.mapsOrder)) {
       if (d === 1) {
         end = 'dots';
         break;
@@ -260,7 +266,7 @@ class Measure {
   private binary(buf: Buffer, bits: number, depth: number): Node {
     if (buf.length === 0) return text('<<>>');
     if (depth === 1) return text('<<...>>');
-    if (bits === 8) {
+    if (bits === 8 && this.strings) {
       const printable = this.printableBinary(buf, depth - 1);
       if (printable !== null) {
         const s = writeString(printable.text);

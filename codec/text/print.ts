@@ -18,7 +18,7 @@
  * A local fun's tuple is `{Arity, <<Uniq>>, Index, Pid, [FreeVar, ...]}`, with a sixth element
  * `legacy` for a pre-R8 FUN_EXT fun. Node and module names are atoms, quoted as `~w` quotes them.
  *
- * Map keys print in map key order, as the BEAM keeps a small map (`ErlMap.sortedKeys`).
+ * Map keys print in Erlang term order (see `mapsOrder`), as OTP 25-27 keep a small map.
  */
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
@@ -42,6 +42,18 @@ export interface FormatOptions {
    * default) is no limit. The text with a depth is for people: parseTerm cannot read `...`.
    */
   depth?: number;
+  /**
+   * The order map keys print in: erl's `~k` (`ordered`, Erlang term order) or `~K` with
+   * `reversed`. Without it keys print in term order too, which is how OTP 25-27 keep a small map;
+   * OTP 28+ keep atom keys in atom-table order, which a peer cannot see.
+   */
+  mapsOrder?: 'ordered' | 'reversed';
+}
+
+/** A map's keys in the order `mapsOrder` asks for. */
+export function keysInOrder(m: ErlMap, mapsOrder: FormatOptions['mapsOrder']): Term[] {
+  const keys = m.sortedKeys();
+  return mapsOrder === 'reversed' ? keys.reverse() : keys;
 }
 
 /**
@@ -56,7 +68,7 @@ export function formatTerm(term: Term, options: FormatOptions = {}): string {
   const style: AtomStyle = { unicode: options.unicode === true, maybeReserved: (options.otp ?? 25) >= 27 };
   const depth = options.depth ?? -1;
   if (depth === 0) return '...';
-  return new Printer(style).print(term, depth);
+  return new Printer(style, options.mapsOrder).print(term, depth);
 }
 
 /** How atoms are written: `~w` or `~tw`, and which release's reserved words are quoted. */
@@ -82,7 +94,10 @@ class Printer {
   private out = '';
   private readonly stack: Frame[] = [];
 
-  constructor(private readonly style: AtomStyle) {}
+  constructor(
+    private readonly style: AtomStyle,
+    private readonly mapsOrder: FormatOptions['mapsOrder'],
+  ) {}
 
   print(term: Term, depth: number): string {
     let current = term;
@@ -205,7 +220,7 @@ class Printer {
 
   private map(m: ErlMap, depth: number): void {
     const items: Term[] = [];
-    for (const k of m.sortedKeys()) items.push(k, m.get(k) as Term);
+    for (const k of keysInOrder(m, this.mapsOrder)) items.push(k, m.get(k) as Term);
     this.out += '#{';
     if (items.length === 0) this.out += '}';
     else this.stack.push({ items, next: 0, close: '}', pairs: true, tailAt: -1, depth });
