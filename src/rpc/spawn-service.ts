@@ -2,10 +2,18 @@
  * SPAWN_REQUEST from other nodes: `erpc:call/cast` (so `rpc:call`, `rpc:cast`, `rpc:multicall`),
  * `spawn(Node, M, F, A)` and `spawn(Node, Fun)`. Each request gets a SPAWN_REPLY with a real pid of
  * this node, then that process runs the registered TypeScript and exits the way BEAM's would.
+ *
+ * `spawn(Node, M, F, A)` runs a spawnable body (`registerSpawnable`) when there is one, else the
+ * served function `M:F/Arity` as BEAM runs any exported function in a new process: its value is
+ * dropped and the process exits `normal`, or with the reason of its exception. A process that
+ * dies of an error (`undef` included) or a throw is reported as BEAM reports it ("Error in
+ * process ..."), here and on the node of its group leader (the caller's), where erl shows it.
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
 import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
-import { CallSite, exitReason, exitReasonOf } from '../process/outcome';
+import { processErrorEvent, reportsCrash } from '../process/crash-report';
+import { Logger } from '../process/logger';
+import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
 import { applyRegistered, sendable } from './apply';
@@ -38,6 +46,7 @@ export class SpawnService {
   constructor(
     private readonly table: ProcessTable,
     private readonly registry: ModuleRegistry,
+    private readonly logger: Logger,
   ) {}
 
   /** Serve one request; `reply` sends SPAWN_REPLY on the connection it came from. */
@@ -80,8 +89,10 @@ export class SpawnService {
       return this.runFun(proc, args[0], listOf(args[1]) ?? []);
     }
     const body = this.registry.spawnable(module, fn, args.length);
-    if (!body) return proc.exit(tuple(UNDEF, [tuple(module, fn, args, [])]));
-    await runBody(proc, () => body(proc, ...args), { module, function: fn, arity: args.length });
+    if (body) return this.runBody(proc, () => body(proc, ...args), { module, function: fn, arity: args.length });
+    // A served function (or undef when there is none), its value dropped.
+    const outcome = await applyRegistered(this.registry, module, fn, args, ctx);
+    this.end(proc, outcome);
   }
 
   /** `spawn(Node, Fun)`: the TypeScript registered for that fun (module, index, arity). */
@@ -89,22 +100,32 @@ export class SpawnService {
     const body = this.registry.fun(fun.module, fun.index, fun.arity);
     if (!body || callArgs.length !== fun.arity) {
       // BEAM: the fun's code is not loaded here.
-      return proc.exit(tuple(UNDEF, [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])]));
+      const stack = [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])];
+      return this.end(proc, { kind: 'error', reason: UNDEF, stack });
     }
-    await runBody(proc, () => body(proc, ...fun.free, ...callArgs), {
+    await this.runBody(proc, () => body(proc, ...fun.free, ...callArgs), {
       module: fun.module,
       function: atom(`-fun-${fun.index}-`),
       arity: fun.arity,
     });
   }
-}
 
-/** Run a process body to its end: `normal`, or the reason its exception gives, as BEAM's would. */
-async function runBody(proc: ErlProcess, body: () => unknown, site: CallSite): Promise<void> {
-  try {
-    await body();
-    proc.exit();
-  } catch (err) {
-    proc.exit(exitReasonOf(err, site));
+  /** Run a process body to its end: `normal`, or the reason its exception gives, as BEAM's would. */
+  private async runBody(proc: ErlProcess, body: () => unknown, site: CallSite): Promise<void> {
+    try {
+      await body();
+      proc.exit();
+    } catch (err) {
+      this.end(proc, outcomeOf(err, site), err);
+    }
+  }
+
+  /** End a spawned process as its outcome says, reporting an error or a throw as BEAM does. */
+  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown): void {
+    // A process already ended (killed while it waited) has nothing left to report.
+    if (!proc.alive) return;
+    const reason = exitReason(outcome);
+    if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.table.nodeName.name, reason, thrown));
+    proc.exit(reason);
   }
 }
