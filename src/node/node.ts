@@ -364,7 +364,15 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     if (options.distListen === false) {
       signal?.throwIfAborted();
       const epmd = { origin: 'none', port: resolveEpmdPort(options.epmdPort) } as const;
-      return new ErlNode(options, { name: nodeName.full, cookie, creation: randomCreation(), listener: null, registration: null, epmd, logger });
+      return new ErlNode(options, {
+        name: nodeName.full,
+        cookie,
+        creation: randomCreation(),
+        listener: null,
+        registration: null,
+        epmd,
+        logger,
+      });
     }
     const epmd = await ensureEpmd({ port: options.epmdPort });
     signal?.throwIfAborted();

@@ -6,7 +6,7 @@
  * Terms are cut ({@link reportTerm}) and JavaScript stacks too, so no report floods the log.
  */
 import { Atom, atom, charlist, map, Pid, Term, tuple } from '../../codec';
-import { LogEvent, logTimestamp } from './logger';
+import { LogEvent, logTimestamp } from './log-event';
 import { Outcome } from './outcome';
 import { pidText, reportTerm } from './report-term';
 
@@ -35,7 +35,9 @@ export function jsStackLines(err: unknown): string[] {
     .split('\n')
     .slice(1)
     .map((line) => line.trim());
-  return frames.length > REPORT_STACK_LINES ? [...frames.slice(0, REPORT_STACK_LINES), `... ${frames.length - REPORT_STACK_LINES} more`] : frames;
+  return frames.length > REPORT_STACK_LINES
+    ? [...frames.slice(0, REPORT_STACK_LINES), `... ${frames.length - REPORT_STACK_LINES} more`]
+    : frames;
 }
 
 /** Lines naming where a JavaScript error came from, for the text of a report ('' when there is none). */
@@ -71,7 +73,13 @@ export function processErrorEvent(proc: ReportedProcess, node: string, reason: T
   const gl = proc.groupLeader;
   if (gl !== undefined) {
     const meta = map([
-      [ERROR_LOGGER, map([[EMULATOR, TRUE], [TAG, ERROR]])],
+      [
+        ERROR_LOGGER,
+        map([
+          [EMULATOR, TRUE],
+          [TAG, ERROR],
+        ]),
+      ],
       [GL, gl],
       [PID, proc.pid],
       [TIME, time],
@@ -85,8 +93,6 @@ export function processErrorEvent(proc: ReportedProcess, node: string, reason: T
 /** Who called a gen_server that crashed handling the call. */
 export interface GenServerClient {
   pid: Pid;
-  /** The caller is on this node and still alive. */
-  alive: boolean;
 }
 
 /** What gen_server reports when it terminates abnormally. */
@@ -102,12 +108,15 @@ export interface GenServerCrash {
   thrown?: unknown;
 }
 
-/** The client lines of gen_server's report: remote, dead, or the caller (a TypeScript caller has no Erlang stack to show). */
+/**
+ * The client lines of gen_server's report: a caller on another node is "remote"; a caller here
+ * is a TypeScript process, which has no Erlang stack to show (erl shows its caller's stacktrace).
+ */
 function clientText(client: GenServerClient | undefined, node: string): string {
   if (client === undefined) return '';
   const who = pidText(client.pid, node);
   if (client.pid.node.name !== node) return `\n** Client ${who} is remote on node ${reportTerm(client.pid.node)}`;
-  return client.alive ? `\n** Client ${who} stacktrace\n** []` : `\n** Client ${who} is dead`;
+  return `\n** Client ${who} stacktrace\n** []`;
 }
 
 /**
@@ -157,5 +166,11 @@ export function servedErrorEvent(call: ServedCall, thrown: unknown): LogEvent {
   const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   const stack = jsStackLines(thrown);
   const text = `Served function ${mfa} threw a JavaScript error\n** Arguments == ${reportTerm(call.args)}\n** ${what}${stack.map((l) => `\n**   ${l}`).join('')}`;
-  return { level: 'error', time: logTimestamp(), text, pid: call.pid, fields: { label: 'served_function_error', mfa, args: reportTerm(call.args), error: what, js_stack: stack } };
+  return {
+    level: 'error',
+    time: logTimestamp(),
+    text,
+    pid: call.pid,
+    fields: { label: 'served_function_error', mfa, args: reportTerm(call.args), error: what, js_stack: stack },
+  };
 }

@@ -3,7 +3,7 @@
  * `=ERROR REPORT==== 7-Dec-2026::06:46:30.908102 ===` on a line, then the message), or as one
  * JSON object per line for log collectors.
  */
-import type { LogEvent, LogFormat } from './logger';
+import type { LogEvent, LogFormat } from './log-event';
 import { pidText } from './report-term';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -5,52 +5,11 @@
  * An event whose process has its group leader on another node is also sent to that node's
  * `logger` process, as erl's `logger:log` does, so erl shows it where the process was started.
  */
-import { Atom, Pid, Term } from '../../codec';
+import { Term } from '../../codec';
+import { LOG_SEVERITIES, LogEvent, LogFormat, LogLevel, LogMetadata, LogSeverity, logTimestamp } from './log-event';
 import { formatLogEvent } from './log-format';
 
-/** The severities of log events, most severe first: erl's `logger:level()`. */
-export const LOG_SEVERITIES = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'] as const;
-
-/** How severe one event is: erl's `logger:level()`. */
-export type LogSeverity = (typeof LOG_SEVERITIES)[number];
-
-/**
- * A level setting, as `logger:set_primary_config(level, L)` takes: a severity (that one and the
- * more severe pass), `none` (nothing passes) or `all` (everything passes).
- */
-export type LogLevel = LogSeverity | 'none' | 'all';
-
-/** How events are written: erl's default text (`=ERROR REPORT==== ... ===` and the message), or one JSON object per line. */
-export type LogFormat = 'text' | 'json';
-
-/** One value of a report field in the JSON format. */
-export type LogField = string | number | boolean | string[];
-
-/** What a program can add to an event it logs. */
-export interface LogMetadata {
-  /** The process the event is about. */
-  pid?: Pid;
-  /** Its registered name. */
-  registeredName?: Atom;
-  /** The report's fields, written as they are in the JSON format (erl text for terms). */
-  fields?: Record<string, LogField>;
-}
-
-/** A log event, as the logger's handler sees it. */
-export interface LogEvent extends LogMetadata {
-  level: LogSeverity;
-  /** When, in microseconds since the epoch (erl's `time` metadata). */
-  time: number;
-  /** The message as erl's formatter writes it, without the header; may span lines. */
-  text: string;
-  /** The title of erl's header, e.g. `CRASH REPORT`. Default: `ERROR REPORT` for `error`, and so on. */
-  title?: string;
-  /**
-   * The event as erl's `logger` process takes it (`{log, Level, Format, Args, Meta}`), for the
-   * node of `gl` when that is another node.
-   */
-  remote?: { gl: Pid; message: Term };
-}
+export type { LogEvent, LogField, LogFormat, LogLevel, LogMetadata, LogSeverity } from './log-event';
 
 /** How the logger is set up (the node passes its own options). */
 export interface LoggerOptions {
@@ -73,11 +32,6 @@ function rankOf(level: string): number {
   return rank;
 }
 
-/** Now, in microseconds since the epoch, as erl's `logger:timestamp()`. */
-export function logTimestamp(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
-
 /** The node's logger (`node.logger`). */
 export class Logger {
   private levelSetting: LogLevel;
@@ -91,7 +45,8 @@ export class Logger {
     this.levelSetting = options.level ?? 'notice';
     this.rank = rankOf(this.levelSetting);
     this.formatSetting = options.format ?? 'text';
-    if (this.formatSetting !== 'text' && this.formatSetting !== 'json') throw new TypeError(`invalid log format ${String(this.formatSetting)}`);
+    if (this.formatSetting !== 'text' && this.formatSetting !== 'json')
+      throw new TypeError(`invalid log format ${String(this.formatSetting)}`);
   }
 
   /** The primary level: events at least this severe are logged. */
