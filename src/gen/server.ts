@@ -36,7 +36,7 @@
 import { Atom, atom, charlist, encode, map, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import { genServerCrashEvent } from '../process/crash-report';
 import { WaitOptions } from '../process/deadline';
-import { ErlangExit, ErlangThrow } from '../process/exceptions';
+import { ErlangError, ErlangExit, ErlangThrow } from '../process/exceptions';
 import { Logger } from '../process/logger';
 import { ReceiveTimeoutError } from '../process/mailbox';
 import { CallSite, exitReasonOf, outcomeOf } from '../process/outcome';
@@ -239,8 +239,9 @@ export async function startGenServer(node: GenHost, impl: GenServer, options: St
       updates.set(refKey(ref), update);
       try {
         const answer = await call(tuple(REPLACE_STATE, ref), callOptions, SYSTEM);
-        if (answer instanceof Tuple && answer.length === 2 && answer.get(0) === OK) return answer.get(1);
-        throw new ErlangExit(answer instanceof Tuple && answer.get(0) === ERROR ? answer.get(1) : answer);
+        // sys:replace_state's rule: {error, Reason} is a failure (raised as error(Reason)), anything else the state.
+        if (answer instanceof Tuple && answer.length === 2 && answer.get(0) === ERROR) throw new ErlangError(answer.get(1));
+        return answer;
       } finally {
         updates.delete(refKey(ref));
       }
@@ -403,7 +404,7 @@ class Server {
 
   /** A `sys` request, answered as sys.erl and gen_server answer it; false when the server's timeout goes on running. */
   private async system(from: From, request: Term): Promise<boolean> {
-    if (request === GET_STATE) reply(from, tuple(OK, this.state()));
+    if (request === GET_STATE) reply(from, this.state());
     else if (request === GET_STATUS) reply(from, this.status());
     else if (request === SUSPEND || request === RESUME) {
       this.suspended = request === SUSPEND;
@@ -418,7 +419,7 @@ class Server {
     return false;
   }
 
-  /** `{ok, NewState}`, or sys's `{error, {callback_failed, ...}}`: an erl fun cannot run here, so it fails as `undef`. */
+  /** The new state, or sys's `{error, {callback_failed, ...}}`: an erl fun cannot run here, so it fails as `undef`. */
   private async replaceState(stateFun: Term): Promise<Term> {
     const update = stateFun instanceof Reference ? this.updates.get(refKey(stateFun)) : undefined;
     const failed = (cls: Atom, reason: Term) =>
@@ -431,14 +432,14 @@ class Server {
       const outcome = outcomeOf(err);
       return 'value' in outcome ? failed(atom(outcome.kind), outcome.value) : failed(atom(outcome.kind), outcome.reason);
     }
-    return tuple(OK, this.state());
+    return this.state();
   }
 
   /** The state as Erlang sees it ({@link GenServer.formatState}, or the fields that are terms). */
   private state(): Term {
     const { impl } = this;
     if (impl.formatState) return impl.formatState();
-    return map(Object.entries(impl).filter((entry): entry is [string, Term] => isTerm(entry[1])));
+    return map(Object.fromEntries(Object.entries(impl).filter((entry): entry is [string, Term] => isTerm(entry[1]))));
   }
 
   /** `sys:get_status`'s reply, in gen_server's shape. */

@@ -6,6 +6,7 @@
  * Terms are cut ({@link reportTerm}) and JavaScript stacks too, so no report floods the log.
  */
 import { Atom, atom, charlist, map, Pid, Term, tuple } from '../../codec';
+import { isErlangException } from './exceptions';
 import { LogEvent, logTimestamp } from './log-event';
 import { Outcome } from './outcome';
 import { pidText, reportTerm } from './report-term';
@@ -28,9 +29,13 @@ export function reportsCrash(outcome: Outcome): boolean {
   return outcome.kind === 'error' || outcome.kind === 'throw';
 }
 
-/** The JavaScript stack of a thrown Error, cut to {@link REPORT_STACK_LINES} frames; [] for anything else. */
+/**
+ * The JavaScript stack of a thrown JavaScript error (a TypeError, say), cut to
+ * {@link REPORT_STACK_LINES} frames; [] for anything else. An Erlang exception (`ErlangError`, ...)
+ * was raised on purpose, and its reason says what erl would say, so its stack is left out.
+ */
 export function jsStackLines(err: unknown): string[] {
-  if (!(err instanceof Error) || err.stack === undefined) return [];
+  if (!(err instanceof Error) || err.stack === undefined || isErlangException(err)) return [];
   const frames = err.stack
     .split('\n')
     .slice(1)

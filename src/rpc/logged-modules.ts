@@ -6,14 +6,9 @@
  */
 import { Atom, Term } from '../../codec';
 import { servedErrorEvent } from '../process/crash-report';
-import { ErlangError, ErlangExit, ErlangThrow, RemoteError } from '../process/exceptions';
+import { isErlangException } from '../process/exceptions';
 import { Logger } from '../process/logger';
 import { CallContext, ErlFunction, ModuleRegistry } from './modules';
-
-/** An exception a served function raised on purpose, in Erlang's terms (or passed on from a remote call). */
-function isErlangException(err: unknown): boolean {
-  return err instanceof ErlangError || err instanceof ErlangExit || err instanceof ErlangThrow || err instanceof RemoteError;
-}
 
 export class LoggedModuleRegistry extends ModuleRegistry {
   /** @internal */
