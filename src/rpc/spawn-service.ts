@@ -26,6 +26,16 @@ const EXECUTE_CAST = atom('execute_cast');
 const ERLANG = atom('erlang');
 const APPLY = atom('apply');
 const BADOPT = atom('badopt');
+const EXCEPTION = atom('exception');
+
+/**
+ * How erpc:cast's process ends, as `erpc:execute_cast/3` makes it: an error is raised again as
+ * `error({exception, {Reason, Stack}})` so that it is reported; a throw or an exit goes on as it is.
+ */
+function castExitReason(outcome: Outcome): Term {
+  if (outcome.kind !== 'error') return exitReason(outcome);
+  return tuple(tuple(EXCEPTION, tuple(outcome.reason, outcome.stack)), [tuple(ERPC, EXECUTE_CAST, 3, [])]);
+}
 
 /** The link and monitor options of a spawn request; null when the option list is malformed. */
 function spawnFlags(options: Term): number | null {
@@ -83,7 +93,8 @@ export class SpawnService {
       const callArgs = listOf(a);
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return proc.exit(BADARG);
       const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
-      return proc.exit(sendable(outcome, { module: m, function: f, arity: callArgs.length }, exitReason).term);
+      const sent = sendable(outcome, { module: m, function: f, arity: callArgs.length }, castExitReason);
+      return this.end(proc, sent.outcome, undefined, sent.term);
     }
     if (module === ERLANG && fn === APPLY && args.length === 2 && args[0] instanceof Fun) {
       return this.runFun(proc, args[0], listOf(args[1]) ?? []);
@@ -120,11 +131,10 @@ export class SpawnService {
     }
   }
 
-  /** End a spawned process as its outcome says, reporting an error or a throw as BEAM does. */
-  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown): void {
+  /** End a spawned process as its outcome says (with `reason`, by default BEAM's), reporting an error or a throw as BEAM does. */
+  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown, reason = exitReason(outcome)): void {
     // A process already ended (killed while it waited) has nothing left to report.
     if (!proc.alive) return;
-    const reason = exitReason(outcome);
     if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.table.nodeName.name, reason, thrown));
     proc.exit(reason);
   }

@@ -145,6 +145,23 @@ describeOtp('erl spawning on the TypeScript node: served functions and crash rep
     expect(formatTerm(ours)).toBe(formatTerm(theirs));
   });
 
+  it('erpc:cast ends as erpc:execute_cast makes it end: errors as {exception, ...} and throws reported, exits not', async () => {
+    const answer = await erl.eval(
+      `begin _ = log_capture:take(),
+        ok = erpc:cast(${T}, nosuch, f, [1]), ok = erpc:cast(node(), nosuch, f, [1]),
+        ok = erpc:cast(${T}, calc, quit, []), ok = erpc:cast(node(), erlang, exit, [bye]),
+        ok = erpc:cast(${T}, calc, toss, [x]), ok = erpc:cast(node(), erlang, throw, [x]),
+        Es = log_capture:take(4), timer:sleep(300),
+        Reasons = [{node(P) =:= node(), R} || #{msg := {_, [P, _, R]}} <- Es ++ log_capture:take()],
+        lists:sort([{Here, case R of
+            {{exception, {undef, [{nosuch, f, [1], []}]}}, [{erpc, execute_cast, 3, _}]} -> undef;
+            {{nocatch, x}, [_ | _]} -> nocatch;
+            Other -> Other end} || {Here, R} <- Reasons]) end`,
+      CALL_MS,
+    );
+    expect(answer).toBe('[{false,nocatch},{false,undef},{true,nocatch},{true,undef}]');
+  });
+
   it('registerSpawnable wins over a served function of the same name', async () => {
     expect(
       await erl.eval(`begin spawn(${T}, calc2, who, [self()]), receive {spawnable, P} -> node(P) after 5000 -> none end end`, CALL_MS),
