@@ -36,6 +36,7 @@ class Probe implements GenServer {
       ctx.continue(request.get(1));
       return atom('ok');
     }
+    if (request === atom('pid')) return ctx.self.pid;
     if (request === atom('hibernate')) {
       ctx.hibernate();
       return atom('ok');
@@ -102,6 +103,16 @@ describeOtp('TypeScript gen_server OTP habits, beside an erl gen_server', (otp) 
     const header = (dest: string) => `element(2, hd(lists:last(element(4, sys:get_status(${dest})))))`;
     expect(await erl.eval(header(`{probe_a, ${T}}`), CALL_MS)).toBe(formatTerm(charlist('Status for generic server probe_a')));
     expect(await erl.eval(header('probe_a'), CALL_MS)).toBe(formatTerm(charlist('Status for generic server probe_a')));
+  });
+
+  it('sys reaches the server by pid and by global name too', async () => {
+    const server = await startGenServer(ts, new Probe());
+    expect(await ts.global.registerName('probe_global', server.pid)).toBe('yes');
+    // Connected first: global knows nothing of a node it never met (sys:get_state would be noproc, as in erl).
+    expect(await erl.eval(`begin true = net_kernel:connect_node(${T}), global:sync() end`, CALL_MS)).toBe('ok');
+    expect(await erl.eval('sys:get_state({global, probe_global})', CALL_MS)).toBe('#{n => 1}');
+    expect(await erl.eval('(' + SHAPE + ')(sys:get_status({global, probe_global}))', CALL_MS)).toContain('running');
+    expect(await erl.eval('sys:get_state(gen_server:call({global, probe_global}, pid))', CALL_MS)).toBe('#{n => 1}');
   });
 
   it('sys:suspend holds calls and casts but answers sys; sys:resume lets them through', async () => {
