@@ -32,6 +32,8 @@
  * system_replace_state}, {error, undef}}`; from TypeScript, {@link GenServerHandle.replaceState}),
  * and `terminate` (`sys:terminate`, `gen_server:stop`), which runs `terminate`. Other system
  * messages (`sys:trace`, `sys:log`, ...) are answered `{error, {unknown_system_msg, Msg}}`.
+ * sys's `get_state` and `replace_state` answers are `{ok, State}` since OTP 26.1 and the bare
+ * state before; each caller gets the form its release expects ({@link GenHost.otpRelease}).
  */
 import { Atom, atom, charlist, encode, map, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import { genServerCrashEvent } from '../process/crash-report';
@@ -53,6 +55,8 @@ export interface GenHost {
   spawn(body?: (self: ErlProcess) => unknown, options?: { name?: string; trapExit?: boolean; link?: ErlProcess }): ErlProcess;
   whereis(name: string): ErlProcess | undefined;
   makeRef(): Reference;
+  /** The OTP release of a peer node, for the form of sys's answers (default: the current form). */
+  otpRelease?(peer: string): Promise<number | undefined>;
 }
 
 /** Returned by `handleCall` to answer later with {@link reply}. */
@@ -239,9 +243,10 @@ export async function startGenServer(node: GenHost, impl: GenServer, options: St
       updates.set(refKey(ref), update);
       try {
         const answer = await call(tuple(REPLACE_STATE, ref), callOptions, SYSTEM);
-        // sys:replace_state's rule: {error, Reason} is a failure (raised as error(Reason)), anything else the state.
-        if (answer instanceof Tuple && answer.length === 2 && answer.get(0) === ERROR) throw new ErlangError(answer.get(1));
-        return answer;
+        // sys:replace_state's rule (OTP 26.1 on): {error, Reason} is a failure, raised as error(Reason); {ok, State}.
+        if (!(answer instanceof Tuple) || answer.length !== 2) throw new ErlangError(tuple(atom('bad_reply'), answer));
+        if (answer.get(0) === ERROR) throw new ErlangError(answer.get(1));
+        return answer.get(1);
       } finally {
         updates.delete(refKey(ref));
       }
@@ -404,13 +409,14 @@ class Server {
 
   /** A `sys` request, answered as sys.erl and gen_server answer it; false when the server's timeout goes on running. */
   private async system(from: From, request: Term): Promise<boolean> {
-    if (request === GET_STATE) reply(from, this.state());
+    if (request === GET_STATE) reply(from, await this.sysReply(from, this.state()));
     else if (request === GET_STATUS) reply(from, this.status());
     else if (request === SUSPEND || request === RESUME) {
       this.suspended = request === SUSPEND;
       reply(from, OK);
     } else if (request instanceof Tuple && request.length === 2 && request.get(0) === REPLACE_STATE) {
-      reply(from, await this.replaceState(request.get(1)));
+      const answer = await this.replaceState(request.get(1));
+      reply(from, isError(answer) ? answer : await this.sysReply(from, answer));
     } else if (request instanceof Tuple && request.length === 2 && request.get(0) === TERMINATE) {
       reply(from, OK);
       this.ctx.stop(request.get(1));
@@ -433,6 +439,16 @@ class Server {
       return 'value' in outcome ? failed(atom(outcome.kind), outcome.value) : failed(atom(outcome.kind), outcome.reason);
     }
     return this.state();
+  }
+
+  /**
+   * A state as sys:get_state and sys:replace_state take it from the server: `{ok, State}` since
+   * OTP 26.1, the state itself before (a caller of OTP 25 would return `{ok, State}` as the state).
+   */
+  private async sysReply(from: From, state: Term): Promise<Term> {
+    const peer = from.pid.node.name;
+    const release = peer === this.self.pid.node.name ? undefined : await this.ctx.node.otpRelease?.(peer);
+    return release !== undefined && release < 26 ? state : tuple(OK, state);
   }
 
   /** The state as Erlang sees it ({@link GenServer.formatState}, or the fields that are terms). */
@@ -489,6 +505,11 @@ class Server {
       return atom('undefined');
     }
   }
+}
+
+/** True for `{error, Reason}`. */
+function isError(t: Term): boolean {
+  return t instanceof Tuple && t.length === 2 && t.get(0) === ERROR;
 }
 
 /** True for `{system, From, Request}`. */

@@ -218,6 +218,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** pg, OTP's process groups: the default scope `pg` (running from the start) and named ones. */
   readonly pg: Pg;
   private stopped = false;
+  /** The OTP releases of peers, asked once per connection (see {@link otpRelease}). */
+  private readonly releases = new Map<string, Promise<number | undefined>>();
 
   private constructor(
     options: NodeOptions,
@@ -321,6 +323,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.emit('nodeup', peer, infoOf(conn));
     });
     this.peers.on('nodedown', (peer, reason, conn) => {
+      this.releases.delete(peer);
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
       if (conn.visible) this.globalServer.nodeDown(peer);
@@ -492,6 +495,24 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       queueMicrotask(() => void run());
     }
     return proc;
+  }
+
+  /**
+   * The OTP release of `peer` (`erlang:system_info(otp_release)` there, asked once per connection),
+   * or undefined when it does not answer within 5 s (not an erl node, say). What `sys` expects of
+   * a gen_server's answers changed in OTP 26.1, so a TypeScript gen_server answers each caller in
+   * the form its release expects.
+   */
+  otpRelease(peer: string): Promise<number | undefined> {
+    let release = this.releases.get(peer);
+    if (release === undefined) {
+      release = new ErlClient(this)
+        .rpcCall(peer, 'erlang', 'system_info', [atom('otp_release')], { timeout: 5000 })
+        .then((answer) => (Array.isArray(answer) ? Number(String.fromCharCode(...(answer as number[]))) : undefined))
+        .then((n) => (Number.isInteger(n) ? n : undefined));
+      this.releases.set(peer, release);
+    }
+    return release;
   }
 
   /** `register(Name, Proc)`; throws `ErlangError(badarg)` when the name is taken, as erl does. */
