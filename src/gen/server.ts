@@ -126,6 +126,7 @@ export interface GenServerContext {
   /**
    * gen_server's `Timeout` (`{reply, R, S, 500}`): when no message comes within `ms` after this
    * callback, `handleInfo` gets the atom `timeout`. Any message (system messages aside) cancels it.
+   * `Infinity` is erl's `infinity`: no timeout.
    */
   timeout(this: void, ms: number): void;
   /**
@@ -306,8 +307,8 @@ class Server {
         this.stopping = reason;
       },
       timeout: (ms: number) => {
-        if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`gen_server timeout must be a finite number of ms >= 0, not ${ms}`);
-        this.next = { timeout: ms };
+        if (Number.isNaN(ms) || ms < 0) throw new TypeError(`gen_server timeout must be a number of ms >= 0 or Infinity, not ${ms}`);
+        this.next = ms === Infinity ? undefined : { timeout: ms };
       },
       hibernate: () => {
         this.next = undefined;

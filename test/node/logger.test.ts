@@ -7,7 +7,7 @@ import { atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { startGenServer } from '../../src/gen/server';
 import { ErlNode } from '../../src/node/node';
-import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
+import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { LOG_SEVERITIES, LogLevel } from '../../src/process/log-event';
 import { formatLogEvent } from '../../src/process/log-format';
 import { describeOtp, erlEval, uniqueName } from '../support/otp';
@@ -106,6 +106,25 @@ describeOtp('the node logger, beside erl logger', (otp) => {
     expect(toss).toMatch(
       new RegExp(`Error in process <0\\.${thrown.pid.id}\\.0> on node ${node.name} with exit value:\\n\\{\\{nocatch,ball\\},\\[\\]\\}$`),
     );
+  });
+
+  it('keeps a report bounded: a huge reason is cut, a deep JavaScript stack too', async () => {
+    const { node, lines } = await startNode();
+    const huge = node.spawn(() => {
+      throw new ErlangError(Array.from({ length: 100_000 }, (_, i) => i));
+    });
+    await huge.done;
+    const recurse = (n: number): void => {
+      if (n === 0) throw new RangeError('deep');
+      recurse(n - 1);
+    };
+    const deep = node.spawn(() => recurse(50));
+    await deep.done;
+    expect(lines).toHaveLength(2);
+    expect(lines[0].length).toBeLessThan(2500);
+    expect(lines[0]).toMatch(/\.\.\.$/);
+    expect(lines[1]).toMatch(/\n {2}\.\.\. \d+ more$/);
+    expect(lines[1].split('\n').length).toBeLessThan(20);
   });
 
   it('JSON: one object per line with time, level, node, pid, registered name, msg and the report fields', async () => {
