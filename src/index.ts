@@ -21,6 +21,11 @@ export type { DistMessage } from './dist/message-reader';
 export { DistError } from './dist/errors';
 export type { DistErrorCode } from './dist/errors';
 export { ErlProcess } from './process/process';
+
+/** The node's logger (`node.logger`): erl's levels, its text or JSON lines, crash reports. */
+export { Logger } from './process/logger';
+export { LOG_SEVERITIES } from './process/log-event';
+export type { LogEvent, LogField, LogFormat, LogLevel, LogMetadata, LogSeverity } from './process/log-event';
 export type { Destination, GlobalDestination, HeldMonitor } from './process/process';
 export { ReceiveTimeoutError, ProcessExitedError } from './process/mailbox';
 export type { ReceiveOptions, Matcher } from './process/mailbox';

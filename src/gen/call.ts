@@ -62,11 +62,17 @@ export function downReason(m: Term, key: string): Term | undefined {
 }
 
 /**
- * `gen:call(Dest, '$gen_call', Request, Timeout)` made by `proc`, which must receive nothing else
- * meanwhile. Resolves with the reply; rejects with {@link GenCallError} (`noproc`, `{nodedown,
+ * `gen:call(Dest, Label, Request, Timeout)` made by `proc`, which must receive nothing else
+ * meanwhile; `Label` is `'$gen_call'`, or `system` for sys's requests. Resolves with the reply; rejects with {@link GenCallError} (`noproc`, `{nodedown,
  * Node}`, the server's exit reason), `ErlTimeoutError` (default 5000 ms) or `signal.reason`.
  */
-export async function genCall(proc: ErlProcess, to: Destination, request: Term, options: WaitOptions = {}): Promise<Term> {
+export async function genCall(
+  proc: ErlProcess,
+  to: Destination,
+  request: Term,
+  options: WaitOptions = {},
+  label: Atom = GEN_CALL,
+): Promise<Term> {
   const timeout = options.timeout ?? DEFAULT_CALL_TIMEOUT;
   const callError = (why: Term) =>
     new GenCallError(why, tuple(why, tuple(GEN_SERVER, CALL, [destinationTerm(to), request, timeout === Infinity ? INFINITY : timeout])));
@@ -79,7 +85,7 @@ export async function genCall(proc: ErlProcess, to: Destination, request: Term, 
   const alias = proc.alias();
   const akey = refKey(alias);
   try {
-    proc.send(dest, tuple(GEN_CALL, tuple(proc.pid, improperList([ALIAS], alias)), request));
+    proc.send(dest, tuple(label, tuple(proc.pid, improperList([ALIAS], alias)), request));
   } catch {
     // A local name nobody has: the monitor has already said noproc.
   }

@@ -33,15 +33,18 @@ import { GenHost } from '../gen/server';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { RateLimitedLog } from '../process/rate-limited-log';
-import { exitReasonOf } from '../process/outcome';
+import { exitReason, outcomeOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
 import { Pg } from '../pg/pg';
+import { processErrorEvent, reportsCrash } from '../process/crash-report';
+import { Logger, LogLevel } from '../process/logger';
 import { ProcessTable } from '../process/table';
 import { ErlClient, RpcHost } from '../rpc/client';
 import { Global } from '../global/global';
 import { resolveIt } from '../global/resolve';
 import { GlobalServer } from '../global/server';
 import { startGlobal } from '../global/start';
+import { LoggedModuleRegistry } from '../rpc/logged-modules';
 import { ModuleRegistry } from '../rpc/modules';
 import { RemoteSpawns, SpawnRequestOptions } from '../rpc/remote-spawn';
 import { RexServer } from '../rpc/rex';
@@ -53,6 +56,8 @@ import { netKernel } from './net-kernel';
 import { Peers } from './peers';
 import { OutgoingSignals } from './remote-signals';
 import { BADARG, IS_AUTH, NET_KERNEL, REX, YES } from '../process/atoms';
+
+const LOGGER = atom('logger');
 
 export interface NodeOptions {
   /** `ts` (the host is added) or `ts@host`. */
@@ -110,8 +115,15 @@ export interface NodeOptions {
   limits?: ConnectionLimits;
   /** Handshake step timeout (net_setuptime), ms. Default 7000. */
   setupTimeout?: number;
-  /** Where log lines go. Default: stderr. Cookies never appear in them. */
+  /**
+   * Where the node's log events go, one call each, formatted as {@link logFormat} says (a text
+   * event spans lines: erl's header, then the message). Default: stderr. Cookies never appear in them.
+   */
   log?: (line: string) => void;
+  /** The logger's primary level (`logger:set_primary_config(level, L)`), changeable at run time with `node.logger.setLevel`. Default `notice`, as erl's. */
+  logLevel?: LogLevel;
+  /** `text` (as erl's default handler writes events) or `json` (one object per line: time, level, node, pid, registered name, msg, the report's fields). Default `text`. */
+  logFormat?: 'text' | 'json';
   /** Where output that remote calls print through this node goes. Default: stdout. */
   output?: (text: string) => void;
   /** Abandon starting: {@link ErlNode.start} rejects with `signal.reason` and leaves nothing behind. */
@@ -215,10 +227,15 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   readonly processes: ProcessTable;
   /** Spawn requests of this node's processes waiting for their reply. @internal */
   readonly remoteSpawns: RemoteSpawns;
-  /** The Erlang modules this node serves to `rpc:call`, `erpc`, `spawn/4` and `spawn/2`. */
-  readonly modules = new ModuleRegistry();
+  /**
+   * The Erlang modules this node serves to `rpc:call`, `erpc`, `spawn/4` and `spawn/2`. A served
+   * function that throws a JavaScript error (not an Erlang exception) is logged with its stack.
+   */
+  readonly modules: ModuleRegistry;
   /** The built-in registered servers (net_kernel, rex, ...). */
   readonly builtins = new Builtins();
+  /** The node's logger: crash reports and the node's own warnings go through it; a program may log and change the level. */
+  readonly logger: Logger;
   /** The group leader this node gives remote calls, so their output never blocks. */
   readonly groupLeader: ErlProcess;
   private readonly peers: Peers;
@@ -240,9 +257,11 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** pg, OTP's process groups: the default scope `pg` (running from the start) and named ones. */
   readonly pg: Pg;
   private stopped = false;
+  /** The OTP releases of peers, asked once per connection (see {@link otpRelease}). */
+  private readonly releases = new Map<string, Promise<number | undefined>>();
 
   private constructor(
-    private readonly options: NodeOptions,
+    options: NodeOptions,
     started: {
       name: string;
       cookie: CookieSource;
@@ -250,10 +269,13 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       listener: DistListener | null;
       registration: EpmdRegistration | null;
       epmd: NodeEpmd;
+      logger: Logger;
     },
   ) {
     super();
     const { name, cookie, listener, registration } = started;
+    this.logger = started.logger;
+    this.modules = new LoggedModuleRegistry(this.logger);
     this.listener = listener;
     this.registration = registration;
     this.epmd = started.epmd;
@@ -279,13 +301,15 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.builtins.deliver(name, message, from),
     );
     this.system = this.processes.create();
+    // erl's logger:log sends an event whose group leader is elsewhere to that node's logger.
+    this.logger.forward = (node, message) => this.system.send([LOGGER, node], message);
     this.remoteSpawns = new RemoteSpawns(
       this.processes,
       (node, control, payload, onFail) => this.peers.signal(node, () => [control, payload], onFail),
       outgoing,
       () => this.groupLeader.pid,
     );
-    this.spawnService = new SpawnService(this.processes, this.modules);
+    this.spawnService = new SpawnService(this.processes, this.modules, this.logger);
     const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
     this.builtins.register(NET_KERNEL, netKernel(this.system));
     this.builtins.register(REX, (message) => rex.handle(message));
@@ -338,6 +362,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.emit('nodeup', peer, infoOf(conn));
     });
     this.peers.on('nodedown', (peer, reason, conn) => {
+      this.releases.delete(peer);
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
       if (conn.visible) this.globalServer.nodeDown(peer);
@@ -372,15 +397,29 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       options.longNames === undefined ? (givenHost === undefined ? 'short' : nameModeOf(givenHost)) : options.longNames ? 'long' : 'short';
     const nodeName = await makeNodeName(options.name, mode);
     const cookie = typeof options.cookie === 'string' ? resolveCookie({ cookie: options.cookie }) : (options.cookie ?? resolveCookie());
+    const logger = new Logger({
+      level: options.logLevel,
+      format: options.logFormat,
+      node: nodeName.full,
+      sink: options.log ?? ((text) => process.stderr.write(`${text}\n`)),
+    });
     if (options.distListen === false) {
       signal?.throwIfAborted();
       const epmd = { origin: 'none', port: resolveEpmdPort(options.epmdPort) } as const;
-      return new ErlNode(options, { name: nodeName.full, cookie, creation: randomCreation(), listener: null, registration: null, epmd });
+      return new ErlNode(options, {
+        name: nodeName.full,
+        cookie,
+        creation: randomCreation(),
+        listener: null,
+        registration: null,
+        epmd,
+        logger,
+      });
     }
     const epmd = await ensureEpmd({ port: options.epmdPort });
     signal?.throwIfAborted();
     // A peer refused before the handshake (a failed TLS handshake) is one line, and a flood of them a few.
-    const refusals = new RateLimitedLog((line) => writeLog(options, nodeName.full, line));
+    const refusals = new RateLimitedLog((line) => logger.warning(line));
     const listener = await listenInRange(options.transport, {
       ports: listenPorts(options),
       host: options.listenAddress,
@@ -394,7 +433,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       await listener.close();
       throw err;
     }
-    return new ErlNode(options, { name: nodeName.full, cookie, creation: registration.creation, listener, registration, epmd });
+    return new ErlNode(options, { name: nodeName.full, cookie, creation: registration.creation, listener, registration, epmd, logger });
   }
 
   /** The port distribution connections are accepted on; null for a node that does not listen. */
@@ -464,7 +503,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /**
    * Start a TypeScript process. `body` runs with the process; when it returns the process exits
    * `normal`, when it throws the process exits with the reason erl would give (see
-   * `ErlangExit`). Without a body the process lives until `exit()` is called on it.
+   * `ErlangExit`), and an error or a throw (not an exit) is logged as erl's "Error in process"
+   * report. Without a body the process lives until `exit()` is called on it.
    */
   spawn(body?: (self: ErlProcess) => unknown, options: SpawnOptions = {}): ErlProcess {
     const proc = this.processes.create();
@@ -481,7 +521,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
           await body(proc);
           proc.exit();
         } catch (err) {
-          proc.exit(exitReasonOf(err));
+          // A process already ended (killed while it waited) has nothing left to report.
+          if (!proc.alive) return;
+          const outcome = outcomeOf(err);
+          const reason = exitReason(outcome);
+          if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.name, reason, err));
+          proc.exit(reason);
         }
       };
       // Whatever body throws becomes the exit reason, so run() does not reject; were it to, that
@@ -489,6 +534,24 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       queueMicrotask(() => void run());
     }
     return proc;
+  }
+
+  /**
+   * The OTP release of `peer` (`erlang:system_info(otp_release)` there, asked once per connection),
+   * or undefined when it does not answer within 5 s (not an erl node, say). What `sys` expects of
+   * a gen_server's answers changed in OTP 26.1, so a TypeScript gen_server answers each caller in
+   * the form its release expects.
+   */
+  otpRelease(peer: string): Promise<number | undefined> {
+    let release = this.releases.get(peer);
+    if (release === undefined) {
+      release = new ErlClient(this)
+        .rpcCall(peer, 'erlang', 'system_info', [atom('otp_release')], { timeout: 5000 })
+        .then((answer) => (Array.isArray(answer) ? Number(String.fromCharCode(...(answer as number[]))) : undefined))
+        .then((n) => (Number.isInteger(n) ? n : undefined));
+      this.releases.set(peer, release);
+    }
+    return release;
   }
 
   /** `register(Name, Proc)`; throws `ErlangError(badarg)` when the name is taken, as erl does. */
@@ -538,13 +601,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     await this.listener?.close();
   }
 
+  /** The node's own lines (a refused peer, a lost connection, global's and pg's complaints): warnings. */
   private log(line: string): void {
-    writeLog(this.options, this.name, line);
+    this.logger.warning(line);
   }
-}
-
-function writeLog(options: NodeOptions, name: string, line: string): void {
-  (options.log ?? ((l: string) => process.stderr.write(`erlbridge ${name}: ${l}\n`)))(line);
 }
 
 /** The transport {@link NodeOptions} ask for: `transport`, TLS from `tls`, or TCP. */

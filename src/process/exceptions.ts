@@ -49,3 +49,11 @@ export class RemoteError extends ErlangError {
     this.name = 'RemoteError';
   }
 }
+
+/**
+ * True for an exception raised in Erlang's terms (`ErlangError`, `ErlangExit`, `ErlangThrow` and
+ * their kin), false for a JavaScript error such as a TypeError: a bug, whose stack its author needs.
+ */
+export function isErlangException(err: unknown): boolean {
+  return err instanceof ErlangError || err instanceof ErlangExit || err instanceof ErlangThrow;
+}

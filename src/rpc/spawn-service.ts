@@ -2,10 +2,18 @@
  * SPAWN_REQUEST from other nodes: `erpc:call/cast` (so `rpc:call`, `rpc:cast`, `rpc:multicall`),
  * `spawn(Node, M, F, A)` and `spawn(Node, Fun)`. Each request gets a SPAWN_REPLY with a real pid of
  * this node, then that process runs the registered TypeScript and exits the way BEAM's would.
+ *
+ * `spawn(Node, M, F, A)` runs a spawnable body (`registerSpawnable`) when there is one, else the
+ * served function `M:F/Arity` as BEAM runs any exported function in a new process: its value is
+ * dropped and the process exits `normal`, or with the reason of its exception. A process that
+ * dies of an error (`undef` included) or a throw is reported as BEAM reports it ("Error in
+ * process ..."), here and on the node of its group leader (the caller's), where erl shows it.
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
 import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
-import { CallSite, exitReason, exitReasonOf } from '../process/outcome';
+import { processErrorEvent, reportsCrash } from '../process/crash-report';
+import { Logger } from '../process/logger';
+import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
 import { applyRegistered, sendable } from './apply';
@@ -18,6 +26,16 @@ const EXECUTE_CAST = atom('execute_cast');
 const ERLANG = atom('erlang');
 const APPLY = atom('apply');
 const BADOPT = atom('badopt');
+const EXCEPTION = atom('exception');
+
+/**
+ * How erpc:cast's process ends, as `erpc:execute_cast/3` makes it: an error is raised again as
+ * `error({exception, {Reason, Stack}})` so that it is reported; a throw or an exit goes on as it is.
+ */
+function castExitReason(outcome: Outcome): Term {
+  if (outcome.kind !== 'error') return exitReason(outcome);
+  return tuple(tuple(EXCEPTION, tuple(outcome.reason, outcome.stack)), [tuple(ERPC, EXECUTE_CAST, 3, [])]);
+}
 
 /** The link and monitor options of a spawn request; null when the option list is malformed. */
 function spawnFlags(options: Term): number | null {
@@ -38,6 +56,7 @@ export class SpawnService {
   constructor(
     private readonly table: ProcessTable,
     private readonly registry: ModuleRegistry,
+    private readonly logger: Logger,
   ) {}
 
   /** Serve one request; `reply` sends SPAWN_REPLY on the connection it came from. */
@@ -74,14 +93,17 @@ export class SpawnService {
       const callArgs = listOf(a);
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return proc.exit(BADARG);
       const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
-      return proc.exit(sendable(outcome, { module: m, function: f, arity: callArgs.length }, exitReason).term);
+      const sent = sendable(outcome, { module: m, function: f, arity: callArgs.length }, castExitReason);
+      return this.end(proc, sent.outcome, undefined, sent.term);
     }
     if (module === ERLANG && fn === APPLY && args.length === 2 && args[0] instanceof Fun) {
       return this.runFun(proc, args[0], listOf(args[1]) ?? []);
     }
     const body = this.registry.spawnable(module, fn, args.length);
-    if (!body) return proc.exit(tuple(UNDEF, [tuple(module, fn, args, [])]));
-    await runBody(proc, () => body(proc, ...args), { module, function: fn, arity: args.length });
+    if (body) return this.runBody(proc, () => body(proc, ...args), { module, function: fn, arity: args.length });
+    // A served function (or undef when there is none), its value dropped.
+    const outcome = await applyRegistered(this.registry, module, fn, args, ctx);
+    this.end(proc, outcome);
   }
 
   /** `spawn(Node, Fun)`: the TypeScript registered for that fun (module, index, arity). */
@@ -89,22 +111,31 @@ export class SpawnService {
     const body = this.registry.fun(fun.module, fun.index, fun.arity);
     if (!body || callArgs.length !== fun.arity) {
       // BEAM: the fun's code is not loaded here.
-      return proc.exit(tuple(UNDEF, [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])]));
+      const stack = [tuple(fun.module, atom(`-fun-${fun.index}-`), callArgs.length, [])];
+      return this.end(proc, { kind: 'error', reason: UNDEF, stack });
     }
-    await runBody(proc, () => body(proc, ...fun.free, ...callArgs), {
+    await this.runBody(proc, () => body(proc, ...fun.free, ...callArgs), {
       module: fun.module,
       function: atom(`-fun-${fun.index}-`),
       arity: fun.arity,
     });
   }
-}
 
-/** Run a process body to its end: `normal`, or the reason its exception gives, as BEAM's would. */
-async function runBody(proc: ErlProcess, body: () => unknown, site: CallSite): Promise<void> {
-  try {
-    await body();
-    proc.exit();
-  } catch (err) {
-    proc.exit(exitReasonOf(err, site));
+  /** Run a process body to its end: `normal`, or the reason its exception gives, as BEAM's would. */
+  private async runBody(proc: ErlProcess, body: () => unknown, site: CallSite): Promise<void> {
+    try {
+      await body();
+      proc.exit();
+    } catch (err) {
+      this.end(proc, outcomeOf(err, site), err);
+    }
+  }
+
+  /** End a spawned process as its outcome says (with `reason`, by default BEAM's), reporting an error or a throw as BEAM does. */
+  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown, reason = exitReason(outcome)): void {
+    // A process already ended (killed while it waited) has nothing left to report.
+    if (!proc.alive) return;
+    if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.table.nodeName.name, reason, thrown));
+    proc.exit(reason);
   }
 }
