@@ -9,7 +9,7 @@ import { Atom, atom, charlist, map, Pid, Term, tuple } from '../../codec';
 import { isErlangException } from './exceptions';
 import { LogEvent, logTimestamp } from './log-event';
 import { Outcome } from './outcome';
-import { pidText, reportTerm } from './report-term';
+import { pidText, reportField, reportTerm } from './report-term';
 
 /** How many lines of a JavaScript stack (after its first, the message) a report keeps. */
 export const REPORT_STACK_LINES = 12;
@@ -73,7 +73,7 @@ export function processErrorEvent(proc: ReportedProcess, node: string, reason: T
     text: text + jsStackText(thrown, ''),
     pid: proc.pid,
     registeredName: proc.registeredName,
-    fields: { label: 'process_error', exit_value: reportTerm(reason), js_stack: jsStackLines(thrown) },
+    fields: { label: 'process_error', exit_value: reportField(reason), js_stack: jsStackLines(thrown) },
   };
   const gl = proc.groupLeader;
   if (gl !== undefined) {
@@ -143,9 +143,9 @@ export function genServerCrashEvent(crash: GenServerCrash, node: string): LogEve
   const fields = {
     label: 'gen_server_terminate',
     name,
-    last_message: last,
-    state: reportTerm(crash.state),
-    reason: reportTerm(crash.reason),
+    last_message: crash.lastMessage === undefined ? 'undefined' : reportField(crash.lastMessage),
+    state: reportField(crash.state),
+    reason: reportField(crash.reason),
     js_stack: jsStackLines(crash.thrown),
   };
   // A TypeScript server's group leader is this node's, so unlike processErrorEvent nothing goes to erl.

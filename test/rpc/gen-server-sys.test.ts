@@ -258,7 +258,7 @@ function reportLines(text: string, nodes: string[]): { header: string; body: str
     else body[body.length - 1] += line;
   }
   const normal = (l: string) => {
-    let out = l.replace(/#Pid<[^>]*>|<\d+\.\d+\.\d+>/g, 'PID');
+    let out = l.replace(/#Pid<[^>]*>|<[^<>\s]+@[^<>\s]+\.\d+\.\d+>|<\d+\.\d+\.\d+>/g, 'PID');
     for (const n of nodes) out = out.split(`'${n}'`).join('NODE').split(n).join('NODE');
     return out.replace(/\s/g, '');
   };
