@@ -93,23 +93,27 @@ export function float(value: number): ErlFloat {
   return new ErlFloat(value);
 }
 
-/** An Erlang tuple. Iterable, so `const [tag, value] = t` works. */
-export class Tuple {
-  constructor(readonly elements: Term[]) {}
-  get length(): number {
+/**
+ * An Erlang tuple. `T` is the element types when known: `tuple(atom('ok'), 1)` is a
+ * `Tuple<[Atom, number]>`, so `t.get(1)` is a `number` and `const [tag, n] = t.elements` is typed
+ * by position. Iterable too (`const [tag, value] = t`, each element typed as any of `T`'s).
+ */
+export class Tuple<T extends Term[] = Term[]> {
+  constructor(readonly elements: T) {}
+  get length(): T['length'] {
     return this.elements.length;
   }
   /** The element at 0-based `index` (Erlang's `element(index + 1, T)`). */
-  get(index: number): Term {
+  get<I extends number>(index: I): T[I] {
     return this.elements[index];
   }
-  [Symbol.iterator](): Iterator<Term> {
+  [Symbol.iterator](): Iterator<T[number]> {
     return this.elements[Symbol.iterator]();
   }
 }
 
-/** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`. */
-export function tuple(...elements: Term[]): Tuple {
+/** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`, typed `Tuple<[Atom, number]>`. */
+export function tuple<T extends Term[]>(...elements: T): Tuple<T> {
   return new Tuple(elements);
 }
 
