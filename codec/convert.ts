@@ -189,3 +189,28 @@ export function fromJS(value: unknown, options: FromJSOptions = {}): Term {
   };
   return convert(value);
 }
+
+/**
+ * `term` with every integer in it (in lists, tuples, maps, keys too) in one form: all `bigint`, or
+ * all `number`; `undefined` when an integer is too large for a `number` to hold exactly. Floats
+ * stay floats. The term model's own mixed form is what the decoder gives.
+ */
+export function integersAs(term: Term, form: 'bigint' | 'number'): Term | undefined {
+  let fits = true;
+  const convert = (t: Term): Term => {
+    if (typeof t === 'number') return form === 'bigint' && Number.isInteger(t) ? BigInt(t) : t;
+    if (typeof t === 'bigint') {
+      if (form === 'bigint') return t;
+      const n = Number(t);
+      if (!Number.isSafeInteger(n) || BigInt(n) !== t) fits = false;
+      return n;
+    }
+    if (Array.isArray(t)) return t.map(convert);
+    if (t instanceof Tuple) return new Tuple(t.elements.map(convert));
+    if (t instanceof ErlMap) return new ErlMap(Array.from(t, ([k, v]) => [convert(k), convert(v)] as const));
+    if (t instanceof ImproperList) return new ImproperList(t.elements.map(convert), convert(t.tail));
+    return t;
+  };
+  const out = convert(term);
+  return fits ? out : undefined;
+}

@@ -23,7 +23,7 @@ export {
 export type { DecodeLimits } from './limits';
 export * as P from './pattern';
 export type { Pattern, Matched, MatchedAll, MatchedFields, MapPatternOptions } from './pattern';
-export { toJS, fromJS } from './convert';
+export { toJS, fromJS, integersAs } from './convert';
 export type { JsValue, ToJSOptions, FromJSOptions } from './convert';
 export { briefTerm, formatTerm, parseTerm, parseTerms, TextParseError } from './text';
 export type { FormatOptions } from './text';

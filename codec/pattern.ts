@@ -104,9 +104,10 @@ export const binary: Pattern<Buffer> = (t) => (Buffer.isBuffer(t) ? t : typeof t
 function charlistText(t: Term): string | undefined {
   if (!Array.isArray(t)) return undefined;
   let s = '';
-  for (const c of t) {
+  for (const e of t) {
+    const c = int(e);
     // Code points, surrogates excluded: what unicode:characters_to_binary accepts.
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return undefined;
+    if (c === undefined || c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return undefined;
     s += String.fromCodePoint(c);
   }
   return s;
