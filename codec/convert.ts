@@ -24,7 +24,7 @@
  *
  * | JavaScript                           | term                                                    |
  * |--------------------------------------|---------------------------------------------------------|
- * | integral `number`, `bigint`          | integer (`-0` is `0`)                                    |
+ * | integral `number`, `bigint`          | integer (`-0` is `0`; beyond 2^53 a `bigint`, as the decoder gives it) |
  * | other finite `number`                | float; NaN and ±Infinity are an {@link EncodeError} `bad_float` |
  * | `boolean`                            | `true`, `false`                                         |
  * | `null`, `undefined`                  | the atoms `null`, `undefined`                            |
@@ -158,7 +158,8 @@ export function fromJS(value: unknown, options: FromJSOptions = {}): Term {
   const convert = (v: unknown): Term => {
     switch (typeof v) {
       case 'number':
-        if (Number.isInteger(v)) return v + 0; // -0 is the integer 0
+        if (Number.isSafeInteger(v)) return v + 0; // -0 is the integer 0
+        if (Number.isInteger(v)) return BigInt(v); // the term model's form beyond 2^53
         if (!Number.isFinite(v)) throw new EncodeError('bad_float', `fromJS: ${v} is no Erlang float`);
         return new ErlFloat(v);
       case 'bigint':
