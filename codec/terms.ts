@@ -112,9 +112,22 @@ export class Tuple<T extends Term[] = Term[]> {
   }
 }
 
+/** `T` with literal element types widened (`1` to `number`): what a tuple built of them holds. */
+export type Widened<T extends Term[]> = {
+  [K in keyof T]: T[K] extends number
+    ? number
+    : T[K] extends string
+      ? string
+      : T[K] extends boolean
+        ? boolean
+        : T[K] extends bigint
+          ? bigint
+          : T[K];
+};
+
 /** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`, typed `Tuple<[Atom, number]>`. */
-export function tuple<T extends Term[]>(...elements: T): Tuple<T> {
-  return new Tuple(elements);
+export function tuple<T extends Term[]>(...elements: T): Tuple<Widened<T>> {
+  return new Tuple(elements as Widened<T>);
 }
 
 /** A list whose tail is not `[]`: `[a, b | c]`. `elements` is never empty. */
