@@ -13,6 +13,7 @@ import { atom, P, Term, tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { clause, clauses } from '../../src/rpc/clause';
+import type { CallContext } from '../../src/rpc/modules';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 
@@ -91,6 +92,13 @@ describeOtp('served clauses against their Erlang twin', (otp) => {
       total: clause([P.map({ a: P.int, b: P.int })], ({ a, b }) => a + b),
       who: clause([P.record('person', { name: P.binary, age: P.int })], ({ name }) => name),
     });
+    ts.modules.registerModule('more', {
+      whoami: clause([], function (this: CallContext) {
+        return this.self.pid;
+      }),
+      half: clause([P.int], (n) => Promise.resolve(n / 2), { returns: 'float' }),
+      person: clause([P.string, P.int], (name, age) => ({ name, age, tags: ['a', null] }), { returns: 'js' }),
+    });
     // Integer forms: the same plain function, integers as the module asks.
     const kind = (x: Term): Term => tuple(atom(typeof x), x);
     const kinds = (l: Term): Term => (l as Term[]).map((x) => atom(typeof x));
@@ -139,6 +147,25 @@ describeOtp('served clauses against their Erlang twin', (otp) => {
     expect(await caller.eval(`rpc:call(${T}, calc, fadd, [1.5, 2.5], ${CALL_TIMEOUT}) =:= 4.0`)).toBe('true');
     expect(await caller.eval(`rpc:call(${T}, calc, fadd, [1, 2], ${CALL_TIMEOUT}) =:= 3.0`)).toBe('true');
     expect(await caller.eval(`rpc:call(${T}, calc, add, [1 bsl 60, 1], ${CALL_TIMEOUT}) =:= (1 bsl 60) + 1`)).toBe('true');
+  });
+
+  it('clauses run with their call context, may be async, and convert results as asked', async () => {
+    expect(await caller.eval(`begin P = rpc:call(${T}, more, whoami, [], ${CALL_TIMEOUT}), {is_pid(P), node(P)} end`)).toBe(
+      `{true,${ts.name}}`,
+    );
+    expect(await caller.eval(`rpc:call(${T}, more, half, [4], ${CALL_TIMEOUT}) =:= 2.0`)).toBe('true');
+    expect(await caller.eval(`rpc:call(${T}, more, half, [x], ${CALL_TIMEOUT})`)).toBe(
+      "{badrpc,{'EXIT',{function_clause,[{more,half,[x],[]}]}}}",
+    );
+    expect(
+      await caller.eval(
+        `rpc:call(${T}, more, person, ["joe", 42], ${CALL_TIMEOUT}) =:= #{name => <<"joe">>, age => 42, tags => [<<"a">>, null]}`,
+      ),
+    ).toBe('true');
+    // rex (rpc:block_call) finds the same served function.
+    expect(await caller.eval(`rpc:block_call(${T}, calc, add, [a, b], ${CALL_TIMEOUT})`)).toBe(
+      "{badrpc,{'EXIT',{function_clause,[{calc,add,[a,b],[]}]}}}",
+    );
   });
 
   it('integers: bigint always, number always (a too-large one is system_limit), or mixed', async () => {
