@@ -31,7 +31,10 @@ const CLAUSES = Symbol('erlbridge.clauses');
 /** A served function made of clauses (see {@link clause}, {@link clauses}). */
 export type ClauseFunction = ((...args: Term[]) => unknown) & { erlangArity: number; readonly [CLAUSES]: readonly ClauseSpec[] };
 
-/** The clauses of a served function, or undefined when it is a plain function. */
+/**
+ * The clauses of a served function, or undefined when it is a plain function.
+ * @internal
+ */
 export function clausesOf(fn: (...args: Term[]) => unknown): readonly ClauseSpec[] | undefined {
   return (fn as Partial<ClauseFunction>)[CLAUSES];
 }
@@ -42,19 +45,27 @@ function result(value: unknown, returns: ClauseOptions['returns']): unknown {
   return value;
 }
 
+/** What `patterns` give for `args`, position by position; undefined when one does not match. */
+function matchArgs(patterns: readonly Pattern<unknown>[], args: Term[]): unknown[] | undefined {
+  if (patterns.length !== args.length) return undefined;
+  const matched: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const r = patterns[i](args[i]);
+    if (r === undefined) return undefined;
+    matched.push(r);
+  }
+  return matched;
+}
+
 /**
  * Run the first of `specs` whose patterns match `args` (with the values they give); `noMatch()`
  * makes the exception when none does. The result is converted as the clause says, once it settles.
+ * @internal
  */
 export function runClauses(specs: readonly ClauseSpec[], ctx: CallContext, args: Term[], noMatch: () => Error): unknown {
   for (const spec of specs) {
-    if (spec.patterns.length !== args.length) continue;
-    const matched: unknown[] = [];
-    for (let i = 0; i < args.length && matched.length === i; i++) {
-      const r = spec.patterns[i](args[i]);
-      if (r !== undefined) matched.push(r);
-    }
-    if (matched.length !== args.length) continue;
+    const matched = matchArgs(spec.patterns, args);
+    if (matched === undefined) continue;
     const value = spec.body.apply(ctx, matched as never[]);
     return value instanceof Promise ? value.then((v) => result(v, spec.returns)) : result(value, spec.returns);
   }
