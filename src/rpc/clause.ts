@@ -29,7 +29,11 @@ interface ClauseSpec {
 const CLAUSES = Symbol('erlbridge.clauses');
 
 /** A served function made of clauses (see {@link clause}, {@link clauses}). */
-export type ClauseFunction = ((...args: Term[]) => unknown) & { erlangArity: number; readonly [CLAUSES]: readonly ClauseSpec[] };
+export type ClauseFunction = ((...args: Term[]) => unknown) & {
+  erlangArity: number;
+  /** @internal */
+  readonly [CLAUSES]: readonly ClauseSpec[];
+};
 
 /**
  * The clauses of a served function, or undefined when it is a plain function.
@@ -108,9 +112,13 @@ export function clause<const Ps extends readonly Pattern<unknown>[]>(
  * add: clauses(clause([P.int, P.int], (a, b) => a + b), clause([P.number, P.number], (a, b) => a + b, { returns: 'float' }))
  */
 export function clauses(...fns: ClauseFunction[]): ClauseFunction {
-  const specs = fns.flatMap((f) => f[CLAUSES]);
-  if (specs.length === 0 || specs.some((s) => s.patterns.length !== specs[0].patterns.length)) {
-    throw new TypeError('clauses: give one or more clauses of the same arity');
+  const specs = fns.flatMap((f) => clausesOf(f) ?? []);
+  if (
+    specs.length === 0 ||
+    fns.some((f) => clausesOf(f) === undefined) ||
+    specs.some((s) => s.patterns.length !== specs[0].patterns.length)
+  ) {
+    throw new TypeError('clauses: give one or more clauses (made by clause()) of the same arity');
   }
   return clauseFunction(specs);
 }

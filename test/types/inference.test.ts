@@ -82,4 +82,21 @@ describe('clause argument types', () => {
     expect(norm(atom('down'), 3)).toBe(-3);
     expect(() => norm(atom('sideways'), 3)).toThrow('function_clause');
   });
+
+  it('clauses() takes one or more clauses of one arity, nothing else', () => {
+    expect(() => clauses()).toThrow(TypeError);
+    expect(() =>
+      clauses(
+        clause([P.int], (n) => n),
+        clause([P.int, P.int], (a) => a),
+      ),
+    ).toThrow(TypeError);
+    const plain = Object.assign((n: Term) => n, { erlangArity: 1 });
+    expect(() =>
+      clauses(
+        clause([P.int], (n) => n),
+        plain as never,
+      ),
+    ).toThrow(TypeError);
+  });
 });
