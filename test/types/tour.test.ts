@@ -12,42 +12,42 @@ import { ErlNode, ErlClient, ErlangError, P, atom, bin, clause, fromJS, tuple, s
 // prettier-ignore
 export async function tour(): Promise<void> {
   // tour:begin
-  const node = await ErlNode.start({ name: 'ts', cookie: 'secret' });   // ts@<host>, visible (hidden: true opts out)
+  const node = await ErlNode.start({ name: 'ts', cookie: 'secret' });     // ts@<host>, visible (hidden: true opts out)
 
   // Serve Erlang callers: only what is registered can run (anything else is undef, as in erl).
   // Argument patterns type the arguments; any others fail with function_clause, as in erl.
   node.modules.registerModule('calc', {
-    add: clause([P.bigint, P.bigint], (a, b) => a + b),                 // calc:add(1 bsl 60, 1) -> 1152921504606846977
+    add: clause([P.bigint, P.bigint], (a, b) => a + b),                   // calc:add(1 bsl 60, 1) -> 1152921504606846977
     fadd: clause([P.number, P.number], (a, b) => a + b, { returns: 'float' }), // calc:fadd(1.5, 2.5) -> 4.0
-    greet: clause([P.string], (name) => bin(`hello ${name}`)),          // a binary or a charlist; greet(42) -> function_clause
-    fail: () => { throw new ErlangError(atom('badarith')); },           // -> {badrpc, {'EXIT', {badarith, [...]}}}
+    greet: clause([P.string], (name) => bin(`hello ${name}`)),            // a binary or a charlist; greet(42) -> function_clause
+    fail: () => { throw new ErlangError(atom('badarith')); },             // -> {badrpc, {'EXIT', {badarith, [...]}}}
   });
-  serveKvs(node);                                                       // the book's kvs: module and process
+  serveKvs(node);                                                         // the book's kvs: module and process
 
   // Processes: mailboxes with selective receive; a pattern is a receive matcher with a typed result.
   node.spawn(async (self) => {
     for (;;) {
-      const [from, msg] = await self.receive(P.tuple(P.pid, P.any));   // {echo, ts@h} ! {self(), hi}
+      const [from, msg] = await self.receive(P.tuple(P.pid, P.any));      // {echo, ts@h} ! {self(), hi}
       self.send(from, tuple(atom('echo'), msg));
     }
   }, { name: 'echo' });
 
   // Call into Erlang: erpc, gen_server, messages, remote spawn.
   const erl = new ErlClient(node);
-  await erl.rpc('bilbo@host', 'erlang', 'node', []);                    // 'bilbo@host'
+  await erl.rpc('bilbo@host', 'erlang', 'node', []);                      // 'bilbo@host'
   const reply = await erl.call(['my_server', 'bilbo@host'], atom('get'), { timeout: 5000 });
-  const ok = P.tuple(P.atom('ok'), P.map({ name: P.string }))(reply);  // {ok, #{name => <<"joe">>}} -> [ok, { name: 'joe' }]
+  const ok = P.tuple(P.atom('ok'), P.map({ name: P.string }))(reply);     // {ok, #{name => <<"joe">>}} -> [ok, { name: 'joe' }]
   if (ok) erl.send(['logger', 'bilbo@host'], fromJS({ level: 'info', text: `hello ${ok[1].name}` })); // #{level => <<"info">>, ...}
 
   // global and pg, with Erlang's names in camelCase.
   const worker = node.spawn();
-  await node.global.registerName('ts_worker', worker);                   // global:register_name/2
-  node.global.whereisName('bilbo_shell');                               // a Pid, or undefined
-  await node.global.trans(['weather_lock', 'ts'], () => 'done');         // global:trans/2
-  await erl.call({ global: 'erl_server' }, atom('get'));                // gen_server:call({global, Name}, ...)
-  node.pg.join(atom('workers'), worker);                                // pg:join(workers, Worker)
-  node.pg.getMembers(atom('workers'));                                  // every member, on every node
-  for await (const { action, pids } of node.pg.monitor(atom('workers'))) if (action === 'leave' && pids.length > 0) break; // pg:monitor/1
+  await node.global.registerName('ts_worker', worker);                    // global:register_name/2
+  node.global.whereisName('bilbo_shell');                                 // a Pid, or undefined
+  await node.global.trans(['weather_lock', 'ts'], () => 'done');          // global:trans/2
+  await erl.call({ global: 'erl_server' }, atom('get'));                  // gen_server:call({global, Name}, ...)
+  node.pg.join(atom('workers'), worker);                                  // pg:join(workers, Worker)
+  node.pg.getMembers(atom('workers'));                                    // every member, on every node
+  for await (const event of node.pg.monitor(atom('workers'))) if (event.action === 'leave') break; // pg:monitor/1: joins and leaves
 
   // gen_server in TypeScript.
   await startGenServer(node, { handleCall: (req) => tuple(atom('ok'), req) }, { name: 'ts_gs' });
