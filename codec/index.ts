@@ -33,5 +33,9 @@ export {
   BEAM_DEFAULT_ATOM_TABLE,
 } from './limits';
 export type { DecodeLimits } from './limits';
+export * as P from './pattern';
+export type { Pattern, Matched, MatchedAll, MatchedFields, MapPatternOptions } from './pattern';
+export { toJS, fromJS, integersAs } from './convert';
+export type { JsValue, ToJSOptions, FromJSOptions } from './convert';
 export { briefTerm, formatTerm, prettyTerm, parseTerm, parseTerms, TextParseError } from './text';
 export type { FormatOptions, PrettyOptions } from './text';

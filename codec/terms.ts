@@ -117,17 +117,21 @@ export function float(value: number): ErlFloat {
   return new ErlFloat(value);
 }
 
-/** An Erlang tuple. Iterable, so `const [tag, value] = t` works. */
-export class Tuple {
-  constructor(readonly elements: Term[]) {}
-  get length(): number {
+/**
+ * An Erlang tuple. `T` is the element types when known: `tuple(atom('ok'), 1)` is a
+ * `Tuple<[Atom, number]>`, so `t.get(1)` is a `number` and `const [tag, n] = t.elements` is typed
+ * by position. Iterable too (`const [tag, value] = t`, each element typed as any of `T`'s).
+ */
+export class Tuple<T extends Term[] = Term[]> {
+  constructor(readonly elements: T) {}
+  get length(): T['length'] {
     return this.elements.length;
   }
   /** The element at 0-based `index` (Erlang's `element(index + 1, T)`). */
-  get(index: number): Term {
+  get<I extends number>(index: I): T[I] {
     return this.elements[index];
   }
-  [Symbol.iterator](): Iterator<Term> {
+  [Symbol.iterator](): Iterator<T[number]> {
     return this.elements[Symbol.iterator]();
   }
   [inspect.custom](): string {
@@ -135,9 +139,22 @@ export class Tuple {
   }
 }
 
-/** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`. */
-export function tuple(...elements: Term[]): Tuple {
-  return new Tuple(elements);
+/** `T` with literal element types widened (`1` to `number`): what a tuple built of them holds. */
+export type Widened<T extends Term[]> = {
+  [K in keyof T]: T[K] extends number
+    ? number
+    : T[K] extends string
+      ? string
+      : T[K] extends boolean
+        ? boolean
+        : T[K] extends bigint
+          ? bigint
+          : T[K];
+};
+
+/** Shorthand: `tuple(atom('ok'), 1)` is `{ok, 1}`, typed `Tuple<[Atom, number]>`. */
+export function tuple<T extends Term[]>(...elements: T): Tuple<Widened<T>> {
+  return new Tuple(elements as Widened<T>);
 }
 
 /** A list whose tail is not `[]`: `[a, b | c]`. `elements` is never empty. */

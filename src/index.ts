@@ -33,7 +33,10 @@ export { ErlTimeoutError } from './process/deadline';
 export type { WaitOptions } from './process/deadline';
 export { ErlangError, ErlangExit, ErlangThrow, RemoteError } from './process/exceptions';
 export { ModuleRegistry, withArity } from './rpc/modules';
-export type { CallContext, ErlFunction, ModuleDefinition, SpawnableFunction } from './rpc/modules';
+export type { CallContext, ErlFunction, ModuleDefinition, ModuleOptions, SpawnableFunction } from './rpc/modules';
+/** Served functions with typed argument patterns, as Erlang function clauses: `clause([P.int, P.int], (a, b) => a + b)`. */
+export { clause, clauses, CallRejectedError } from './rpc/clause';
+export type { ClauseFunction, ClauseOptions } from './rpc/clause';
 export type { SpawnRequestOptions } from './rpc/remote-spawn';
 
 /** global on the node (`node.global`): cluster-wide names and locks, as OTP's global. */

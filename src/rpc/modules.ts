@@ -3,16 +3,12 @@
  * Nothing else can be called from another node: an unregistered module or function is `undef`,
  * exactly as on an Erlang node where it does not exist.
  */
-import { Atom, atom, Term } from '../../codec';
+import { Atom, atom, integersAs, Term } from '../../codec';
 import type { ErlProcess } from '../process/process';
+import type { CallContext } from './call-context';
+import { CallRejectedError, clausesOf, runClauses } from './clause';
 
-/** What a served function learns about its call. */
-export interface CallContext {
-  /** The process running the call (for rpc: the one erl spawned for it). */
-  readonly self: ErlProcess;
-  /** The caller's group leader: where the call's output goes. */
-  readonly groupLeader: Term | undefined;
-}
+export type { CallContext };
 
 /**
  * A function callable from Erlang. Its arity is its declared parameter count (`fn.length`); use
@@ -24,6 +20,41 @@ export type ErlFunction = ((...args: Term[]) => unknown) & { erlangArity?: numbe
 
 /** A module: function name -> implementation. */
 export type ModuleDefinition = Record<string, ErlFunction>;
+
+/** Options of {@link ModuleRegistry.registerModule}. */
+export interface ModuleOptions {
+  /**
+   * How integers in the arguments (and anywhere inside them) arrive: as the term model has them,
+   * `number` when safe and `bigint` beyond (`'mixed'`, default); always `bigint`; or always
+   * `number`, where an integer beyond ±(2^53 - 1) fails the call with error `system_limit`
+   * (stack `[{Module, Function, Args, []}]`) instead of losing precision.
+   */
+  integers?: 'mixed' | 'bigint' | 'number';
+}
+
+const FUNCTION_CLAUSE = atom('function_clause');
+const SYSTEM_LIMIT = atom('system_limit');
+
+/**
+ * `fn` as `module:name` serves it: integers converted as `options` say, clauses tried with the
+ * call's own stack for `function_clause`. A plain function without options is served as it is.
+ */
+function served(module: Atom, name: Atom, fn: ErlFunction, options: ModuleOptions): ErlFunction {
+  const specs = clausesOf(fn);
+  const integers = options.integers === 'mixed' ? undefined : options.integers;
+  if (specs === undefined && integers === undefined) return fn;
+  const serve = function (this: CallContext, ...args: Term[]): unknown {
+    let input = args;
+    if (integers !== undefined) {
+      const converted = integersAs(args, integers);
+      if (converted === undefined) throw new CallRejectedError(SYSTEM_LIMIT, module, name, args);
+      input = converted as Term[];
+    }
+    if (specs === undefined) return fn.apply(this, input);
+    return runClauses(specs, this, input, () => new CallRejectedError(FUNCTION_CLAUSE, module, name, args));
+  };
+  return Object.assign(serve, { erlangArity: arityOf(fn) });
+}
 
 /** Give `fn` an explicit arity (for rest parameters, defaults, or a context-only function). */
 export function withArity<F extends (...args: never[]) => unknown>(arity: number, fn: F): F & { erlangArity: number } {
@@ -42,11 +73,16 @@ export class ModuleRegistry {
   private readonly spawnables = new Map<string, SpawnableFunction>();
   private readonly funs = new Map<string, SpawnableFunction>();
 
-  /** Serve `definition` as Erlang module `name` (replacing an earlier one of that name). */
-  registerModule(name: string, definition: ModuleDefinition): void {
+  /**
+   * Serve `definition` as Erlang module `name` (replacing an earlier one of that name). Functions
+   * made with `clause`/`clauses` check their arguments; `options` say how integers arrive.
+   */
+  registerModule(name: string, definition: ModuleDefinition, options: ModuleOptions = {}): void {
+    const module = atom(name);
     const functions = new Map<string, ErlFunction>();
-    for (const [fname, fn] of Object.entries(definition)) functions.set(`${fname}/${arityOf(fn)}`, fn);
-    this.modules.set(atom(name), functions);
+    for (const [fname, fn] of Object.entries(definition))
+      functions.set(`${fname}/${arityOf(fn)}`, served(module, atom(fname), fn, options));
+    this.modules.set(module, functions);
   }
 
   /** The implementation of `module:function/arity`, or undefined (`undef`). */
