@@ -10,6 +10,7 @@ import { pingCommand } from './commands/ping';
 import { termCommand } from './commands/term';
 import { chanCommand } from './commands/chan';
 import { callCommand } from './commands/call';
+import { packageVersion } from './commands/version';
 
 /** A command gets its arguments (after its name) and returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -63,9 +64,17 @@ commands:
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage + '\n');
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`erlbridge ${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(usage + '\n');
+    return 2;
   }
   const command = commands[name];
   if (!command) {
@@ -73,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // term answers --help itself; for the others it is their lines of the usage.
-  if (name !== 'term' && rest.includes('--help')) {
+  if (name !== 'term' && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`usage: ${commandUsage(name)}\n`);
     return 0;
   }
@@ -82,6 +91,19 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`erlbridge ${name}: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+/**
+ * End the process quietly, with exit 0, when the reader of stdout or stderr has gone
+ * (`erlbridge term decode | head -c1`): EPIPE means nobody wants the rest.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(0);
+    });
   }
 }
 

@@ -5,13 +5,14 @@
  * and starts no EPMD (`distListen: false`). ARGS is an Erlang list in text (`'[weather]'`); the result prints in
  * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
  */
-import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
+import { Atom, parseTerm, TextParseError } from '../../codec';
 import { ErlClient } from '../rpc/client';
 import { parseArgs, UsageError } from './options';
 import { nodeArgument, startOneShotNode } from './one-shot-node';
+import { FORMAT_OPTION, FORMAT_USAGE, printTerm, termFormat } from './term-format';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, TLS_USAGE, tlsNodeOptions } from './tls-options';
 
-const USAGE = `usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] ${TLS_USAGE}`;
+const USAGE = `usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] ${FORMAT_USAGE} ${TLS_USAGE}`;
 
 function atomText(text: string, what: string): string {
   // An atom as erl would read it: a bare atom, or quoted.
@@ -30,11 +31,12 @@ function atomText(text: string, what: string): string {
 export async function callCommand(args: string[]): Promise<number> {
   const { options, positional } = parseArgs(
     args,
-    ['cookie', 'epmd-port', 'timeout', 'name', 'sname', ...TLS_OPTIONS],
+    ['cookie', 'epmd-port', 'timeout', 'name', 'sname', FORMAT_OPTION, ...TLS_OPTIONS],
     [],
     TLS_ERL_SPELLINGS,
   );
   if (positional.length !== 4) throw new UsageError(USAGE);
+  const format = termFormat(options);
   const [peerText, modText, funText, argsText] = positional;
   const peer = nodeArgument(peerText);
   const module = atomText(modText, 'MOD');
@@ -64,7 +66,7 @@ export async function callCommand(args: string[]): Promise<number> {
       throw new Error(`cannot reach ${peer}: ${(err as Error).message}`, { cause: err });
     }
     const result = await new ErlClient(node).rpcCall(peer, module, fn, callArgs, { timeout });
-    process.stdout.write(`${formatTerm(result)}\n`);
+    process.stdout.write(`${printTerm(result, format)}\n`);
     return 0;
   } finally {
     await node.stop();
