@@ -7,8 +7,9 @@
  */
 import { Atom, parseTerm, TextParseError } from '../../codec';
 import { ErlClient } from '../rpc/client';
-import { parseArgs, UsageError } from './options';
-import { nodeArgument, startOneShotNode } from './one-shot-node';
+import { numberOption, parseArgs, UsageError } from './options';
+import { connectFailure } from './connect-failure';
+import { nodeArgument, ONE_SHOT_ERL_SPELLINGS, ONE_SHOT_OPTIONS, startOneShotNode } from './one-shot-node';
 import { FORMAT_OPTION, FORMAT_USAGE, printTerm, termFormat } from './term-format';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, TLS_USAGE, tlsNodeOptions } from './tls-options';
 
@@ -29,12 +30,10 @@ function atomText(text: string, what: string): string {
 }
 
 export async function callCommand(args: string[]): Promise<number> {
-  const { options, positional } = parseArgs(
-    args,
-    ['cookie', 'epmd-port', 'timeout', 'name', 'sname', FORMAT_OPTION, ...TLS_OPTIONS],
-    [],
-    TLS_ERL_SPELLINGS,
-  );
+  const { options, positional } = parseArgs(args, [...ONE_SHOT_OPTIONS, 'timeout', FORMAT_OPTION, ...TLS_OPTIONS], [], {
+    ...ONE_SHOT_ERL_SPELLINGS,
+    ...TLS_ERL_SPELLINGS,
+  });
   if (positional.length !== 4) throw new UsageError(USAGE);
   const format = termFormat(options);
   const [peerText, modText, funText, argsText] = positional;
@@ -57,13 +56,14 @@ export async function callCommand(args: string[]): Promise<number> {
   // What the call prints goes to stderr, so stdout is the result alone.
   const node = await startOneShotNode(
     { options, peer, defaultAlive: 'erlbridge_call' },
-    { output: (text) => process.stderr.write(text), ...tlsNodeOptions(options) },
+    // --timeout bounds each step of connecting too, and so how long a failed attempt lingers.
+    { output: (text) => process.stderr.write(text), setupTimeout: timeout, ...tlsNodeOptions(options) },
   );
   try {
     try {
       await node.connect(peer);
     } catch (err) {
-      throw new Error(`cannot reach ${peer}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot reach ${peer}: ${await connectFailure(err, peer, numberOption(options, 'epmd-port'))}`, { cause: err });
     }
     const result = await new ErlClient(node).rpcCall(peer, module, fn, callArgs, { timeout });
     process.stdout.write(`${printTerm(result, format)}\n`);
