@@ -18,8 +18,9 @@ interface SystemError extends Error {
 
 /** The system error at the bottom of `err`'s causes, if there is one. */
 function systemCause(err: unknown): SystemError | undefined {
-  for (let e = err; e instanceof Error; e = e.cause) {
-    if (typeof (e as Partial<SystemError>).syscall === 'string') return e as SystemError;
+  // Duck-typed, not instanceof Error: Node's own errors may come from another realm (a vm, jest).
+  for (let e = err as Partial<SystemError> | undefined; typeof e === 'object' && e !== null; e = e.cause as typeof e) {
+    if (typeof e.syscall === 'string' && typeof e.code === 'string') return e as SystemError;
   }
   return undefined;
 }
