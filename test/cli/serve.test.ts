@@ -63,13 +63,13 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** `erlbridge node ARGS` from the files' directory. */
-function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [ERLBRIDGE_BIN, 'node', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+function startCli(args: string[], bin = ERLBRIDGE_BIN): ChildProcess {
+  return spawn(process.execPath, [bin, 'node', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Run `erlbridge node ARGS` to its end (within 15 s): its exit code and output. */
-async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = startCli(args);
+async function runToEnd(args: string[], bin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = startCli(args, bin);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -186,6 +186,26 @@ describe('erlbridge node --serve FILE that cannot be served', () => {
     expect(await refused(['--serve', 'broken.ts'], 1)).toBe(
       'erlbridge node: --serve broken.ts: broken.ts does not compile at line 3, column 13: Expression expected.',
     );
+  });
+
+  itWithBuiltCli('a TypeScript file where no typescript package can be found says what to install', async () => {
+    // erlbridge as a user installs it: its dist/ and bin/ alone, without this checkout's node_modules.
+    const installed = fs.mkdtempSync(path.join(os.tmpdir(), 'erlbridge-installed-'));
+    try {
+      for (const part of ['dist', 'bin', 'package.json'])
+        fs.cpSync(path.join(ERLBRIDGE_BIN, '..', '..', part), path.join(installed, part), { recursive: true });
+      const bin = path.join(installed, 'bin', 'erlbridge.js');
+      const run = await runToEnd(
+        ['--sname', uniqueName('nots'), '--cookie', 'c', '--epmd-port', String(epmd.port), '--serve', 'w=weather.ts'],
+        bin,
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        'erlbridge node: --serve weather.ts: Node 20 runs no TypeScript, and the typescript package that would compile it is not installed: npm install --save-dev typescript where the file is, or serve its compiled JavaScript\n',
+      );
+    } finally {
+      fs.rmSync(installed, { recursive: true, force: true });
+    }
   });
 
   itWithBuiltCli('a file that throws while loading', async () => {
