@@ -35,7 +35,9 @@ describe('one-shot commands where no EPMD runs', () => {
     const run = await cli.run(['ping', `nobody@${host}`, '--cookie', cookie, '--epmd-port', String(port)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('pang\n');
-    expect(run.stderr).toMatch(new RegExp(`^erlbridge ping: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^erlbridge ping: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`),
+    );
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(await listening(port)).toBe(false);
   });
@@ -44,7 +46,9 @@ describe('one-shot commands where no EPMD runs', () => {
     const run = await cli.run(['call', `nobody@${host}`, 'erlang', 'node', '[]', '--cookie', cookie, '--epmd-port', String(port)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(new RegExp(`^erlbridge call: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^erlbridge call: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`),
+    );
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(await listening(port)).toBe(false);
   });
