@@ -130,6 +130,8 @@ type ExtensionHook = (module: CommonJsModule, filename: string) => void;
 function compileTypeScriptOnRequire(file: string): void {
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHook | undefined> })._extensions;
   const ts = typeScriptFor(file);
+  // Stack traces, and so the {file, line} erl sees in an error's stack, point into the .ts file.
+  process.setSourceMapsEnabled(true);
   for (const ext of TYPESCRIPT_EXTENSIONS) {
     extensions[ext] ??= (module, filename) => module._compile(transpile(ts, filename), filename);
   }
