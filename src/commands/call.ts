@@ -5,13 +5,15 @@
  * and starts no EPMD (`distListen: false`). ARGS is an Erlang list in text (`'[weather]'`); the result prints in
  * Erlang text, `{badrpc, ...}` included (exit 0). A node that cannot be reached is an error (exit 1).
  */
-import { Atom, formatTerm, parseTerm, TextParseError } from '../../codec';
+import { Atom, parseTerm, TextParseError } from '../../codec';
 import { ErlClient } from '../rpc/client';
-import { parseArgs, UsageError } from './options';
-import { nodeArgument, startOneShotNode } from './one-shot-node';
+import { numberOption, parseArgs, UsageError } from './options';
+import { connectFailure } from './connect-failure';
+import { nodeArgument, ONE_SHOT_ERL_SPELLINGS, ONE_SHOT_OPTIONS, startOneShotNode } from './one-shot-node';
+import { FORMAT_OPTION, FORMAT_USAGE, printTerm, termFormat } from './term-format';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, TLS_USAGE, tlsNodeOptions } from './tls-options';
 
-const USAGE = `usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] ${TLS_USAGE}`;
+const USAGE = `usage: erlbridge call NODE MOD FUN ARGS [--cookie C] [--epmd-port P] [--timeout MS] ${FORMAT_USAGE} ${TLS_USAGE}`;
 
 function atomText(text: string, what: string): string {
   // An atom as erl would read it: a bare atom, or quoted.
@@ -28,13 +30,12 @@ function atomText(text: string, what: string): string {
 }
 
 export async function callCommand(args: string[]): Promise<number> {
-  const { options, positional } = parseArgs(
-    args,
-    ['cookie', 'epmd-port', 'timeout', 'name', 'sname', ...TLS_OPTIONS],
-    [],
-    TLS_ERL_SPELLINGS,
-  );
+  const { options, positional } = parseArgs(args, [...ONE_SHOT_OPTIONS, 'timeout', FORMAT_OPTION, ...TLS_OPTIONS], [], {
+    ...ONE_SHOT_ERL_SPELLINGS,
+    ...TLS_ERL_SPELLINGS,
+  });
   if (positional.length !== 4) throw new UsageError(USAGE);
+  const format = termFormat(options);
   const [peerText, modText, funText, argsText] = positional;
   const peer = nodeArgument(peerText);
   const module = atomText(modText, 'MOD');
@@ -55,16 +56,17 @@ export async function callCommand(args: string[]): Promise<number> {
   // What the call prints goes to stderr, so stdout is the result alone.
   const node = await startOneShotNode(
     { options, peer, defaultAlive: 'erlbridge_call' },
-    { output: (text) => process.stderr.write(text), ...tlsNodeOptions(options) },
+    // --timeout bounds each step of connecting too, and so how long a failed attempt lingers.
+    { output: (text) => process.stderr.write(text), setupTimeout: timeout, ...tlsNodeOptions(options) },
   );
   try {
     try {
       await node.connect(peer);
     } catch (err) {
-      throw new Error(`cannot reach ${peer}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot reach ${peer}: ${await connectFailure(err, peer, numberOption(options, 'epmd-port'))}`, { cause: err });
     }
     const result = await new ErlClient(node).rpcCall(peer, module, fn, callArgs, { timeout });
-    process.stdout.write(`${formatTerm(result)}\n`);
+    process.stdout.write(`${printTerm(result, format)}\n`);
     return 0;
   } finally {
     await node.stop();

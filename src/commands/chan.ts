@@ -3,12 +3,13 @@
  */
 import * as fs from 'node:fs';
 import { Term } from '../../codec';
-import { formatTerm, parseTerm } from '../../codec/text';
+import { parseTerm } from '../../codec/text';
 import { ChanError, connect, readChanConfig, secretFromText, startChanServer } from '../chan';
 import { UsageError, parseArgs } from './options';
+import { FORMAT_OPTION, FORMAT_USAGE, printTerm, termFormat } from './term-format';
 
 const USAGE = `usage: erlbridge chan serve CONFIG [--host H] [--tls-cert FILE --tls-key FILE]
-       erlbridge chan rpc HOST PORT SERVICE SECRET TERM [--timeout MS] [--tls-ca FILE]`;
+       erlbridge chan rpc HOST PORT SERVICE SECRET TERM [--timeout MS] [--tls-ca FILE] ${FORMAT_USAGE}`;
 
 async function serve(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, ['host', 'tls-cert', 'tls-key']);
@@ -31,7 +32,8 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function rpc(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, ['timeout', 'tls-ca']);
+  const { positional, options } = parseArgs(args, ['timeout', 'tls-ca', FORMAT_OPTION]);
+  const format = termFormat(options);
   if (positional.length !== 5) throw new UsageError('chan rpc needs HOST PORT SERVICE SECRET TERM');
   const [host, portText, service, secret, text] = positional;
   const port = Number(portText);
@@ -47,7 +49,7 @@ async function rpc(args: string[]): Promise<number> {
   });
   try {
     const reply = await channel.rpc(query, { timeout });
-    process.stdout.write(formatTerm(reply) + '\n');
+    process.stdout.write(printTerm(reply, format) + '\n');
     return 0;
   } finally {
     channel.close();

@@ -37,7 +37,7 @@ export function kernelParameters(args: string[]): string[] {
       else if (key === INTERFACE_PARAMETER) out.push('--dist-listen-address', interfaceAddress(value));
       else {
         const known = [...Object.keys(KERNEL_PARAMETERS), ...PORT_RANGE_PARAMETERS, INTERFACE_PARAMETER];
-        throw new UsageError(`-kernel ${key} is not understood (only ${known.join(', ')})`);
+        throw new UsageError(`-kernel ${key} is not supported by erlbridge (it takes -kernel ${known.join(', ')})`);
       }
     }
     if (pairs === 0) throw new UsageError('-kernel needs a parameter and a value');

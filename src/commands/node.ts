@@ -1,6 +1,6 @@
 /**
  * `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
- * [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]
+ * [--serve [NAME=]FILE]... [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]
  * [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]`:
  * a node serving kvs and dist_demo. Visible by default, as erl is; `--hidden` (or erl's `-hidden`)
  * makes it hidden, and wins over `--visible`, which stays accepted (it is the default).
@@ -9,19 +9,38 @@
  * `-kernel prevent_overlapping_partitions false`). `--net-ticktime S`, `--dist-port P` or
  * `--dist-port-range MIN-MAX` and `--dist-listen-address IP` are erl's net_ticktime,
  * inet_dist_listen_min/max and inet_dist_use_interface, which `-kernel` also sets. TLS
- * distribution: see tls-options.ts.
+ * distribution: see tls-options.ts. `--serve [NAME=]FILE` (repeatable) serves a JS or TS file's
+ * exported functions as module NAME (serve-module.ts). erl's `-sname`, `-name`, `-setcookie`
+ * and `-hidden` are accepted too; its other flags are errors that say erlbridge lacks them.
+ * The greeting shows the erl command line that reaches the node (erl-command-line.ts).
  */
 import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
 import { distPorts, kernelParameters, listenAddress, tickTime } from './node-options';
-import { booleanOption, numberOption, parseArgs, UsageError } from './options';
+import { booleanOption, numberOption, parseArgs, takeRepeated, UsageError } from './options';
+import { loadServedModule, parseServeSpec, ServedModule } from './serve-module';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
+import { erlCommandLine } from './erl-command-line';
+
+/** erl's own spellings of the node's options. */
+const ERL_SPELLINGS: Readonly<Record<string, string>> = {
+  '-sname': 'sname',
+  '-name': 'name',
+  '-setcookie': 'cookie',
+  '-hidden': 'hidden',
+  '-connect_all': 'connect-all',
+  ...TLS_ERL_SPELLINGS,
+};
+
+// What the node serves itself: a --serve of these names would take it away.
+const OWN_MODULES = ['kvs', 'global'];
 
 export async function nodeCommand(args: string[]): Promise<number> {
+  const { values: serveArgs, rest } = takeRepeated(args, '--serve');
   const { options, positional } = parseArgs(
-    kernelParameters(args),
+    kernelParameters(rest),
     [
       'sname',
       'name',
@@ -38,10 +57,12 @@ export async function nodeCommand(args: string[]): Promise<number> {
       ...TLS_OPTIONS,
     ],
     ['visible', 'hidden'],
-    { '-hidden': 'hidden', '-connect_all': 'connect-all', ...TLS_ERL_SPELLINGS },
+    ERL_SPELLINGS,
   );
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   if (options.sname !== undefined && options.name !== undefined) throw new UsageError('give --sname or --name, not both');
+  // Every file loads before the node starts: one that does not is an error, and no node.
+  const served = await serveModules(serveArgs);
   const longNames = typeof options.name === 'string';
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
   const tls = tlsNodeOptions(options);
@@ -60,6 +81,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
   });
   const kvs = serveKvs(node);
   serveDistDemo(node);
+  for (const { name, functions } of served) node.modules.registerModule(name, functions);
   const hints: string[] = [];
   if (typeof options.global === 'string') {
     // Nothing is connected yet, so the name is free; a clash at a later merge is resolved as erl resolves it.
@@ -75,21 +97,48 @@ export async function nodeCommand(args: string[]): Promise<number> {
   const kind = (info: NodeInfo) => (info.visible ? 'visible' : 'hidden');
   node.on('nodeup', (peer, info) => process.stderr.write(`nodeup ${peer} (${kind(info)})\n`));
   node.on('nodedown', (peer, why, info) => process.stderr.write(`nodedown ${peer} (${why}; ${kind(info)})\n`));
-  const fromErl = longNames ? `erl -name bilbo@${node.name.split('@')[1]}` : 'erl -sname bilbo';
+  const erl = erlCommandLine({
+    nodeName: node.name,
+    longNames,
+    cookie: typeof options.cookie === 'string' ? options.cookie : undefined,
+    epmdPort: node.epmd.port,
+    sslDistOptfile: tls.tls ? String(options['ssl-dist-optfile']) : undefined,
+  });
   const listed = node.visible ? 'nodes()' : 'nodes(hidden)';
+  const servedNames = ['kvs', 'dist_demo', ...served.map((m) => m.name)];
   process.stdout.write(
-    `erlbridge node ${node.name} is up (${node.visible ? 'visible' : 'hidden'}), serving kvs and dist_demo (EPMD on port ${node.epmd.port}, distribution on port ${node.distPort}). From ${fromErl}:\n` +
+    `erlbridge node ${node.name} is up (${node.visible ? 'visible' : 'hidden'}), serving ${servedNames.join(', ')} (EPMD on port ${node.epmd.port}, distribution on port ${node.distPort}). From erl:\n` +
+      `  $ ${erl.command}    # ${erl.cookieNote}\n` +
       `  rpc:call('${node.name}', kvs, store, [weather, fine]).\n` +
       `  rpc:call('${node.name}', kvs, lookup, [weather]).\n` +
       `  ${listed}.   % lists '${node.name}' once connected\n` +
-      hints.map((h) => `${h}\n`).join(''),
+      hints.map((h) => `${h}\n`).join('') +
+      served.map((m) => `  % ${m.name}: ${functionList(m)}\n`).join(''),
   );
-  if (tls.tls)
-    process.stdout.write(`  (over TLS: ${fromErl} -proto_dist inet_tls -ssl_dist_optfile ${String(options['ssl-dist-optfile'])})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await node.stop();
   return 0;
+}
+
+/** Load every `--serve [NAME=]FILE`, in order; two of one name, or one of a name the node serves itself, are errors. */
+async function serveModules(specs: string[]): Promise<ServedModule[]> {
+  const loaded: ServedModule[] = [];
+  for (const text of specs) {
+    const spec = parseServeSpec(text);
+    if (OWN_MODULES.includes(spec.name))
+      throw new UsageError(`--serve ${text}: the node serves ${spec.name} itself; name the module otherwise (NAME=FILE)`);
+    if (loaded.some((m) => m.name === spec.name)) throw new UsageError(`--serve ${text}: a module ${spec.name} is served already`);
+    loaded.push(await loadServedModule(spec));
+  }
+  return loaded;
+}
+
+/** `f/1, g/2`: a served module's functions as Erlang names them. */
+function functionList({ functions }: ServedModule): string {
+  return Object.entries(functions)
+    .map(([name, fn]) => `${name}/${fn.erlangArity ?? fn.length}`)
+    .join(', ');
 }

@@ -12,6 +12,12 @@ import { longHostName, nameModeOf, NameMode, NodeNameError, parseNodeName, short
 import { ErlNode, NodeOptions } from '../node/node';
 import { numberOption, UsageError } from './options';
 
+/** The valued options of every one-shot command, for parseArgs. */
+export const ONE_SHOT_OPTIONS = ['cookie', 'epmd-port', 'name', 'sname'];
+
+/** erl's spellings of {@link ONE_SHOT_OPTIONS}, for parseArgs. */
+export const ONE_SHOT_ERL_SPELLINGS: Readonly<Record<string, string>> = { '-sname': 'sname', '-name': 'name', '-setcookie': 'cookie' };
+
 /** What a one-shot command's own options say about its node. */
 export interface OneShotOptions {
   options: Record<string, string | true>;
@@ -35,7 +41,7 @@ export function nodeArgument(text: string): string {
 /** Start the one-shot node that reaches `peer`. */
 export async function startOneShotNode(
   { options, peer, defaultAlive }: OneShotOptions,
-  more: Pick<NodeOptions, 'output' | 'transport' | 'tls'> = {},
+  more: Pick<NodeOptions, 'output' | 'transport' | 'tls' | 'setupTimeout'> = {},
 ): Promise<ErlNode> {
   let target;
   try {

@@ -6,14 +6,19 @@ export interface ParsedArgs {
 
 /**
  * Parse `args`; `flags` are the options that take no value. Unknown options are errors.
- * `erlSpellings` maps erl's own spellings (`-hidden`) to the option they stand for (`hidden`).
+ * `erlSpellings` maps erl's own spellings (`-hidden`) to the option they stand for (`hidden`);
+ * a command that takes them says of any other erl-like flag (`-pa`) that erlbridge lacks it.
  */
 export function parseArgs(args: string[], valued: string[], flags: string[] = [], erlSpellings: Record<string, string> = {}): ParsedArgs {
   const options: Record<string, string | true> = {};
   const positional: string[] = [];
+  const erlFlags = Object.keys(erlSpellings);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const spelled = Object.hasOwn(erlSpellings, a) ? erlSpellings[a] : undefined;
+    if (spelled === undefined && erlFlags.length > 0 && /^-[a-z][a-z_]*$/.test(a)) {
+      throw new UsageError(`erl's ${a} is not supported by erlbridge (of erl's flags it takes ${erlFlags.join(', ')})`);
+    }
     if (spelled === undefined && (!a.startsWith('--') || a === '--')) {
       positional.push(a);
       continue;
@@ -26,6 +31,18 @@ export function parseArgs(args: string[], valued: string[], flags: string[] = []
     } else throw new UsageError(`unknown option --${name}`);
   }
   return { options, positional };
+}
+
+/** Take every `option VALUE` pair out of `args` (for an option given more than once): the values, and the rest. */
+export function takeRepeated(args: string[], option: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== option) rest.push(args[i]);
+    else if (i + 1 >= args.length) throw new UsageError(`option ${option} needs a value`);
+    else values.push(args[++i]);
+  }
+  return { values, rest };
 }
 
 /** A mistake in the command line: exit code 2. */

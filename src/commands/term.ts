@@ -1,16 +1,21 @@
 /**
  * `erlbridge term encode|decode`: convert between Erlang text and the External Term Format.
  *
- *     erlbridge term encode [--hex] TEXT   TEXT's ETF bytes (131 first) to stdout, or lowercase hex and a newline
- *     erlbridge term decode [--hex]        ETF bytes (or hex, white space allowed) from stdin -> Erlang text and a newline
+ *     erlbridge term encode [--hex] [TEXT | -]      the ETF bytes (131 first) of TEXT, or of stdin when TEXT
+ *                                                   is - or missing (the kernel caps an argument at 128 KiB),
+ *                                                   to stdout, or lowercase hex and a newline
+ *     erlbridge term decode [--hex] [--format p|w]  ETF bytes (or hex, white space allowed) from stdin ->
+ *                                                   Erlang text (as the erl shell prints it, or one line)
+ *                                                   and a newline
  *
  * Exit codes: 0 done, 1 bad input (the one line on stderr says where), 2 usage error.
  */
 import { DecodeError, EncodeError } from '../../codec/errors';
 import { decode } from '../../codec/decoder';
 import { encode } from '../../codec/encoder';
-import { formatTerm, parseTerm, TextParseError } from '../../codec/text';
+import { parseTerm, TextParseError } from '../../codec/text';
 import { UsageError } from './options';
+import { FORMAT_USAGE, printTerm, termFormat } from './term-format';
 
 /** Where the command reads and writes: the process's streams by default, test doubles in tests. */
 export interface TermIo {
@@ -19,7 +24,8 @@ export interface TermIo {
   stderr: { write(data: string): unknown };
 }
 
-const USAGE = 'usage: erlbridge term encode [--hex] TEXT | erlbridge term decode [--hex]';
+const USAGE = `usage: erlbridge term encode [--hex] [TEXT | -]
+       erlbridge term decode [--hex] ${FORMAT_USAGE}`;
 
 const processIo = (): TermIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
@@ -28,9 +34,10 @@ class InputError extends Error {
   readonly code = 'input';
 }
 
-/** The `--hex` flag and the positional arguments. `--` ends the options; `-1` is a term, not an option. */
-function parseArgs(args: string[]): { hex: boolean; positional: string[] } {
+/** The options and the positional arguments. `--` ends the options; `-1` is a term, not an option. */
+function parseArgs(args: string[]): { hex: boolean; options: Record<string, string>; positional: string[] } {
   let hex = false;
+  const options: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -39,10 +46,13 @@ function parseArgs(args: string[]): { hex: boolean; positional: string[] } {
       break;
     }
     if (arg === '--hex') hex = true;
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else if (arg === '--format') {
+      if (i + 1 >= args.length) throw new UsageError('option --format needs a value');
+      options.format = args[++i];
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
-  return { hex, positional };
+  return { hex, options, positional };
 }
 
 /**
@@ -52,11 +62,11 @@ function parseArgs(args: string[]): { hex: boolean; positional: string[] } {
 export async function termCommand(args: string[], io: TermIo = processIo()): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    if (sub === '--help' || sub === '-h') {
+    if (sub === '--help' || sub === '-h' || rest.includes('--help')) {
       io.stdout.write(USAGE + '\n');
       return 0;
     }
-    if (sub === 'encode') return encodeText(rest, io);
+    if (sub === 'encode') return await encodeText(rest, io);
     if (sub === 'decode') return await decodeInput(rest, io);
     throw new UsageError(sub === undefined ? 'missing encode or decode' : `unknown subcommand '${sub}'`);
   } catch (e) {
@@ -72,24 +82,30 @@ export async function termCommand(args: string[], io: TermIo = processIo()): Pro
   }
 }
 
-function encodeText(args: string[], io: TermIo): number {
-  const { hex, positional } = parseArgs(args);
-  if (positional.length !== 1) {
-    throw new UsageError(positional.length === 0 ? 'encode needs TEXT' : 'encode takes one TEXT (quote the term for the shell)');
-  }
-  const bytes = encode(parseTerm(positional[0]));
+async function encodeText(args: string[], io: TermIo): Promise<number> {
+  const { hex, options, positional } = parseArgs(args);
+  if (options.format !== undefined) throw new UsageError('--format is for decode: encode writes bytes');
+  if (positional.length > 1) throw new UsageError('encode takes one TEXT (quote the term for the shell)');
+  // The text from stdin when there is no argument, or `-`: an argument cannot exceed 128 KiB.
+  const text = positional.length === 0 || positional[0] === '-' ? (await readAll(io.stdin)).toString('utf8') : positional[0];
+  const bytes = encode(parseTerm(text));
   io.stdout.write(hex ? bytes.toString('hex') + '\n' : bytes);
   return 0;
 }
 
 async function decodeInput(args: string[], io: TermIo): Promise<number> {
-  const { hex, positional } = parseArgs(args);
+  const { hex, options, positional } = parseArgs(args);
+  const format = termFormat(options);
   if (positional.length > 0) throw new UsageError('decode reads stdin and takes no TEXT');
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  const input = Buffer.concat(chunks);
-  io.stdout.write(formatTerm(decode(hex ? fromHex(input.toString('latin1')) : input)) + '\n');
+  const input = await readAll(io.stdin);
+  io.stdout.write(printTerm(decode(hex ? fromHex(input.toString('latin1')) : input), format) + '\n');
   return 0;
+}
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
 }
 
 /** Hex digits, with any white space between them. */

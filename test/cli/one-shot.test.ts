@@ -35,7 +35,9 @@ describe('one-shot commands where no EPMD runs', () => {
     const run = await cli.run(['ping', `nobody@${host}`, '--cookie', cookie, '--epmd-port', String(port)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('pang\n');
-    expect(run.stderr).toMatch(/^erlbridge ping: cannot reach nobody@\S+: cannot reach EPMD/);
+    expect(run.stderr).toMatch(
+      new RegExp(`^erlbridge ping: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`),
+    );
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(await listening(port)).toBe(false);
   });
@@ -44,7 +46,9 @@ describe('one-shot commands where no EPMD runs', () => {
     const run = await cli.run(['call', `nobody@${host}`, 'erlang', 'node', '[]', '--cookie', cookie, '--epmd-port', String(port)]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^erlbridge call: cannot reach nobody@\S+: cannot reach EPMD/);
+    expect(run.stderr).toMatch(
+      new RegExp(`^erlbridge call: cannot reach nobody@\\S+: no EPMD at 127.0.0.1:${port} \\(connection refused\\)`),
+    );
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(await listening(port)).toBe(false);
   });
@@ -52,7 +56,9 @@ describe('one-shot commands where no EPMD runs', () => {
   it('names fails with one line on stderr (exit 1), and starts no EPMD', async () => {
     const run = await cli.run(['names', '--epmd-port', String(port)]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^erlbridge names: cannot reach EPMD/);
+    expect(run.stderr).toBe(
+      `erlbridge names: no EPMD at 127.0.0.1:${port} (connection refused): no erl node runs there, or its EPMD listens on another port (--epmd-port, ERL_EPMD_PORT)\n`,
+    );
     expect(await listening(port)).toBe(false);
   });
 });

@@ -45,8 +45,17 @@ describe('erlbridge term encode', () => {
     expect(run.stderr).toBe('erlbridge term encode: line 1, column 6: unexpected end of input: expected a term\n');
   });
 
+  it('reads TEXT from stdin when it is - or missing', async () => {
+    const bytes = Buffer.from([131, 104, 2, 119, 2, 111, 107, 97, 1]);
+    expect(await term(['encode', '-'], '{ok, 1}\n')).toEqual({ code: 0, stdout: bytes, stderr: '' });
+    expect(await term(['encode'], '{ok, 1}')).toEqual({ code: 0, stdout: bytes, stderr: '' });
+    expect((await term(['encode', '--hex'], '{ok, 1}.')).stdout.toString()).toBe(bytes.toString('hex') + '\n');
+  });
+
   it.each([
-    [['encode'], /encode needs TEXT/],
+    [['encode', '--format', 'w', 'a'], /--format is for decode/],
+    [['decode', '--format', 'x'], /--format takes p .* or w/],
+    [['decode', '--format'], /--format needs a value/],
     [['encode', 'a', 'b'], /one TEXT/],
     [['encode', '--base64', 'a'], /unknown option --base64/],
     [[], /missing encode or decode/],
@@ -74,7 +83,7 @@ describe('erlbridge term decode', () => {
   it('prints what encode wrote', async () => {
     const text = "#{a => [1.0,<<1,2:3>>,'hello world'],{} => #Pid<a@host.80.0.3>}";
     const encoded = await term(['encode', text]);
-    expect((await term(['decode'], encoded.stdout)).stdout.toString()).toBe(text + '\n');
+    expect((await term(['decode', '--format', 'w'], encoded.stdout)).stdout.toString()).toBe(text + '\n');
   });
 
   it('reports a decode error with its code and offset, exit 1', async () => {

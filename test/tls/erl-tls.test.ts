@@ -201,7 +201,7 @@ describeOtp('TLS distribution', (otp) => {
           serving = cli.run(['node', '--sname', uniqueName('cli'), ...common(), '--proto-dist', 'inet_tls', '--ssl-dist-optfile', optfile]);
           await waitFor('the node to be up', () => cli.stdout.includes(' is up'));
           const name = /erlbridge node (\S+) is up/.exec(cli.stdout)?.[1] as string;
-          expect(cli.stdout).toContain(`(over TLS: erl -sname bilbo -proto_dist inet_tls -ssl_dist_optfile ${optfile})`);
+          expect(cli.stdout).toContain(`erl -sname bilbo -setcookie ${cookie} -proto_dist inet_tls -ssl_dist_optfile ${optfile}`);
           expect(await erl.eval(`rpc:call('${name}', kvs, store, [cli, tls], ${CALL_MS})`, CALL_MS + 2000)).toBe('true');
           expect(await protocolOf(erl, name)).toBe('tls');
         } finally {
