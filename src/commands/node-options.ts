@@ -1,6 +1,6 @@
 /**
  * How `erlbridge node` listens and ticks, from its options or erl's own `-kernel KEY VALUE`
- * spellings of them (net_ticktime, inet_dist_listen_min/max, inet_dist_use_interface).
+ * spellings of them (net_ticktime, inet_dist_listen_min/max, inet_dist_use_interface, logger_level).
  */
 import * as net from 'net';
 import { parseTerm, Tuple } from '../../codec';
@@ -11,6 +11,7 @@ const KERNEL_PARAMETERS: Record<string, string> = {
   connect_all: 'connect-all',
   prevent_overlapping_partitions: 'prevent-overlapping-partitions',
   net_ticktime: 'net-ticktime',
+  logger_level: 'log-level',
 };
 // These two make one range; the max defaults to the min, as in inet_tcp_dist's get_port_range.
 const PORT_RANGE_PARAMETERS = ['inet_dist_listen_min', 'inet_dist_listen_max'];

@@ -23,6 +23,7 @@ import { booleanOption, numberOption, parseArgs, takeRepeated, UsageError } from
 import { loadServedModule, parseServeSpec, ServedModule } from './serve-module';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
 import { erlCommandLine } from './erl-command-line';
+import { logOptions } from './log-options';
 
 /** erl's own spellings of the node's options. */
 const ERL_SPELLINGS: Readonly<Record<string, string>> = {
@@ -54,6 +55,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
       'dist-port',
       'dist-port-range',
       'dist-listen-address',
+      'log-level',
+      'log-format',
       ...TLS_OPTIONS,
     ],
     ['visible', 'hidden'],
@@ -77,6 +80,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
     tickTime: tickTime(options),
     listenPortRange: distPorts(options),
     listenAddress: listenAddress(options),
+    ...logOptions(options),
     ...tls,
   });
   const kvs = serveKvs(node);
@@ -95,8 +99,9 @@ export async function nodeCommand(args: string[]): Promise<number> {
     );
   }
   const kind = (info: NodeInfo) => (info.visible ? 'visible' : 'hidden');
-  node.on('nodeup', (peer, info) => process.stderr.write(`nodeup ${peer} (${kind(info)})\n`));
-  node.on('nodedown', (peer, why, info) => process.stderr.write(`nodedown ${peer} (${why}; ${kind(info)})\n`));
+  // Through the node's log, so --log-level can quiet them and --log-format json keeps stderr all JSON.
+  node.on('nodeup', (peer, info) => node.logger.notice(`nodeup ${peer} (${kind(info)})`));
+  node.on('nodedown', (peer, why, info) => node.logger.notice(`nodedown ${peer} (${why}; ${kind(info)})`));
   const erl = erlCommandLine({
     nodeName: node.name,
     longNames,

@@ -176,6 +176,6 @@ export function servedErrorEvent(call: ServedCall, thrown: unknown): LogEvent {
     time: logTimestamp(),
     text,
     pid: call.pid,
-    fields: { label: 'served_function_error', mfa, args: reportTerm(call.args), error: what, js_stack: stack },
+    fields: { label: 'served_function_error', mfa, args: reportField(call.args), error: what, js_stack: stack },
   };
 }

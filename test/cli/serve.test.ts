@@ -18,6 +18,7 @@ const FILES: Record<string, string> = {
   'mymod.mjs': `
 export function add(a, b) { return a + b; }
 export async function later(x) { await new Promise((r) => setTimeout(r, 20)); return [x, x]; }
+export function boom(x) { throw new TypeError('no ' + x); }
 function hidden(x) { return x; }
 export const notfn = 42;
 export default function dflt() { return hidden(1); }
@@ -80,12 +81,22 @@ async function runToEnd(args: string[], bin?: string): Promise<{ code: number | 
   return { code, stdout, stderr };
 }
 
+/** Resolves once `ready()` holds, checking every 20 ms; rejects after 10 s. */
+async function waitFor(ready: () => boolean): Promise<void> {
+  const until = Date.now() + 10000;
+  while (!ready()) {
+    if (Date.now() > until) throw new Error(`still not ready after 10 s: ${ready.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describeOtp('erlbridge node --serve, called from erl', (otp) => {
   let epmd: EpmdServer;
   let erl: OtpNode;
   let cli: ChildProcess | undefined;
   let ts = '';
   let greeting = '';
+  let log = '';
   const cookie = uniqueName('cookie');
 
   beforeAll(async () => {
@@ -104,6 +115,7 @@ describeOtp('erlbridge node --serve, called from erl', (otp) => {
     if (cli) return ts;
     const serve = ['--serve', 'mymod.mjs', '--serve', 'counter.cjs', '--serve', 'w=weather.ts'];
     cli = startCli(['--sname', uniqueName('srv'), '--cookie', cookie, '--epmd-port', String(epmd.port), ...serve]);
+    cli.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     greeting = await lineFrom(cli, /is up/);
     ts = /erlbridge node (\S+) is up/.exec(greeting)?.[1] as string;
     return ts;
@@ -123,6 +135,54 @@ describeOtp('erlbridge node --serve, called from erl', (otp) => {
     // Served as w, not as weather: that name is undef, as erl's own undef for a missing module.
     const undef = await erl.eval(`rpc:call(node(), weather, forecast, [<<"Oslo">>])`);
     expect(await call('weather', 'forecast', '[<<"Oslo">>]')).toBe(undef);
+  });
+
+  itWithBuiltCli('a function that throws a JavaScript error: erl gets {js_error, ...}, the log an error report', async () => {
+    const message = await erl.eval('<<"TypeError: no x">>');
+    expect(await call('mymod', 'boom', '[x]')).toContain(`{badrpc,{'EXIT',{{js_error,${message}},[{mymod,boom,1,`);
+    await waitFor(() => log.includes('Served function'));
+    expect(log).toMatch(
+      /=ERROR REPORT==== .* ===\nServed function mymod:boom\/1 threw a JavaScript error\n\*\* Arguments == \[x\]\n\*\* TypeError: no x\n/,
+    );
+  });
+
+  itWithBuiltCli("erl's -kernel logger_level and --log-format json: one JSON object per report", async () => {
+    let json = '';
+    const quiet = startCli([
+      '-sname',
+      uniqueName('json'),
+      '-setcookie',
+      cookie,
+      '--epmd-port',
+      String(epmd.port),
+      '--serve',
+      'mymod.mjs',
+      '-kernel',
+      'logger_level',
+      'error',
+      '--log-format',
+      'json',
+    ]);
+    quiet.stderr?.on('data', (d: Buffer) => (json += d.toString()));
+    try {
+      const name = /erlbridge node (\S+) is up/.exec(await lineFrom(quiet, /is up/))?.[1] as string;
+      expect(await erl.eval(`element(1, rpc:call('${name}', mymod, boom, [y], 10000))`, 15000)).toBe('badrpc');
+      await waitFor(() => json.includes('served_function_error'));
+      // Below error, nothing: the nodeup notice stays out, so the one line is the report.
+      const lines = json.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      const report = JSON.parse(lines[0]) as Record<string, unknown>;
+      expect(report).toMatchObject({
+        level: 'error',
+        node: name,
+        label: 'served_function_error',
+        mfa: 'mymod:boom/1',
+        args: '[y]',
+        error: 'TypeError: no y',
+      });
+    } finally {
+      await stopChild(quiet);
+    }
   });
 
   itWithBuiltCli('CommonJS: module.exports functions keep their state; erlangArity sets the arity', async () => {
@@ -212,6 +272,13 @@ describe('erlbridge node --serve FILE that cannot be served', () => {
     expect(await refused(['--serve', 'throws.cjs'], 1)).toBe(
       'erlbridge node: --serve throws.cjs does not load: Error: no database configured',
     );
+  });
+
+  itWithBuiltCli('a log level or format erlbridge does not know is a usage error', async () => {
+    expect(await refused(['--log-level', 'loud'], 2)).toBe(
+      'erlbridge node: --log-level takes one of emergency, alert, critical, error, warning, notice, info, debug, none, all, not loud',
+    );
+    expect(await refused(['--log-format', 'xml'], 2)).toBe('erlbridge node: --log-format takes text or json, not xml');
   });
 
   itWithBuiltCli('a file that exports no function', async () => {
