@@ -61,7 +61,7 @@ describe('erlbridge chan', () => {
     });
     const { results, served } = run.result;
     expect(results.factorial).toEqual({ code: 0, stdout: '15511210043330985984000000\n', stderr: '' });
-    expect(results.echo).toEqual({ code: 0, stdout: '{hello,[119,111,114,108,100],<<98,105,110>>}\n', stderr: '' });
+    expect(results.echo).toEqual({ code: 0, stdout: '{hello,"world",<<"bin">>}\n', stderr: '' });
     expect(results.badService.code).toBe(1);
     expect(results.badService.stderr).toMatch(/^lib_chan: the server has no service 'nope' \(badService\)$/m);
     expect(results.authFail.code).toBe(1);

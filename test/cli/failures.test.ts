@@ -182,10 +182,10 @@ describe('erl flags erlbridge lacks', () => {
   });
 
   it('-kernel with a parameter erlbridge lacks is a usage error that names the ones it takes', async () => {
-    const run = await cli.run(['node', '-kernel', 'logger_level', 'debug']);
+    const run = await cli.run(['node', '-kernel', 'dist_auto_connect', 'never']);
     expect(run.code).toBe(2);
     expect(oneLine(run)).toMatch(
-      /^erlbridge node: -kernel logger_level is not supported by erlbridge \(it takes -kernel connect_all, .*net_ticktime, inet_dist_listen_min, inet_dist_listen_max/,
+      /^erlbridge node: -kernel dist_auto_connect is not supported by erlbridge \(it takes -kernel connect_all, .*net_ticktime, logger_level, inet_dist_listen_min, inet_dist_listen_max/,
     );
   });
 });

@@ -1,29 +1,21 @@
 /**
  * `--format p|w` on `call` and `term decode`, against what erl itself prints for the same term:
  * `w` is `io_lib:format("~w")` (one line), `p` (the default) `io_lib:format("~tp")`, column 1
- * and 80 wide, which is how `io:format("~tp~n", [T])` prints it.
- *
- * The `p` tests wait on the `~p` printer: while codec/text/pretty.ts is the placeholder that
- * prints `~w`, they are skipped with a loud line; once the printer is merged they run.
+ * and 80 wide, which is how `io:format("~tp~n", [T])` prints it. From OTP 26 erl prints a map's
+ * keys in its internal order, which a peer cannot see, so there the controls compared are `~kw` and
+ * `~ktp` (keys in term order, as erlbridge prints them).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Readable } from 'stream';
 import { EpmdServer } from '../../handshake';
 import { parseTerm } from '../../codec';
 import { termCommand } from '../../src/commands/term';
 import { CliCapture } from '../support/cli';
-import { describeOtp, uniqueName } from '../support/otp';
+import { describeOtp, Otp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 
-const PRETTY_SOURCE = path.join(__dirname, '..', '..', 'codec', 'text', 'pretty.ts');
-const printerLanded = !fs.readFileSync(PRETTY_SOURCE, 'utf8').includes('PLACEHOLDER');
-
-/** `it`, once the `~p` printer has replaced the placeholder; a loud skip before. */
-function itWithPrinter(name: string, body: () => Promise<void>): void {
-  if (printerLanded) return it(name, body);
-  process.stderr.write(`!!! erlbridge: ${PRETTY_SOURCE} is still the placeholder; "${name}" SKIPPED until the ~p printer lands\n`);
-  it.skip(name, body);
+/** erl's control for `~w` or `~tp`, keys in term order where erl has `k` (OTP 26+). */
+function control(otp: Otp, base: '~w' | '~tp'): string {
+  return Number(otp.release) >= 26 ? base.replace('~', '~k') : base;
 }
 
 /** Calls (MOD, FUN, ARGS) whose results print differently under ~w and ~tp, none holding a pid. */
@@ -56,8 +48,10 @@ describeOtp('call --format p|w prints as erl does', (otp) => {
   afterEach(() => cli.restore());
 
   /** What erl's `io_lib:format(CONTROL, [apply(M, F, A)])` gives, as text. */
-  async function erlText(control: string, [m, f, a]: [string, string, string]): Promise<string> {
-    const bytes = parseTerm(await erl.eval(`unicode:characters_to_binary(io_lib:format("${control}", [apply(${m}, ${f}, ${a})]))`));
+  async function erlText(base: '~w' | '~tp', [m, f, a]: [string, string, string]): Promise<string> {
+    const bytes = parseTerm(
+      await erl.eval(`unicode:characters_to_binary(io_lib:format("${control(otp, base)}", [apply(${m}, ${f}, ${a})]))`),
+    );
     return (bytes as Buffer).toString('utf8');
   }
 
@@ -74,7 +68,7 @@ describeOtp('call --format p|w prints as erl does', (otp) => {
     for (const c of CALLS) expect(await call(c, 'w')).toBe(`${await erlText('~w', c)}\n`);
   });
 
-  itWithPrinter('the default, and --format p, print as ~tp in column 1, 80 wide', async () => {
+  it('the default, and --format p, print as ~tp in column 1, 80 wide', async () => {
     for (const c of CALLS) {
       const expected = `${await erlText('~tp', c)}\n`;
       expect(await call(c)).toBe(expected);
@@ -102,8 +96,8 @@ describeOtp('term decode --format p|w prints as erl does', (otp) => {
     const value = `apply(${m}, ${f}, ${a})`;
     const [etf, w, tp] = [
       'term_to_binary(V)',
-      'unicode:characters_to_binary(io_lib:format("~w", [V]))',
-      'unicode:characters_to_binary(io_lib:format("~tp", [V]))',
+      `unicode:characters_to_binary(io_lib:format("${control(otp, '~w')}", [V]))`,
+      `unicode:characters_to_binary(io_lib:format("${control(otp, '~tp')}", [V]))`,
     ].map((e) => e.replace(/V/g, value));
     const binary = async (e: string) => parseTerm(await erl.eval(e)) as Buffer;
     return { etf: await binary(etf), w: (await binary(w)).toString('utf8'), tp: (await binary(tp)).toString('utf8') };
@@ -128,7 +122,7 @@ describeOtp('term decode --format p|w prints as erl does', (otp) => {
     }
   });
 
-  itWithPrinter('the default prints as ~tp', async () => {
+  it('the default prints as ~tp', async () => {
     for (const c of CALLS) {
       const { etf, tp } = await fromErl(c);
       expect(await decode([], etf)).toBe(`${tp}\n`);

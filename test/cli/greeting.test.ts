@@ -13,7 +13,7 @@ import * as path from 'path';
 import { EpmdServer } from '../../handshake';
 import { ERLBRIDGE_BIN, itWithBuiltCli, lineFrom, stopChild } from '../support/cli-process';
 import { waitFor } from '../support/otp-node-extra';
-import { describeOtp, uniqueName } from '../support/otp';
+import { describeHostOtp, describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 
 /** Run `erlbridge node ARGS` with `env` until its greeting; the greeting's lines and the child. */
@@ -45,8 +45,8 @@ function runPrinted(command: string, node: string, env: NodeJS.ProcessEnv): Prom
   );
 }
 
-describeOtp('the erl command line in the greeting works', (otp) => {
-  const onHost = otp.root === null ? itWithBuiltCli : (name: string) => it.skip(name, () => undefined);
+// The printed command runs as the user would run it: the host's erl, from PATH.
+describeHostOtp('the erl command line in the greeting works', () => {
   let epmd: EpmdServer;
   let home: string;
   let child: ChildProcess | undefined;
@@ -73,7 +73,7 @@ describeOtp('the erl command line in the greeting works', (otp) => {
     return env;
   };
 
-  onHost('--cookie: -setcookie with the cookie, quoted for the shell; ERL_EPMD_PORT for our EPMD', async () => {
+  itWithBuiltCli('--cookie: -setcookie with the cookie, quoted for the shell; ERL_EPMD_PORT for our EPMD', async () => {
     const cookie = `${uniqueName('c')} $x'y`;
     const started = await startNode(['--sname', uniqueName('gr'), '--cookie', cookie, '--epmd-port', String(epmd.port)], baseEnv());
     child = started.child;
@@ -83,7 +83,7 @@ describeOtp('the erl command line in the greeting works', (otp) => {
     expect(await runPrinted(command, started.name, baseEnv())).toBe('true');
   });
 
-  onHost('ERLANG_COOKIE: -setcookie "$ERLANG_COOKIE", the cookie itself never printed', async () => {
+  itWithBuiltCli('ERLANG_COOKIE: -setcookie "$ERLANG_COOKIE", the cookie itself never printed', async () => {
     const cookie = uniqueName('secret');
     const env = { ...baseEnv(), ERLANG_COOKIE: cookie };
     const started = await startNode(['--sname', uniqueName('gr'), '--epmd-port', String(epmd.port)], env);
@@ -95,7 +95,7 @@ describeOtp('the erl command line in the greeting works', (otp) => {
     expect(await runPrinted(command, started.name, env)).toBe('true');
   });
 
-  onHost('the cookie file: no -setcookie, and the note names the file both read', async () => {
+  itWithBuiltCli('the cookie file: no -setcookie, and the note names the file both read', async () => {
     const file = path.join(home, '.erlang.cookie');
     fs.writeFileSync(file, uniqueName('filecookie'), { mode: 0o400 });
     const started = await startNode(['--sname', uniqueName('gr'), '--epmd-port', String(epmd.port)], baseEnv());
@@ -106,7 +106,7 @@ describeOtp('the erl command line in the greeting works', (otp) => {
     expect(await runPrinted(command, started.name, baseEnv())).toBe('true');
   });
 
-  onHost('a long name: -name bilbo@ the same host', async () => {
+  itWithBuiltCli('a long name: -name bilbo@ the same host', async () => {
     const started = await startNode(
       ['--name', `${uniqueName('gr')}@127.0.0.1`, '--cookie', 'c', '--epmd-port', String(epmd.port)],
       baseEnv(),

@@ -137,6 +137,25 @@ export function recordUse(what: string): void {
  */
 export function describeOtp(name: string, body: (otp: Otp) => void): void {
   const variants = otpVariants();
+  if (hostMissing(name, variants)) return;
+  describe.each(variants.map((v) => [v.label, v] as const))(`${name} against %s`, (label, otp) => {
+    recordUse(label);
+    body(otp);
+  });
+}
+
+/** {@link describeOtp} for the host's erl alone: for what runs erl as a user's shell would, from PATH. */
+export function describeHostOtp(name: string, body: (otp: Otp) => void): void {
+  const variants = otpVariants();
+  if (hostMissing(name, variants)) return;
+  describe(`${name} against ${variants[0].label}`, () => {
+    recordUse(variants[0].label);
+    body(variants[0]);
+  });
+}
+
+/** With no host erl: a failing test under CI=true, else one loud skip; true then. */
+function hostMissing(name: string, variants: Otp[]): boolean {
   if (variants.length === 0 || variants[0].root !== null) {
     if (process.env.CI === 'true') {
       describe(name, () => {
@@ -144,16 +163,13 @@ export function describeOtp(name: string, body: (otp: Otp) => void): void {
           throw new Error('no host `erl` found on PATH: install erlang-nox (CI=true makes this a failure)');
         });
       });
-      return;
+      return true;
     }
     process.stderr.write(`!!! erlbridge: no host erl on PATH; conformance tests "${name}" SKIPPED\n`);
     describe.skip(name, () => it('needs erl', () => undefined));
-    return;
+    return true;
   }
-  describe.each(variants.map((v) => [v.label, v] as const))(`${name} against %s`, (label, otp) => {
-    recordUse(label);
-    body(otp);
-  });
+  return false;
 }
 
 /**

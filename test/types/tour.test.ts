@@ -49,7 +49,7 @@ export async function tour(): Promise<void> {
   node.pg.getMembers(atom('workers'));                                    // every member, on every node
   for await (const event of node.pg.monitor(atom('workers'))) if (event.action === 'leave') break; // pg:monitor/1: joins and leaves
 
-  // gen_server in TypeScript.
+  // gen_server in TypeScript: sys:get_state, timeouts and crash reports as erl's.
   await startGenServer(node, { handleCall: (req) => tuple(atom('ok'), req) }, { name: 'ts_gs' });
   // tour:end
 }
