@@ -12,7 +12,7 @@ import { ErlNode } from '../../src/node/node';
 import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlClient, ErlTimeoutError, ErpcError, GenCallError, RemoteError, SpawnError } from '../../src';
 import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/dist_demo');
@@ -20,11 +20,7 @@ const FIXTURES = path.join(__dirname, '../../fixtures/dist_demo');
 /** Compile and load fixture modules in a running erl node (no .beam files left behind). */
 async function loadFixtures(otp: Parameters<typeof stageFile>[0], erl: OtpNode, files: string[]): Promise<void> {
   for (const f of files) {
-    const p = stageFile(otp, path.join(FIXTURES, f));
-    const loaded = await erl.eval(
-      `begin {ok, M, B} = compile:file("${p}", [binary, return_errors]), {module, M} = code:load_binary(M, "${p}", B), M end`,
-    );
-    expect(loaded).toBe(f.replace(/\.erl$/, ''));
+    expect(await loadErlModule(erl, otp, path.join(FIXTURES, f))).toBe(f.replace(/\.erl$/, ''));
   }
 }
 

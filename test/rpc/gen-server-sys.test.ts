@@ -11,9 +11,9 @@ import { From, GenServer, GenServerContext, startGenServer } from '../../src/gen
 import { ErlNode } from '../../src/node/node';
 import { ErlangError } from '../../src/process/exceptions';
 import { ErlClient, formatTerm } from '../../src';
-import { describeOtp, stageFile, uniqueName } from '../support/otp';
+import { describeOtp, uniqueName } from '../support/otp';
 import { waitFor } from '../support/otp-node-extra';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 import { rejection } from '../support/rejection';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/procs');
@@ -76,10 +76,7 @@ describeOtp('TypeScript gen_server OTP habits, beside an erl gen_server', (otp) 
     ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
     T = `'${ts.name}'`;
     for (const file of ['probe_server.erl', 'log_capture.erl']) {
-      const staged = stageFile(otp, path.join(FIXTURES, file));
-      await erl.eval(
-        `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
-      );
+      await loadErlModule(erl, otp, path.join(FIXTURES, file));
     }
     expect(await erl.eval('log_capture:start()')).toBe('ok');
   });

@@ -14,8 +14,8 @@ import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { clause, clauses } from '../../src/rpc/clause';
 import type { CallContext } from '../../src/rpc/modules';
-import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { describeOtp, uniqueName } from '../support/otp';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/guards');
 const CALL_TIMEOUT = 5000; // erl gives up on a call after this; the eval after twice as long
@@ -71,12 +71,7 @@ describeOtp('served clauses against their Erlang twin', (otp) => {
       startOtpNode(otp, { sname: uniqueName('ref'), cookie, epmdPort: epmd.port }),
       ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: () => undefined }),
     ]);
-    const staged = stageFile(otp, path.join(FIXTURES, 'calc.erl'));
-    const loaded = await ref.eval(
-      `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
-      15000,
-    );
-    expect(loaded).toBe('calc');
+    expect(await loadErlModule(ref, otp, path.join(FIXTURES, 'calc.erl'))).toBe('calc');
     T = `'${ts.name}'`;
     R = `'${ref.name}'`;
 

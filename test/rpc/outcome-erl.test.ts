@@ -26,8 +26,8 @@ import { EpmdServer } from '../../handshake';
 import { GenServerHandle, startGenServer } from '../../src/gen/server';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
-import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { describeOtp, uniqueName } from '../support/otp';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/outcome');
 const EVAL_TIMEOUT = 10000; // the probes give up after 4 s (twice for gen_server:call + DOWN), then 9 s
@@ -109,12 +109,7 @@ describeOtp('every outcome of a call looks as erl shows it', (otp) => {
 
   /** Compile a fixture in `node` (no .beam on disk) and load it. */
   async function load(node: OtpNode, module: string): Promise<void> {
-    const staged = stageFile(otp, path.join(FIXTURES, `${module}.erl`));
-    const loaded = await node.eval(
-      `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
-      15000,
-    );
-    expect(loaded).toBe(module);
+    expect(await loadErlModule(node, otp, path.join(FIXTURES, `${module}.erl`))).toBe(module);
   }
 
   async function probe(name: Case['probe'], target: string, args: string): Promise<Seen> {

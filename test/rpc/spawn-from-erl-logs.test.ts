@@ -11,9 +11,9 @@ import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlProcess } from '../../src/process/process';
-import { describeOtp, stageFile, uniqueName } from '../support/otp';
+import { describeOtp, uniqueName } from '../support/otp';
 import { waitFor } from '../support/otp-node-extra';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/procs');
 const CALL_MS = 20000;
@@ -67,10 +67,7 @@ describeOtp('erl spawning on the TypeScript node: served functions and crash rep
     // Both a served function and a spawnable body for calc:who/1: the body wins, as documented.
     ts.modules.registerModule('calc2', { who: () => atom('the_function') });
     ts.modules.registerSpawnable('calc2', 'who', (self: ErlProcess, to: Term) => self.send(to as Pid, tuple(atom('spawnable'), self.pid)));
-    const staged = stageFile(otp, path.join(FIXTURES, 'log_capture.erl'));
-    await erl.eval(
-      `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
-    );
+    await loadErlModule(erl, otp, path.join(FIXTURES, 'log_capture.erl'));
     expect(await erl.eval('log_capture:start()')).toBe('ok');
   });
 

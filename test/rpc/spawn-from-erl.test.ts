@@ -13,8 +13,8 @@ import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
 import { ErlProcess as TsProcess } from '../../src/process/process';
-import { describeOtp, stageFile, uniqueName } from '../support/otp';
-import { OtpNode, startOtpNode } from '../support/otp-node';
+import { describeOtp, uniqueName } from '../support/otp';
+import { loadErlModule, OtpNode, startOtpNode } from '../support/otp-node';
 
 const DIST_DEMO = path.join(__dirname, '../../fixtures/dist_demo/dist_demo.erl');
 
@@ -62,12 +62,7 @@ describeOtp('erl spawning on the TypeScript node', (otp) => {
         return atom('slept');
       },
     });
-    const staged = stageFile(otp, DIST_DEMO);
-    expect(
-      await erl.eval(
-        `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
-      ),
-    ).toBe('dist_demo');
+    expect(await loadErlModule(erl, otp, DIST_DEMO)).toBe('dist_demo');
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'child_process';
 import * as os from 'os';
-import { Otp, spawnOtp } from './otp';
+import { Otp, spawnOtp, stageFile } from './otp';
 
 export interface OtpNodeOptions {
   /** The `-sname` (name part only; the host is this machine's). */
@@ -187,4 +187,16 @@ class RunningOtpNode implements OtpNode {
       this.waiters.push(waiter);
     });
   }
+}
+
+/**
+ * Compile an Erlang source file of the host in `node` (in memory, no .beam on disk) and load it;
+ * resolves with the module's name. A compile error fails with erl's own error.
+ */
+export async function loadErlModule(node: OtpNode, otp: Otp, hostPath: string): Promise<string> {
+  const staged = stageFile(otp, hostPath);
+  return node.eval(
+    `begin {ok, M, B} = compile:file("${staged}", [binary, return_errors]), {module, M} = code:load_binary(M, "${staged}", B), M end`,
+    15000,
+  );
 }
