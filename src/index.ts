@@ -46,6 +46,7 @@ export type { GlobalName, GlobalLockId } from './global/global';
 /** pg on the node (`node.pg`): process groups in any scope, as OTP's pg. */
 export { Pg } from './pg/pg';
 export type { PidOrPids, ScopeName } from './pg/pg';
+export type { Scope } from './pg/scope';
 export { PgGroupMonitor, PgScopeMonitor, PgSubscription } from './pg/monitor';
 export type { PgEvent } from './pg/monitor';
 
