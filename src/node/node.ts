@@ -33,10 +33,10 @@ import { GenHost } from '../gen/server';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ErlangError } from '../process/exceptions';
 import { RateLimitedLog } from '../process/rate-limited-log';
-import { exitReason, outcomeOf } from '../process/outcome';
+import { outcomeOf } from '../process/outcome';
 import { Destination, ErlProcess } from '../process/process';
 import { Pg } from '../pg/pg';
-import { processErrorEvent, reportsCrash } from '../process/crash-report';
+import { exitReported } from '../process/crash-report';
 import { Logger, LogLevel } from '../process/logger';
 import { ProcessTable } from '../process/table';
 import { ErlClient, RpcHost } from '../rpc/client';
@@ -521,12 +521,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
           await body(proc);
           proc.exit();
         } catch (err) {
-          // A process already ended (killed while it waited) has nothing left to report.
-          if (!proc.alive) return;
-          const outcome = outcomeOf(err);
-          const reason = exitReason(outcome);
-          if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.name, reason, err));
-          proc.exit(reason);
+          exitReported(proc, this.logger, this.name, outcomeOf(err), err);
         }
       };
       // Whatever body throws becomes the exit reason, so run() does not reject; were it to, that

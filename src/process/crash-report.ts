@@ -8,7 +8,8 @@
 import { Atom, atom, charlist, map, Pid, Term, tuple } from '../../codec';
 import { isErlangException } from './exceptions';
 import { LogEvent, logTimestamp } from './log-event';
-import { Outcome } from './outcome';
+import { Logger } from './logger';
+import { exitReason, Outcome } from './outcome';
 import { pidText, reportField, reportTerm } from './report-term';
 
 /** How many lines of a JavaScript stack (after its first, the message) a report keeps. */
@@ -23,6 +24,30 @@ const GL = atom('gl');
 const PID = atom('pid');
 const TIME = atom('time');
 const TRUE = atom('true');
+
+/** A process that can end, as processes of the node and of spawn requests are. */
+export interface EndingProcess extends ReportedProcess {
+  readonly alive: boolean;
+  exit(reason?: Term): void;
+}
+
+/**
+ * End `proc` (of `node`) as its body's `outcome` says, with `reason` (by default BEAM's for that outcome), and
+ * report an error or a throw as BEAM does. A process already ended (killed while its body waited)
+ * has nothing left to report.
+ */
+export function exitReported(
+  proc: EndingProcess,
+  logger: Logger,
+  node: string,
+  outcome: Outcome,
+  thrown?: unknown,
+  reason = exitReason(outcome),
+): void {
+  if (!proc.alive) return;
+  if (reportsCrash(outcome)) logger.emit(processErrorEvent(proc, node, reason, thrown));
+  proc.exit(reason);
+}
 
 /** BEAM reports a process that ends in an error or a throw, not one that exits. */
 export function reportsCrash(outcome: Outcome): boolean {

@@ -2,23 +2,20 @@
  * How a term reads in a log report: as erl's logger prints it, `~tp` laid out over lines. The one
  * place reports turn terms into text.
  */
-import { Pid, prettyTerm, Term } from '../../codec';
+import { briefTerm, Pid, prettyTerm, Term } from '../../codec';
 
 /** How long a term's text in a report may grow before it is cut (then `...`), so no report floods the log. */
 export const REPORT_TERM_CHARS = 2000;
 
 /** A term as a report prints it: `~tp` text, cut after {@link REPORT_TERM_CHARS} characters. */
 export function reportTerm(term: Term): string {
-  return cut(prettyTerm(term));
+  const text = prettyTerm(term);
+  return text.length > REPORT_TERM_CHARS ? `${text.slice(0, REPORT_TERM_CHARS)}...` : text;
 }
 
 /** A term as a JSON report field holds it: `~tp` text on one line, cut as {@link reportTerm} cuts. */
 export function reportField(term: Term): string {
-  return cut(prettyTerm(term, { lineLength: 0 }));
-}
-
-function cut(text: string): string {
-  return text.length > REPORT_TERM_CHARS ? `${text.slice(0, REPORT_TERM_CHARS)}...` : text;
+  return briefTerm(term, REPORT_TERM_CHARS);
 }
 
 /**

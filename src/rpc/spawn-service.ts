@@ -11,7 +11,7 @@
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
 import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
-import { processErrorEvent, reportsCrash } from '../process/crash-report';
+import { exitReported } from '../process/crash-report';
 import { Logger } from '../process/logger';
 import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
@@ -132,10 +132,7 @@ export class SpawnService {
   }
 
   /** End a spawned process as its outcome says (with `reason`, by default BEAM's), reporting an error or a throw as BEAM does. */
-  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown, reason = exitReason(outcome)): void {
-    // A process already ended (killed while it waited) has nothing left to report.
-    if (!proc.alive) return;
-    if (reportsCrash(outcome)) this.logger.emit(processErrorEvent(proc, this.table.nodeName.name, reason, thrown));
-    proc.exit(reason);
+  private end(proc: ErlProcess, outcome: Outcome, thrown?: unknown, reason?: Term): void {
+    exitReported(proc, this.logger, this.table.nodeName.name, outcome, thrown, reason);
   }
 }
