@@ -15,6 +15,11 @@
  * rounds, the servers' order rotating round by round; each server's CPU time (all threads, from
  * /proc/PID/task/TID/schedstat) read around each timed run. Writes the `## Peers` section of
  * docs/benchmarks.md unless `--quick`.
+ *
+ *   npm run bench -- peers [--quick] [--only=seq,big_lookup] [--profile]
+ *
+ * `--only` runs some of the figures; `--profile` writes a V8 CPU profile of the erlbridge server to
+ * bench/.build/peers (both leave docs/benchmarks.md alone).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -27,12 +32,18 @@ const bench = process.env.ERLBRIDGE_BENCH_DIR ?? path.resolve(__dirname, '../../
 const root = path.resolve(bench, '..');
 const build = path.join(bench, '.build', 'peers');
 const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 
 const JINTERFACE_JAR = '/usr/share/java/OtpErlang.jar';
 const ERL_INTERFACE = '/usr/lib/erlang/lib/erl_interface-5.3';
 
 type Workload = 'seq' | 'par' | 'kib' | 'mib_store' | 'big_store' | 'big_lookup';
-const WORKLOADS: readonly Workload[] = ['seq', 'par', 'kib', 'mib_store', 'big_store', 'big_lookup'];
+const ALL_WORKLOADS: readonly Workload[] = ['seq', 'par', 'kib', 'mib_store', 'big_store', 'big_lookup'];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => !only || only.includes(w));
 const COUNTS: Record<Workload, number> = quick
   ? { seq: 1000, par: 4000, kib: 500, mib_store: 20, big_store: 3, big_lookup: 3 }
   : { seq: 10000, par: 40000, kib: 4000, mib_store: 200, big_store: 20, big_lookup: 20 };
@@ -82,14 +93,20 @@ function cpuNanosOf(pid: number): number {
   return sum;
 }
 
-/** A server process that prints `READY node@host` once it is registered with EPMD. */
-async function startChild(name: ServerName, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+/**
+ * A server process that prints `READY node@host` once it is registered with EPMD. Stopped by
+ * closing its stdin when it exits on that (`exitsOnEof`, given 5 s), else by SIGKILL.
+ */
+async function startChild(name: ServerName, command: string, args: string[], env: NodeJS.ProcessEnv, exitsOnEof: boolean): Promise<Server> {
   const child: ChildProcess = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    process.kill(child.pid, 'SIGKILL');
+    child.stdin?.end();
+    const pid = child.pid;
+    const timer = setTimeout(() => process.kill(pid, 'SIGKILL'), exitsOnEof ? 5000 : 0);
     await exited;
+    clearTimeout(timer);
   };
   const node = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -140,11 +157,25 @@ async function measure(): Promise<{ samples: Sample[]; servers: ServerName[]; ja
     servers.push({ name: 'erl', node: erl.name, pid: erl.pid, stop: () => erl.stop() });
     if ((await erl.eval('kvs:start()', 10000)) !== 'true') throw new Error('kvs:start() failed on the erl server');
     const tsServer = path.join(__dirname, 'erlbridge_kvs.js');
-    servers.push(await startChild('erlbridge', process.execPath, [tsServer, `peers_ts_${tag}`, cookie, String(epmd.port)], env));
     servers.push(
-      await startChild('jinterface', 'java', ['-cp', `${JINTERFACE_JAR}:${classes}`, 'JinterfaceKvs', `peers_java_${tag}`, cookie], env),
+      await startChild(
+        'erlbridge',
+        process.execPath,
+        [...(profile ? ['--cpu-prof', '--cpu-prof-dir', build] : []), tsServer, `peers_ts_${tag}`, cookie, String(epmd.port)],
+        env,
+        true,
+      ),
     );
-    servers.push(await startChild('C node', cNode, [`peers_c_${tag}`, cookie], env));
+    servers.push(
+      await startChild(
+        'jinterface',
+        'java',
+        ['-cp', `${JINTERFACE_JAR}:${classes}`, 'JinterfaceKvs', `peers_java_${tag}`, cookie],
+        env,
+        true,
+      ),
+    );
+    servers.push(await startChild('C node', cNode, [`peers_c_${tag}`, cookie], env, false));
     client = await ErlBenchNode.start({ sname: `peers_cli_${tag}`, cookie, epmdPort: epmd.port, ebin: connectEbin, pa: [ebin] });
     for (const s of servers) {
       const pong = await client.eval(`peers_bench:connect('${s.node}')`, 40000);
@@ -234,6 +265,8 @@ function codeRevision(): string {
 }
 
 async function main(): Promise<void> {
+  const unknown = (only ?? []).filter((w) => !ALL_WORKLOADS.includes(w as Workload));
+  if (unknown.length) throw new Error(`no figure named ${unknown.join(', ')} (there are: ${ALL_WORKLOADS.join(', ')})`);
   const { samples, servers, javaVersion, load } = await measure();
   fs.writeFileSync(path.join(bench, '.build', 'peers-results.json'), JSON.stringify(samples, null, 1));
   const tables = WORKLOADS.map((w) => table(samples, w, servers)).join('\n\n');
@@ -271,10 +304,12 @@ How:
 Code: ${codeRevision()}. Machine: ${cpu}, ${os.cpus().length} cores (shared by the client, the server
 being measured and the three idle ones), Node ${process.version}, OTP ${otpVersion()}, ${javaVersion.split('\n')[0]}, load average
 ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}${quick ? ' (quick run)' : ''}.
-Run with \`npm run bench -- peers\` (\`--quick\` for a smoke run).
+Run with \`npm run bench -- peers\` (\`--quick\` for a smoke run; \`--only=seq,...\` and \`--profile\`, a CPU profile of
+the erlbridge server, leave this file alone).
 `;
   process.stdout.write(body);
-  if (!quick) writeDocsSection(path.join(root, 'docs/benchmarks.md'), 'Peers', body);
+  if (profile) process.stderr.write(`bench peers: the erlbridge server's CPU profile is in ${build} (*.cpuprofile)\n`);
+  if (!quick && !only && !profile) writeDocsSection(path.join(root, 'docs/benchmarks.md'), 'Peers', body);
 }
 
 main().catch((error) => {
