@@ -38,9 +38,6 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 
-const JINTERFACE_JAR = '/usr/share/java/OtpErlang.jar';
-const ERL_INTERFACE = '/usr/lib/erlang/lib/erl_interface-5.3';
-
 type Workload = 'seq' | 'par' | 'kib' | 'mib_store' | 'big_store' | 'big_lookup';
 const ALL_WORKLOADS: readonly Workload[] = ['seq', 'par', 'kib', 'mib_store', 'big_store', 'big_lookup'];
 const WORKLOADS = ALL_WORKLOADS.filter((w) => !only || only.includes(w));
@@ -58,6 +55,18 @@ const TITLES: Record<Workload, string> = {
   big_lookup: '(f) lookup answering a 10 MiB binary, one sender',
 };
 const ROUNDS = quick ? 1 : 3;
+
+/** From a profile of the erlbridge server and a plain erl-to-erl check (kept by hand: update it with the numbers). */
+const WHAT_THE_FIGURES_SHOW = `
+What the figures show (2026-12-07, \`--only=big_lookup --profile\` and a plain erl→erl check outside
+the bench): a large binary costs erlbridge two copies on the way out. Answering 10 MiB lookups, the
+encoder writing the binary into its scratch buffer took 28% of the server's busy time and
+\`copyOut\` copying the encoded message out of that buffer 20% (both mostly first touches of fresh
+10 MiB buffers), \`writev\` 22%, GC 7%; on the way in the fragments are joined once. erl itself,
+receiving from erl, spends more than the size suggests on a large message: the receiving node's CPU
+per store was 57 µs for 64 KiB, 1.7 ms for 1 MiB, 17 ms for 4 MiB and 30 ms for 10 MiB, which is
+what the 10 MiB store figure shows.
+`.trim();
 const CALL_TIMEOUT_MS = 300000;
 
 type ServerName = 'erl' | 'erlbridge' | 'jinterface' | 'C node';
@@ -128,22 +137,36 @@ async function startChild(name: ServerName, command: string, args: string[], env
   return { name, node, pid: child.pid as number, stop };
 }
 
+/** Where the host OTP keeps erl_interface (headers, libei.a) and jinterface (OtpErlang.jar). */
+function otpLibraries(): { erlInterface: string; jinterfaceJar: string } {
+  const expression = 'io:format("~s~n~s~n", [code:lib_dir(erl_interface), code:lib_dir(jinterface)]), halt().';
+  const lines = execFileSync('erl', ['-noshell', '-eval', expression], { encoding: 'utf8', timeout: 30000 }).split('\n');
+  const [erlInterface, jinterface] = lines.map((l) => l.trim());
+  const missing = [
+    ...(fs.existsSync(path.join(erlInterface, 'include/ei.h')) ? [] : ['erl_interface (Debian: erlang-dev)']),
+    ...(fs.existsSync(path.join(jinterface, 'priv/OtpErlang.jar')) ? [] : ['jinterface (Debian: erlang-jinterface)']),
+  ];
+  if (missing.length) throw new Error(`the host OTP lacks ${missing.join(' and ')}`);
+  return { erlInterface, jinterfaceJar: path.join(jinterface, 'priv/OtpErlang.jar') };
+}
+
 /** Compile the erl client and kvs.erl, the C node and the Java node into bench/.build/peers. */
-function compileServers(): { ebin: string; connectEbin: string; cNode: string; classes: string } {
+function compileServers(): { ebin: string; connectEbin: string; cNode: string; classes: string; jinterfaceJar: string } {
+  const { erlInterface, jinterfaceJar } = otpLibraries();
   const ebin = path.join(build, 'ebin');
   const classes = path.join(build, 'classes');
   const cNode = path.join(build, 'ei_kvs');
   fs.mkdirSync(ebin, { recursive: true });
   fs.mkdirSync(classes, { recursive: true });
   execFileSync('erlc', ['-o', ebin, path.join(root, 'fixtures/dist_demo/kvs.erl'), path.join(bench, 'peers/peers_bench.erl')]);
-  const e = ERL_INTERFACE;
+  const e = erlInterface;
   execFileSync('gcc', ['-O2', '-o', cNode, path.join(bench, 'peers/ei_kvs.c'), `-I${e}/include`, `-L${e}/lib`, '-lei', '-lpthread']);
-  execFileSync('javac', ['-cp', JINTERFACE_JAR, '-d', classes, path.join(bench, 'peers/JinterfaceKvs.java')]);
-  return { ebin, connectEbin: compileErl(bench, build), cNode, classes };
+  execFileSync('javac', ['-cp', jinterfaceJar, '-d', classes, path.join(bench, 'peers/JinterfaceKvs.java')]);
+  return { ebin, connectEbin: compileErl(bench, build), cNode, classes, jinterfaceJar };
 }
 
 async function measure(): Promise<{ samples: Sample[]; servers: ServerName[]; javaVersion: string; load: [number, number] }> {
-  const { ebin, connectEbin, cNode, classes } = compileServers();
+  const { ebin, connectEbin, cNode, classes, jinterfaceJar } = compileServers();
   const javaVersion = javaVersionOf();
   const tag = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
   const cookie = `peers_${tag}`;
@@ -170,7 +193,7 @@ async function measure(): Promise<{ samples: Sample[]; servers: ServerName[]; ja
       await startChild(
         'jinterface',
         'java',
-        ['-cp', `${JINTERFACE_JAR}:${classes}`, 'JinterfaceKvs', `peers_java_${tag}`, cookie],
+        ['-cp', `${jinterfaceJar}:${classes}`, 'JinterfaceKvs', `peers_java_${tag}`, cookie],
         env,
         true,
       ),
@@ -285,27 +308,32 @@ How:
   loop over a map); **erlbridge**, \`ErlNode.start\` + \`serveKvs\` (\`src/kvs/kvs.ts\`; the messages
   reach its registered process \`kvs\`) in a \`node\` process of its own
   (\`bench/peers/erlbridge_kvs.ts\`); **jinterface**, one \`OtpNode\`, one \`OtpMbox\` registered as
-  \`kvs\` served by the main thread from a \`HashMap\` (\`bench/peers/JinterfaceKvs.java\`, Debian's
-  OtpErlang.jar, default JVM flags); **C node**, a single-threaded ei node (\`bench/peers/ei_kvs.c\`,
-  \`ei_accept\`/\`ei_xreceive_msg\`/\`ei_send\`, keys and values kept as their encoded bytes in a hash
-  table, \`gcc -O2\`). Every server is first checked to give the same answers to the same store and
-  lookups (\`peers_bench:check/1\`).
+  \`kvs\` served by the main thread from a \`HashMap\` (\`bench/peers/JinterfaceKvs.java\`, the host
+  OTP's OtpErlang.jar, default JVM flags; jinterface's own threads accept and read the connection);
+  **C node**, a single-threaded ei node (\`bench/peers/ei_kvs.c\`, \`ei_accept\`/\`ei_xreceive_msg\`/
+  \`ei_send\`, keys and values kept as their encoded bytes in a hash table, \`gcc -O2\`). Every
+  server is first checked to give the same answers to the same stores and lookups
+  (\`peers_bench:check/1\`).
 - The erl client (\`bench/peers/peers_bench.erl\`, through bench/connect's expression loop) times
   each run with \`timer:tc\`. A warm-up run of each figure on each server (a quarter of the count),
-  then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}; in each round every figure runs on the four servers in turn, the order
-  rotating by one server each round. Throughput: the best round. CPU: each server's time on CPU
-  over all its threads (the first field of \`/proc/PID/task/*/schedstat\`, so the JVM's and BEAM's
-  helper threads count), read before and after each timed run; the median over the rounds, per
-  operation. The client's CPU is read the same way.
+  then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}; in each round every figure runs on the four
+  servers in turn, the order rotating by one server each round. Throughput: the best round. CPU:
+  each server's time on CPU over all its threads (the first field of
+  \`/proc/PID/task/*/schedstat\`, so the JVM's and BEAM's helper threads count), read before and
+  after each timed run; the median over the rounds, per operation. The client's CPU is read the
+  same way.
 - Both erl nodes run without busy-waiting schedulers (\`+sbwt none +sbwtdcpu none +sbwtdio none\`).
   Loopback, OTP's \`epmd\` on a private port, unique node names and cookie.
 - Raw numbers of the last run: \`bench/.build/peers-results.json\`.
 
-Code: ${codeRevision()}. Machine: ${cpu}, ${os.cpus().length} cores (shared by the client, the server
-being measured and the three idle ones), Node ${process.version}, OTP ${otpVersion()}, ${javaVersion.split('\n')[0]}, load average
-${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}${quick ? ' (quick run)' : ''}.
-Run with \`npm run bench -- peers\` (\`--quick\` for a smoke run; \`--only=seq,...\` and \`--profile\`, a CPU profile of
-the erlbridge server, leave this file alone).
+${WHAT_THE_FIGURES_SHOW}
+
+Code: ${codeRevision()}. Machine: ${cpu}, ${os.cpus().length} cores (shared by the client, the
+server being measured and the three idle ones), Node ${process.version}, OTP ${otpVersion()},
+${javaVersion}, load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end,
+${new Date().toISOString().slice(0, 10)}${quick ? ' (quick run)' : ''}. Run with \`npm run bench -- peers\`
+(\`--quick\` for a smoke run; \`--only=seq,...\` and \`--profile\`, a CPU profile of the erlbridge
+server, leave this file alone).
 `;
   process.stdout.write(body);
   if (profile) process.stderr.write(`bench peers: the erlbridge server's CPU profile is in ${build} (*.cpuprofile)\n`);
