@@ -61,8 +61,8 @@ const WHAT_THE_FIGURES_SHOW = `
 What the figures show (2026-12-07, \`--only=big_lookup --profile\` and a plain erl→erl check outside
 the bench): a large binary costs erlbridge two copies on the way out. Answering 10 MiB lookups, the
 encoder writing the binary into its scratch buffer took 28% of the server's busy time and
-\`copyOut\` copying the encoded message out of that buffer 20% (both mostly first touches of fresh
-10 MiB buffers), \`writev\` 22%, GC 7%; on the way in the fragments are joined once. erl itself,
+\`copyOut\` copying the encoded message out of that buffer 20% (each at about 1 GB/s, which
+suggests page faults on fresh 10 MiB buffers more than the copying itself), \`writev\` 22%, GC 7%; on the way in the fragments are joined once. erl itself,
 receiving from erl, spends more than the size suggests on a large message: the receiving node's CPU
 per store was 57 µs for 64 KiB, 1.7 ms for 1 MiB, 17 ms for 4 MiB and 30 ms for 10 MiB, which is
 what the 10 MiB store figure shows.
