@@ -26,9 +26,10 @@ export interface DecodeOptions extends Partial<DecodeLimits> {
   /**
    * Binaries are `subarray` views of the input by default (no copy, O(1) for any size), which keeps
    * the whole input buffer alive as long as any of them is. `true` copies each binary instead.
-   * `'small'` copies a binary that is less than half of the memory behind the input and keeps a
-   * view of one that is most of it: a small binary never pins a large buffer, a large one costs no
-   * copy (for input the decoded terms may keep, like a received message).
+   * `'small'` copies a binary that is less than half of the memory behind the input when that
+   * memory is larger than `Buffer.poolSize` (a small copy lands in a pool slab of that size), and
+   * keeps a view otherwise: a small binary never pins a large buffer, a large one costs no copy
+   * (for input the decoded terms may keep, like a received message).
    */
   copyBinaries?: boolean | 'small';
 }
@@ -622,8 +623,10 @@ export class Decoder {
   }
 
   private bytes(buf: Buffer, from: number, to: number): Buffer {
+    const behind = buf.buffer.byteLength;
     const copy =
-      this.copyBinaries === CopyBinaries.All || (this.copyBinaries === CopyBinaries.Small && (to - from) * 2 < buf.buffer.byteLength);
+      this.copyBinaries === CopyBinaries.All ||
+      (this.copyBinaries === CopyBinaries.Small && (to - from) * 2 < behind && behind > Buffer.poolSize);
     return copy ? Buffer.from(buf.subarray(from, to)) : buf.subarray(from, to);
   }
 
