@@ -26,8 +26,19 @@ export interface DecodeOptions extends Partial<DecodeLimits> {
   /**
    * Binaries are `subarray` views of the input by default (no copy, O(1) for any size), which keeps
    * the whole input buffer alive as long as any of them is. `true` copies each binary instead.
+   * `'small'` copies a binary that is less than half of the memory behind the input when that
+   * memory is larger than `Buffer.poolSize` (a small copy lands in a pool slab of that size), and
+   * keeps a view otherwise: a small binary never pins a large buffer, a large one costs no copy
+   * (for input the decoded terms may keep, like a received message).
    */
-  copyBinaries?: boolean;
+  copyBinaries?: boolean | 'small';
+}
+
+/** The `copyBinaries` option. */
+const enum CopyBinaries {
+  None,
+  All,
+  Small,
 }
 
 const enum Frame {
@@ -157,7 +168,7 @@ export class Decoder {
   /** The atoms ATOM_CACHE_REFs stand for (the `atomCache` option). */
   private readonly cacheRefs: ReadonlyArray<Atom | undefined> | undefined;
   private readonly wrapFloats: boolean;
-  private readonly copyBinaries: boolean;
+  private readonly copyBinaries: CopyBinaries;
 
   /** Position after the last thing a helper read. */
   private p = 0;
@@ -175,7 +186,8 @@ export class Decoder {
     this.limits = resolveDecodeLimits(options);
     this.cacheRefs = options.atomCache;
     this.wrapFloats = options.floats !== 'number';
-    this.copyBinaries = options.copyBinaries === true;
+    this.copyBinaries =
+      options.copyBinaries === true ? CopyBinaries.All : options.copyBinaries === 'small' ? CopyBinaries.Small : CopyBinaries.None;
   }
 
   /**
@@ -611,7 +623,11 @@ export class Decoder {
   }
 
   private bytes(buf: Buffer, from: number, to: number): Buffer {
-    return this.copyBinaries ? Buffer.from(buf.subarray(from, to)) : buf.subarray(from, to);
+    const behind = buf.buffer.byteLength;
+    const copy =
+      this.copyBinaries === CopyBinaries.All ||
+      (this.copyBinaries === CopyBinaries.Small && (to - from) * 2 < behind && behind > Buffer.poolSize);
+    return copy ? Buffer.from(buf.subarray(from, to)) : buf.subarray(from, to);
   }
 
   /** An atom (any atom tag, or a cache reference) whose tag is at `at`. */
@@ -816,7 +832,7 @@ export class Decoder {
     this.p = pos + n;
     // As binary_to_term: no bytes means no bits; otherwise 1 to 8 bits of the last byte are used.
     if (n === 0 ? bits !== 0 : bits < 1 || bits > 8) this.fail('bad_value', at, `BIT_BINARY_EXT with ${n} bytes and ${bits} bits`);
-    if (n === 0) return this.copyBinaries ? Buffer.alloc(0) : buf.subarray(pos, pos);
+    if (n === 0) return this.copyBinaries === CopyBinaries.None ? buf.subarray(pos, pos) : Buffer.alloc(0);
     if (bits === 8) return this.bytes(buf, pos, pos + n);
     // Unused low bits are not part of the value: clear them (in a copy) so equal bitstrings are equal bytes.
     const mask = (0xff << (8 - bits)) & 0xff;

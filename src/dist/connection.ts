@@ -106,6 +106,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.timer.unref();
 
     this.socket.setNoDelay(true);
+    // Each read is a new Buffer from Node, which the frames, fragments and binaries received may
+    // keep views of. Node's `onread` (reads into one reused buffer) is an option of the Socket
+    // constructor only: sockets accepted by net.Server or tls.Server, and sockets the handshake
+    // has already read, cannot be given one.
     this.socket.on('data', (chunk: Buffer) => this.received(chunk));
     // A reset by the peer (it died with our bytes unread, say) is the peer closing, not a protocol error.
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.close(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer_closed' : err));

@@ -36,7 +36,10 @@ export class MessageReader {
 
   constructor(private readonly options: MessageReaderOptions) {
     this.fragments = new FragmentAssembler(options.maxFragmentBytes);
-    this.decoder = new Decoder({ ...options.decode, atomCache: this.refs });
+    // A received binary is kept by whoever gets the message: as a view when it is most of its
+    // frame or reassembled message (a large value, not copied again), as a copy when it is a small
+    // part of it (so it does not keep a socket chunk or a whole message alive).
+    this.decoder = new Decoder({ copyBinaries: 'small', ...options.decode, atomCache: this.refs });
   }
 
   /**

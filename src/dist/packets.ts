@@ -5,7 +5,8 @@
  * A frame inside one socket chunk comes out as a view of it. A frame spanning several chunks comes
  * out of {@link PacketReader.pushParts} as the views it spans ({@link PacketParts}), so that a caller
  * which can take it in pieces (a continuation fragment, copied once into the message it belongs
- * to) does not pay for joining it; {@link PacketReader.push} joins such frames.
+ * to) does not pay for joining it; {@link PacketReader.push} joins such frames. The views stay
+ * valid only because the caller never reuses a chunk's memory (Node hands out a new one per read).
  */
 import { readLengthPrefix } from '../../handshake';
 import { DistError } from './errors';

@@ -240,6 +240,22 @@ describe('binaries and bitstrings', () => {
     expect(decode(hex('836d00000000'))).toEqual(Buffer.alloc(0)); // <<>>
   });
 
+  it("copyBinaries 'small' copies a binary that is a small part of a large input, and keeps a view otherwise", () => {
+    const d = new Decoder({ copyBinaries: 'small' });
+    const small = hex('836d00000003010203');
+    const inLarge = Buffer.concat([small, Buffer.alloc(Buffer.poolSize)]);
+    const copied = d.decodeAt(inLarge, 1).term as Buffer;
+    inLarge.fill(9, 0, 9);
+    expect([...copied]).toEqual([1, 2, 3]);
+    // In a buffer no larger than a pool slab, a copy would pin as much: a view.
+    const inSmall = Buffer.from(new Uint8Array(Buffer.concat([small, Buffer.alloc(100)])).buffer);
+    expect((d.decode(inSmall.subarray(0, 9)) as Buffer).buffer).toBe(inSmall.buffer);
+    const large = Buffer.concat([hex('836d00001000'), Buffer.alloc(4096, 5)]);
+    const view = d.decode(large) as Buffer;
+    expect(view.buffer).toBe(large.buffer);
+    expect(view.length).toBe(4096);
+  });
+
   it('a 1 MiB binary decodes without copying', () => {
     const input = Buffer.concat([hex('836d00100000'), Buffer.alloc(1 << 20, 0x78)]);
     const b = decode(input) as Buffer;
