@@ -60,6 +60,26 @@ const QUICK: Plan = {
   seqCalls: 2000,
   seqRounds: 1,
 };
+/** Where the erlbridge node's memory goes, from heap snapshots (kept by hand: update it with the numbers). */
+const WHERE_THE_MEMORY_GOES = `
+Where the erlbridge node's memory goes (V8 heap snapshots of an in-process node before and after,
+diffed by constructor and followed to their retainers, 2026-12-07). **Per connection** about 170 KB
+of heap and backing stores, nearly all fixed-size tables made when the connection starts: the
+codec decoder's atom cache (\`AtomsByBytes\`: three 16 KB Int32Arrays and two 4,096-slot arrays,
+112 KB), the distribution atom caches (2,048 slots each way, 32 KB, and 10 KB of claim arrays), an
+8 KB encoder buffer and an 8 KB read buffer; erl's whole connection is about 40 KB. One decoder atom
+cache per node (atoms are interned anyway), or tables that grow on demand, would remove most of the
+gap. **Per process** parked in receive after spawn/4, about 4.2 KB of heap against erl's 2.6 KB:
+15 closures and 12 contexts (about 1.5 KB, most of them from \`within()\`, the timeout and abort
+wrapper, which a plain receive goes through too), three async-function frames (the spawn service's
+\`run\`, \`applyRegistered\`, the body), five promises, three Pid objects (its own, and the requester's
+and group leader's, kept by the request) and six concatenated pid-key strings. **RSS above the
+heap**: V8 keeps freed pages for a while (after the parked processes end and a collection, the heap
+is back within 0.4 MiB but RSS stays about 38 MiB up) and gives them back later (RSS fell by about
+30 MiB during the spawn figure that followed); what stays after the load is JIT code (connecting and
+disconnecting 300 times grows the collected heap by under 1 KB a cycle, all of it code).
+`.trim();
+
 const SPAWNERS = [8, 1];
 /** Client nodes are started this many at a time (each erl start takes a core for a while). */
 const START_BATCH = 4;
@@ -462,6 +482,8 @@ ${seqP99s('erlbridge')} µs; erl ${seqP99s('erl')} µs.
 | percentile | erlbridge node, µs | erl node, µs | erlbridge ÷ erl |
 | --- | ---: | ---: | ---: |
 ${seqTable}
+
+${WHERE_THE_MEMORY_GOES}
 
 How:
 
