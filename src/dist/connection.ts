@@ -198,8 +198,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     clearInterval(this.timer);
     if (reason instanceof Error) this.socket.destroy();
     else this.socket.end();
-    // A peer that never answers our FIN must not keep the socket.
-    setTimeout(() => this.socket.destroy(), 5000).unref();
+    // A peer that never answers our FIN must not keep the socket. The timer goes once the socket
+    // has closed (none is set when it has already: the peer closed first), or it would keep this
+    // connection (atom caches, buffers: about 90 KB) alive for its 5 s.
+    if (!this.socket.closed) {
+      const destroyLater = setTimeout(() => this.socket.destroy(), 5000).unref();
+      this.socket.once('close', () => clearTimeout(destroyLater));
+    }
     this.emit('close', reason);
   }
 
