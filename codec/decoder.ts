@@ -145,6 +145,13 @@ class AtomsByBytes {
   }
 }
 
+/**
+ * The cache of decoders whose atom length limit no cached atom can exceed (the default ones):
+ * atoms are interned process-wide, so bytes name the same atom for all of them, and a cache per
+ * decoder (per connection) cost about 100 KiB of arrays to allocate and collect on every connect.
+ */
+const SHARED_ATOMS_BY_BYTES = new AtomsByBytes();
+
 /** Integers of up to 6 digit bytes are below 2^48 and are computed as exact JS numbers. */
 const NUMBER_DIGITS = 6;
 
@@ -180,10 +187,12 @@ export class Decoder {
   /** The stack of open containers below the innermost one; its objects are reused from call to call. */
   private readonly levels: Level[] = [];
 
-  private readonly byBytes = new AtomsByBytes();
+  private readonly byBytes: AtomsByBytes;
 
   constructor(options: DecodeOptions = {}) {
     this.limits = resolveDecodeLimits(options);
+    // A hit skips the length check: a lower limit needs a cache of its own.
+    this.byBytes = this.limits.maxAtomLength >= ATOM_CACHE_MAX_BYTES ? SHARED_ATOMS_BY_BYTES : new AtomsByBytes();
     this.cacheRefs = options.atomCache;
     this.wrapFloats = options.floats !== 'number';
     this.copyBinaries =

@@ -5,9 +5,14 @@ import { HandshakeError, HandshakeTimeoutError } from './errors';
 import { readFrame } from './frame';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HandshakeOptions } from './options';
 
-/** A socket during the handshake: framed sends and receives, each receive with the step timeout. */
+/**
+ * A socket during the handshake: framed sends and receives, each receive with the step timeout.
+ * Sends wait until the next receive (or the hand-over), so that what one side says in a row (the
+ * acceptor's status and challenge) goes out in one write.
+ */
 export class HandshakeChannel {
   private readonly reader: SocketReader;
+  private unsent: Buffer[] = [];
   private readonly timeout: number;
   /** The length prefix of every handshake message on this socket (see {@link HandshakeOptions.handshakePrefixWidth}). */
   readonly prefixWidth: PrefixWidth;
@@ -32,26 +37,42 @@ export class HandshakeChannel {
     );
   }
 
-  /** The next frame's payload; `what` names it in errors. */
+  /** The next frame's payload; `what` names it in errors. What was sent before goes out first. */
   receive(what: string): Promise<Buffer> {
+    this.flush();
     return readFrame(this.reader, this.timeout, what, this.prefixWidth);
   }
 
-  /** Send one frame (serialized with {@link prefixWidth}). */
+  /** Send one frame (serialized with {@link prefixWidth}), with the next receive or the hand-over. */
   send(frame: Buffer): void {
-    this.socket.write(frame);
+    this.unsent.push(frame);
   }
 
-  /** Send a last frame (a refusal) and close once it is flushed. */
+  /** Send a last frame (a refusal, after anything unsent) and close once it is flushed. */
   sendFinal(frame: Buffer): void {
     this.closing = true;
     this.reader.release();
-    this.socket.end(frame, () => this.socket.destroy());
+    this.unsent.push(frame);
+    this.socket.end(this.takeUnsent(), () => this.socket.destroy());
   }
 
-  /** Hand the socket over: paused, our listeners gone; returns bytes read past the handshake. */
+  /**
+   * Hand the socket over: what was sent is written, the socket paused, our listeners gone;
+   * returns bytes read past the handshake.
+   */
   release(): Buffer {
+    this.flush();
     return this.reader.release();
+  }
+
+  private flush(): void {
+    if (this.unsent.length > 0) this.socket.write(this.takeUnsent());
+  }
+
+  private takeUnsent(): Buffer {
+    const frames = this.unsent;
+    this.unsent = [];
+    return frames.length === 1 ? frames[0] : Buffer.concat(frames);
   }
 
   /**
@@ -73,6 +94,7 @@ export class HandshakeChannel {
   /** Abandon the handshake (unless a final frame is still being flushed). */
   destroy(): void {
     if (this.closing) return;
+    this.unsent = [];
     this.reader.release();
     this.socket.destroy();
   }

@@ -12,7 +12,7 @@
  * - Identity: {@link makeNodeName} and friends for `name@host`; {@link resolveCookie},
  *   {@link Cookie} (never printed) and {@link CookieJar} (per-node cookies).
  * - The handshake (version 6, `'N'` messages): {@link connectToNode} (EPMD lookup + connect +
- *   initiator), {@link initiateHandshake}, {@link acceptHandshake}; flags in {@link DistFlag}.
+ *   initiator, remembering addresses and ports in a {@link DialCache}), {@link initiateHandshake}, {@link acceptHandshake}; flags in {@link DistFlag}.
  *
  * It knows nothing of terms or processes. A successful handshake hands over a paused socket and
  * any bytes already read, for the node layer's `{packet,4}` framing. `erlbridge` re-exports all of
@@ -24,6 +24,8 @@ export { acceptHandshake } from './acceptor';
 export type { AcceptorOptions, IncomingPeer } from './acceptor';
 export { connectToNode } from './connect';
 export type { ConnectOptions } from './connect';
+export { DialCache } from './dial-cache';
+export type { DialCacheLimits, EpmdAnswer, EpmdEntryKey } from './dial-cache';
 export { Cookie, CookieError, CookieJar, cookieFor, readCookieFile, resolveCookie } from './cookie';
 export type { CookieErrorCode, CookieOptions, CookieSource } from './cookie';
 export { challengeDigest } from './digest';

@@ -92,10 +92,11 @@ async function answerStatus(
     }
     case 'alive': {
       const proceed = await (options.onAlive ?? (() => true))(peerName);
-      channel.send(serializeStatus(proceed ? 'true' : 'false', channel.prefixWidth));
       if (!proceed) {
+        channel.sendFinal(serializeStatus('false', channel.prefixWidth));
         throw new HandshakeRefusedError('alive', `${peerName} already has a connection to us, and we keep it`);
       }
+      channel.send(serializeStatus('true', channel.prefixWidth));
       return;
     }
     case 'named':

@@ -8,11 +8,19 @@ export type ReadFailureFactory = (failure: ReadFailure, what: string, cause?: Er
 
 interface PendingRead {
   want: number | 'end';
+  deadline: number;
   what: string;
   resolve(bytes: Buffer): void;
   reject(error: unknown): void;
-  timer: NodeJS.Timeout;
 }
+
+/**
+ * Bytes read ahead of what is awaited before the socket is paused, so that a peer cannot make
+ * us buffer without bound; a handshake or EPMD reply is far smaller.
+ */
+const READ_AHEAD_BYTES = 64 * 1024;
+
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * Pulls exact byte counts off a socket, each read with a deadline. {@link release} detaches it
@@ -27,6 +35,14 @@ export class SocketReader {
   private endCause: Error | undefined;
   private maxBuffered = Infinity;
   private aborted = false;
+  /**
+   * One timer for every read (a timer per read would be set and cleared several times per
+   * handshake): armed for the first deadline and, when it fires before the read then awaited is
+   * due, armed again for that read's deadline. Unref'd: a read in progress keeps the socket
+   * reading, and so the process alive.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
 
   constructor(
     private readonly socket: net.Socket,
@@ -43,6 +59,9 @@ export class SocketReader {
 
   /** Exactly `length` bytes, or a rejection once `deadline` (epoch ms) passes or the peer closes. */
   read(length: number, deadline: number, what: string): Promise<Buffer> {
+    // Already here (a frame's body after its length, a status and challenge in one segment): no
+    // wait, no timer.
+    if (!this.pending && !this.aborted && this.bufferedLength >= length) return Promise.resolve(this.take(length));
     return this.wait(length, deadline, what);
   }
 
@@ -60,7 +79,8 @@ export class SocketReader {
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
     this.signal?.removeEventListener('abort', this.onAbort);
-    const rest = Buffer.concat(this.buffered, this.bufferedLength);
+    this.disarm();
+    const rest = this.bufferedLength === 0 ? NO_BYTES : Buffer.concat(this.buffered, this.bufferedLength);
     this.buffered = [];
     this.bufferedLength = 0;
     return rest;
@@ -69,12 +89,35 @@ export class SocketReader {
   private wait(want: number | 'end', deadline: number, what: string): Promise<Buffer> {
     if (this.pending) throw new Error('SocketReader: one read at a time');
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(this.fail('timeout', what)), Math.max(0, deadline - Date.now()));
-      this.pending = { want, what, resolve, reject, timer };
-      this.socket.resume();
+      this.pending = { want, deadline, what, resolve, reject };
+      if (this.timer === undefined || this.timerDue > deadline) this.arm(deadline);
+      if (this.socket.readableFlowing !== true) this.socket.resume();
       this.progress();
     });
   }
+
+  private arm(deadline: number): void {
+    this.disarm();
+    this.timerDue = deadline;
+    this.timer = setTimeout(this.onTimer, Math.max(0, deadline - Date.now()));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Infinity;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const pending = this.pending;
+    if (!pending) return;
+    if (Date.now() >= pending.deadline) this.settle(this.fail('timeout', pending.what));
+    else this.arm(pending.deadline);
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     this.buffered.push(chunk);
@@ -84,6 +127,8 @@ export class SocketReader {
       this.ended = true;
     }
     this.progress();
+    // Nothing awaits this much: let TCP flow control hold back whatever the peer sends next.
+    if (!this.pending && this.bufferedLength >= READ_AHEAD_BYTES) this.socket.pause();
   };
 
   private readonly onEnd = (): void => {
@@ -123,21 +168,28 @@ export class SocketReader {
     }
   }
 
+  /** The first `length` buffered bytes: a view of the chunk that holds them, copied only when they span chunks. */
   private take(length: number): Buffer {
-    const all = Buffer.concat(this.buffered, this.bufferedLength);
-    const rest = all.subarray(length);
-    this.buffered = rest.length > 0 ? [rest] : [];
-    this.bufferedLength = rest.length;
-    return all.subarray(0, length);
+    if (length === 0) return NO_BYTES;
+    const first = this.buffered[0];
+    let bytes: Buffer;
+    if (first.length >= length) {
+      bytes = first.subarray(0, length);
+      if (first.length === length) this.buffered.shift();
+      else this.buffered[0] = first.subarray(length);
+    } else {
+      const all = Buffer.concat(this.buffered, this.bufferedLength);
+      bytes = all.subarray(0, length);
+      this.buffered = all.length > length ? [all.subarray(length)] : [];
+    }
+    this.bufferedLength -= length;
+    return bytes;
   }
 
   private settle(error: unknown, bytes?: Buffer): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
-    clearTimeout(pending.timer);
-    // Nothing is awaited now: let TCP flow control hold back whatever the peer sends next.
-    this.socket.pause();
     if (bytes === undefined) pending.reject(error);
     else pending.resolve(bytes);
   }

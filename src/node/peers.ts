@@ -11,6 +11,7 @@ import {
   acceptHandshake,
   connectToNode,
   CookieSource,
+  DialCache,
   DistTransport,
   HandshakeRefusedError,
   HandshakeResult,
@@ -60,6 +61,8 @@ export class Peers extends EventEmitter<PeersEvents> {
   private readonly accepting = new Map<string, Promise<Connection | null>>();
   /** Signals for nodes we are still connecting to, in order. */
   private readonly outbox = new Map<string, Array<(conn: Connection | null) => void>>();
+  /** Peers' addresses and ports from earlier dials: a reconnect skips the host lookup and EPMD. */
+  private readonly dialCache = new DialCache();
   private stopped = false;
 
   constructor(private readonly options: PeersOptions) {
@@ -171,6 +174,7 @@ export class Peers extends EventEmitter<PeersEvents> {
         ...this.handshakeOptions(),
         epmdPort: this.options.epmdPort,
         transport: this.options.transport,
+        cache: this.dialCache,
         onAlive: () => !this.connections.has(peer),
       });
       return this.established(result);
