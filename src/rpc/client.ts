@@ -13,10 +13,11 @@
  * ```
  */
 import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
-import { downReason, genCall } from '../gen/call';
+import { genCall } from '../gen/call';
+import { downReasonOf } from '../process/down';
 import { Deadline, ErlTimeoutError, WaitOptions } from '../process/deadline';
 import { caught, raise } from '../process/outcome';
-import { Destination, ErlProcess, refKey } from '../process/process';
+import { Destination, ErlProcess } from '../process/process';
 import { applyRegistered, sendable } from './apply';
 import { erpcCall, rpcify, rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
@@ -133,7 +134,6 @@ export class ErlClient {
     return this.withProcess(async (proc) => {
       // A monitor on rex turns a lost node into an answer instead of a hang.
       const mref = proc.monitor([REX, call.node]);
-      const key = refKey(mref);
       proc.send(
         [REX, call.node],
         tuple(proc.pid, tuple(CALL, call.module, call.function, call.args, options.groupLeader ?? this.node.groupLeader.pid)),
@@ -141,7 +141,7 @@ export class ErlClient {
       try {
         return await deadline.receive(proc, (m) => {
           if (m instanceof Tuple && m.length === 2 && m.get(0) === REX) return m.get(1);
-          const down = downReason(m, key);
+          const down = downReasonOf(m, mref);
           if (down !== undefined) return tuple(BADRPC, down === NOCONNECTION ? NODEDOWN : tuple(EXIT_TAG, down));
           return undefined;
         });
