@@ -27,7 +27,7 @@ import {
   tlsTransportFromOptfile,
 } from '../../handshake';
 import { Connection, ConnectionLimits } from '../dist/connection';
-import { ControlOp, SpawnRequest } from '../dist/control';
+import { SpawnRequest } from '../dist/control';
 import { genCall } from '../gen/call';
 import { GenHost } from '../gen/server';
 import { Deadline, WaitOptions } from '../process/deadline';
@@ -349,10 +349,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     const services = {
       builtins: this.builtins,
-      spawnRequest: (conn: Connection, request: SpawnRequest) =>
-        this.spawnService.handle(request, (flags, result) => {
-          if (!conn.isClosed) conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, flags, result));
-        }),
+      spawnRequest: (conn: Connection, request: SpawnRequest) => this.spawnService.handle(request, conn),
       spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => this.remoteSpawns.reply(reqId, to, flags, result),
     };
     this.peers.on('message', (conn, m) => dispatch(this.processes, services, conn, m));
