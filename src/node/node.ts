@@ -48,6 +48,7 @@ import { LoggedModuleRegistry } from '../rpc/logged-modules';
 import { ModuleRegistry } from '../rpc/modules';
 import { RemoteSpawns, SpawnRequestOptions } from '../rpc/remote-spawn';
 import { RexServer } from '../rpc/rex';
+import { ErpcCalls } from '../rpc/erpc-calls';
 import { SpawnService } from '../rpc/spawn-service';
 import { Builtins } from './builtins';
 import { dispatch } from './dispatch';
@@ -227,6 +228,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   readonly processes: ProcessTable;
   /** Spawn requests of this node's processes waiting for their reply. @internal */
   readonly remoteSpawns: RemoteSpawns;
+  /** erpc calls from this node waiting for their answer. @internal */
+  readonly erpcCalls: ErpcCalls;
   /**
    * The Erlang modules this node serves to `rpc:call`, `erpc`, `spawn/4` and `spawn/2`. A served
    * function that throws a JavaScript error (not an Erlang exception) is logged with its stack.
@@ -309,6 +312,14 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       outgoing,
       () => this.groupLeader.pid,
     );
+    this.erpcCalls = new ErpcCalls(
+      this.processes,
+      {
+        ready: (node) => this.peers.ready(node),
+        send: (node, control, payload, onFail) => this.peers.signal(node, () => [control, payload], onFail),
+      },
+      outgoing,
+    );
     this.spawnService = new SpawnService(this.processes, this.modules, this.logger);
     const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
     this.builtins.register(NET_KERNEL, netKernel(this.system));
@@ -350,7 +361,12 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     const services = {
       builtins: this.builtins,
       spawnRequest: (conn: Connection, request: SpawnRequest) => this.spawnService.handle(request, conn),
-      spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => this.remoteSpawns.reply(reqId, to, flags, result),
+      spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => {
+        if (!this.erpcCalls.spawnReply(reqId, flags, result)) this.remoteSpawns.reply(reqId, to, flags, result);
+      },
+      monitorExit: (watcher: Pid, ref: Reference, reason: Term) => {
+        if (!this.erpcCalls.down(watcher, ref, reason)) this.processes.remoteDown(watcher, ref, reason);
+      },
     };
     this.peers.on('message', (conn, m) => dispatch(this.processes, services, conn, m));
     this.peers.on('nodeup', (peer, conn) => {
@@ -362,6 +378,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.releases.delete(peer);
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
+      this.erpcCalls.nodeDown(peer);
       if (conn.visible) this.globalServer.nodeDown(peer);
       this.emit('nodedown', peer, reason, infoOf(conn));
     });

@@ -3,15 +3,12 @@
  * call ends with, and what a call from here makes of the one a remote node sends; plus what
  * `rpc:call` (OTP's rpcify) makes of an erpc failure.
  */
-import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
-import { downReasonOf } from '../process/down';
-import { Deadline, ErlTimeoutError, WaitOptions } from '../process/deadline';
+import { atom, Reference, Term, Tuple, tuple } from '../../codec';
+import { ErlTimeoutError } from '../process/deadline';
 import { ErlangError, ErlangExit, ErlangThrow, RemoteError } from '../process/exceptions';
 import { isExitTuple, Outcome } from '../process/outcome';
-import { ErlProcess } from '../process/process';
 import { sameRef } from '../process/ref-map';
 import { ErpcError } from './errors';
-import { RemoteSpawns, spawnReplyOf } from './remote-spawn';
 import { BADARG, BADRPC, ERPC, ERROR, EXIT_TAG, NOCONNECTION, NODEDOWN, TIMEOUT } from '../process/atoms';
 
 const RETURN = atom('return');
@@ -82,34 +79,4 @@ export function rpcify(err: unknown): Term {
 /** Old `rpc:call`'s result for a value: `{'EXIT', _}` cannot be told from a failure, so it is `{badrpc, {'EXIT', _}}`. */
 export function rpcValue(value: Term): Term {
   return isExitTuple(value) ? tuple(BADRPC, value) : value;
-}
-
-/**
- * `erpc:call(Node, M, F, A)` made by `proc`: spawn `erpc:execute_call` there with a monitor and
- * take its exit reason (like erpc's `{reply, error_only}`, a successful spawn_reply is not waited
- * for). Resolves with the value; rejects with the remote exception, {@link ErpcError},
- * `ErlTimeoutError` or `signal.reason`.
- */
-export async function erpcCall(
-  spawns: RemoteSpawns,
-  proc: ErlProcess,
-  call: { node: string; module: Atom; function: Atom; args: Term[] },
-  options: WaitOptions & { groupLeader?: Pid; makeRef: () => Reference },
-): Promise<Term> {
-  const deadline = new Deadline('rpc', options);
-  const res = options.makeRef();
-  const reqId = spawns.request(
-    proc,
-    call.node,
-    { module: 'erpc', function: 'execute_call', args: [res, call.module, call.function, call.args] },
-    { monitor: true, groupLeader: options.groupLeader },
-  );
-  const outcome = await deadline.receive(proc, (m): { value: Term } | { error: Error } | undefined => {
-    const reply = spawnReplyOf(m, reqId);
-    if (reply && !reply[0]) return { error: new ErpcError(reply[1]) };
-    const down = downReasonOf(m, reqId);
-    return down === undefined ? undefined : executeCallResult(down, res);
-  });
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
 }
