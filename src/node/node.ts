@@ -299,7 +299,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       transport: options.transport,
       log: (line) => this.log(line),
     });
-    const outgoing = new OutgoingSignals((node, build, onFail) => this.peers.signal(node, build, onFail));
+    const outgoing = new OutgoingSignals(
+      (node, build, onFail) => this.peers.signal(node, build, onFail),
+      (node) => this.peers.ready(node),
+    );
     this.processes = new ProcessTable(this.nameAtom, this.creation, outgoing, (name, message, from) =>
       this.builtins.deliver(name, message, from),
     );

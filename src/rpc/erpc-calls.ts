@@ -50,6 +50,15 @@ class PendingCall {
   ) {}
 }
 
+/** The call {@link capture} fills in: one promise executor for every call, not a closure each. */
+let capturing: PendingCall | undefined;
+
+function capture(resolve: (value: Term) => void, reject: (err: unknown) => void): void {
+  const call = capturing as PendingCall;
+  call.resolve = resolve;
+  call.reject = reject;
+}
+
 function isDistClosed(err: unknown): boolean {
   return err instanceof Error && (err as { code?: unknown }).code === 'closed';
 }
@@ -79,10 +88,9 @@ export class ErpcCalls {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     const reqId = this.table.makeRef();
     const call = new PendingCall(node, reqId, signal);
-    const answer = new Promise<Term>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
-    });
+    capturing = call;
+    const answer = new Promise<Term>(capture);
+    capturing = undefined;
     this.calls.set(reqId, call);
     if (timeout !== undefined && timeout !== Infinity) {
       call.timer = setTimeout(() => this.giveUp(call, new ErlTimeoutError('rpc', timeout)), timeout);
