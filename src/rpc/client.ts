@@ -74,6 +74,9 @@ function nameOf(a: string | Atom): string {
   return typeof a === 'string' ? a : a.name;
 }
 
+/** The options of a call given none: one object, not one per call. */
+const NO_OPTIONS: RpcOptions = Object.freeze({});
+
 function atomOf(a: string | Atom): Atom {
   return typeof a === 'string' ? atom(a) : a;
 }
@@ -97,7 +100,7 @@ export class ErlClient {
    * `ErlangExit` (reason as the remote exited), `RemoteError` (error with its stacktrace),
    * `ErpcError` (`noconnection`, `notsup`, ...), `ErlTimeoutError`, or `signal.reason`.
    */
-  rpc(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RpcOptions = {}): Promise<Term> {
+  rpc(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RpcOptions = NO_OPTIONS): Promise<Term> {
     const nodeName = nameOf(node);
     if (nodeName === this.node.name || options.rex) {
       const call = { node: nodeName, module: atomOf(module), function: atomOf(fn), args };

@@ -92,7 +92,7 @@ export class ErpcCalls {
     const answer = new Promise<Term>(capture);
     capturing = undefined;
     this.calls.set(reqId, call);
-    if (timeout !== undefined && timeout !== Infinity) {
+    if (timeout !== undefined && timeout !== 0 && timeout !== Infinity) {
       call.timer = setTimeout(() => this.giveUp(call, new ErlTimeoutError('rpc', timeout)), timeout);
     }
     if (signal !== undefined) {
@@ -105,14 +105,22 @@ export class ErpcCalls {
     const conn = this.sender.ready(node);
     if (conn === undefined || conn.isClosed) {
       this.sender.send(node, control, payload, () => this.failed(reqId, NOCONNECTION));
-      return answer;
+    } else {
+      try {
+        conn.send(control, payload);
+      } catch (err) {
+        if (isDistClosed(err)) {
+          this.failed(reqId, NOCONNECTION);
+        } else {
+          // Overloaded, say: the call fails with it, as a send in the caller's process would have.
+          this.calls.delete(reqId);
+          this.settle(call);
+          call.reject(err);
+        }
+      }
     }
-    try {
-      conn.send(control, payload);
-    } catch (err) {
-      if (!isDistClosed(err)) throw err;
-      this.failed(reqId, NOCONNECTION);
-    }
+    // `after 0`: only an answer already there would do, and none can be.
+    if (timeout === 0) this.giveUp(call, new ErlTimeoutError('rpc', 0));
     return answer;
   }
 
