@@ -15,6 +15,8 @@ export interface Services {
   builtins: Builtins;
   spawnRequest(conn: Connection, request: SpawnRequest): void;
   spawnReply(reqId: Reference, to: Pid, flags: number, result: Term): void;
+  /** MONITOR_P_EXIT: a remote process that `watcher` monitors with `ref` has ended. */
+  monitorExit(watcher: Pid, ref: Reference, reason: Term): void;
 }
 
 /** A control message that breaks the protocol: the connection it came on is closed. */
@@ -116,10 +118,10 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
       table.remoteDemonitor(pidOrName(c[2], 'DEMONITOR_P target'), ref(c[3], 'DEMONITOR_P reference'));
       return;
     case ControlOp.MonitorPExit:
-      table.remoteDown(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), c[4]);
+      services.monitorExit(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), c[4]);
       return;
     case ControlOp.PayloadMonitorPExit:
-      table.remoteDown(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), message);
+      services.monitorExit(pid(c[2], 'MONITOR_P_EXIT watcher'), ref(c[3], 'MONITOR_P_EXIT reference'), message);
       return;
     case ControlOp.GroupLeader: {
       const proc = table.get(pid(c[2], 'GROUP_LEADER target'));

@@ -27,7 +27,7 @@ import {
   tlsTransportFromOptfile,
 } from '../../handshake';
 import { Connection, ConnectionLimits } from '../dist/connection';
-import { ControlOp, SpawnRequest } from '../dist/control';
+import { SpawnRequest } from '../dist/control';
 import { genCall } from '../gen/call';
 import { GenHost } from '../gen/server';
 import { Deadline, WaitOptions } from '../process/deadline';
@@ -48,6 +48,7 @@ import { LoggedModuleRegistry } from '../rpc/logged-modules';
 import { ModuleRegistry } from '../rpc/modules';
 import { RemoteSpawns, SpawnRequestOptions } from '../rpc/remote-spawn';
 import { RexServer } from '../rpc/rex';
+import { ErpcCalls } from '../rpc/erpc-calls';
 import { SpawnService } from '../rpc/spawn-service';
 import { Builtins } from './builtins';
 import { dispatch } from './dispatch';
@@ -227,6 +228,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   readonly processes: ProcessTable;
   /** Spawn requests of this node's processes waiting for their reply. @internal */
   readonly remoteSpawns: RemoteSpawns;
+  /** erpc calls from this node waiting for their answer. @internal */
+  readonly erpcCalls: ErpcCalls;
   /**
    * The Erlang modules this node serves to `rpc:call`, `erpc`, `spawn/4` and `spawn/2`. A served
    * function that throws a JavaScript error (not an Erlang exception) is logged with its stack.
@@ -296,7 +299,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       transport: options.transport,
       log: (line) => this.log(line),
     });
-    const outgoing = new OutgoingSignals((node, build, onFail) => this.peers.signal(node, build, onFail));
+    const outgoing = new OutgoingSignals(
+      (node, build, onFail) => this.peers.signal(node, build, onFail),
+      (node) => this.peers.ready(node),
+    );
     this.processes = new ProcessTable(this.nameAtom, this.creation, outgoing, (name, message, from) =>
       this.builtins.deliver(name, message, from),
     );
@@ -308,6 +314,14 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       (node, control, payload, onFail) => this.peers.signal(node, () => [control, payload], onFail),
       outgoing,
       () => this.groupLeader.pid,
+    );
+    this.erpcCalls = new ErpcCalls(
+      this.processes,
+      {
+        ready: (node) => this.peers.ready(node),
+        send: (node, control, payload, onFail) => this.peers.signal(node, () => [control, payload], onFail),
+      },
+      outgoing,
     );
     this.spawnService = new SpawnService(this.processes, this.modules, this.logger);
     const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
@@ -349,11 +363,13 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
     const services = {
       builtins: this.builtins,
-      spawnRequest: (conn: Connection, request: SpawnRequest) =>
-        this.spawnService.handle(request, (flags, result) => {
-          if (!conn.isClosed) conn.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, flags, result));
-        }),
-      spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => this.remoteSpawns.reply(reqId, to, flags, result),
+      spawnRequest: (conn: Connection, request: SpawnRequest) => this.spawnService.handle(request, conn),
+      spawnReply: (reqId: Reference, to: Pid, flags: number, result: Term) => {
+        if (!this.erpcCalls.spawnReply(reqId, flags, result)) this.remoteSpawns.reply(reqId, to, flags, result);
+      },
+      monitorExit: (watcher: Pid, ref: Reference, reason: Term) => {
+        if (!this.erpcCalls.down(watcher, ref, reason)) this.processes.remoteDown(watcher, ref, reason);
+      },
     };
     this.peers.on('message', (conn, m) => dispatch(this.processes, services, conn, m));
     this.peers.on('nodeup', (peer, conn) => {
@@ -365,6 +381,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       this.releases.delete(peer);
       this.processes.nodeDown(peer);
       this.remoteSpawns.nodeDown(peer);
+      this.erpcCalls.nodeDown(peer);
       if (conn.visible) this.globalServer.nodeDown(peer);
       this.emit('nodedown', peer, reason, infoOf(conn));
     });

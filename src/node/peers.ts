@@ -79,6 +79,11 @@ export class Peers extends EventEmitter<PeersEvents> {
     return this.connections.get(peer);
   }
 
+  /** The connection to `peer` when a signal can go on it now: up, and nothing queued for it before. */
+  ready(peer: string): Connection | undefined {
+    return this.outbox.has(peer) ? undefined : this.connections.get(peer);
+  }
+
   /** The connection to `peer`, set up when there is none (as any send to a node does in Erlang). */
   connect(peer: string): Promise<Connection> {
     const up = this.connections.get(peer);

@@ -4,7 +4,9 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { DistFlag } from '../../handshake';
+import type { Connection } from '../dist/connection';
 import { ControlOp } from '../dist/control';
+import { DistError } from '../dist/errors';
 import { RemoteSignals } from '../process/table';
 import type { SignalBuilder } from './peers';
 
@@ -13,18 +15,46 @@ const EMPTY = atom('');
 /** Sends one control message to a node, connecting when needed; `onNoConnection` when it can't. */
 export type SignalSender = (node: string, build: SignalBuilder, onNoConnection?: () => void) => void;
 
+/** The connection to a node when a signal can go on it now (up, nothing queued before it). */
+export type ReadyConnection = (node: string) => Connection | undefined;
+
+/** `conn.send`, as the sender's own: a connection that closed meanwhile drops the signal, as a lost one would. */
+function sendOn(conn: Connection, control: Term, payload?: Term): void {
+  try {
+    conn.send(control, payload);
+  } catch (err) {
+    if (!(err instanceof DistError && err.code === 'closed')) throw err;
+  }
+}
+
 export class OutgoingSignals implements RemoteSignals {
   private nextUnlinkId = 1;
 
-  constructor(private readonly signal: SignalSender) {}
+  constructor(
+    private readonly signal: SignalSender,
+    /** For messages and DOWNs, the most frequent signals: sent at once, with no closure, when the connection is ready. */
+    private readonly ready: ReadyConnection = () => undefined,
+  ) {}
+
+  private direct(node: string): Connection | undefined {
+    const conn = this.ready(node);
+    return conn === undefined || conn.isClosed ? undefined : conn;
+  }
 
   send(from: Pid, to: Pid, message: Term): void {
+    const conn = this.direct(to.node.name);
+    if (conn !== undefined) {
+      const control = conn.flags & DistFlag.SEND_SENDER ? tuple(ControlOp.SendSender, from, to) : tuple(ControlOp.Send, EMPTY, to);
+      return sendOn(conn, control, message);
+    }
     this.signal(to.node.name, (flags) =>
       flags & DistFlag.SEND_SENDER ? [tuple(ControlOp.SendSender, from, to), message] : [tuple(ControlOp.Send, EMPTY, to), message],
     );
   }
 
   sendNamed(from: Pid, name: Atom, node: string, message: Term): void {
+    const conn = this.direct(node);
+    if (conn !== undefined) return sendOn(conn, tuple(ControlOp.RegSend, from, EMPTY, name), message);
     this.signal(node, () => [tuple(ControlOp.RegSend, from, EMPTY, name), message]);
   }
 
@@ -60,6 +90,11 @@ export class OutgoingSignals implements RemoteSignals {
   }
 
   monitorExit(target: Pid | Atom, watcher: Pid, ref: Reference, reason: Term): void {
+    const conn = this.direct(watcher.node.name);
+    if (conn !== undefined) {
+      if (conn.flags & DistFlag.EXIT_PAYLOAD) return sendOn(conn, tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason);
+      return sendOn(conn, tuple(ControlOp.MonitorPExit, target, watcher, ref, reason));
+    }
     this.signal(watcher.node.name, (flags) =>
       flags & DistFlag.EXIT_PAYLOAD
         ? [tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason]

@@ -29,6 +29,20 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+const ANY: Matcher<unknown> = (m) => m;
+const NO_OPTIONS: ReceiveOptions = {};
+
+/** The waiter {@link capture} fills in: one executor for every receive, not a closure each. */
+let capturing: Waiter | undefined;
+
+function capture(resolve: (value: unknown) => void, reject: (err: Error) => void): void {
+  const w = capturing as Waiter;
+  w.resolve = resolve;
+  w.reject = reject;
+}
+
+function ignore(): void {}
+
 export class Mailbox {
   private readonly queue: Term[] = [];
   private readonly waiters: Waiter[] = [];
@@ -56,7 +70,7 @@ export class Mailbox {
   }
 
   /** The first queued message `match` accepts (its mapped value), or the next one to arrive. */
-  receive<T = Term>(match: Matcher<T> = (m) => m as unknown as T, options: ReceiveOptions = {}): Promise<T> {
+  receive<T = Term>(match: Matcher<T> = ANY as Matcher<T>, options: ReceiveOptions = NO_OPTIONS): Promise<T> {
     if (this.closed) return Promise.reject(new ProcessExitedError(this.closedWith as Term));
     for (let i = 0; i < this.queue.length; i++) {
       const value = match(this.queue[i]);
@@ -65,8 +79,17 @@ export class Mailbox {
         return Promise.resolve(value);
       }
     }
-    const { timeout } = options;
+    const { timeout, signal } = options;
     if (timeout === 0) return Promise.reject(new ReceiveTimeoutError(0));
+    if ((timeout === undefined || timeout === Infinity) && signal === undefined) {
+      // Waiting with no end (a server's loop): nothing to clean up but the waiter, which deliver and close remove.
+      const waiter: Waiter = { match, resolve: ignore, reject: ignore };
+      capturing = waiter;
+      const received = new Promise<unknown>(capture) as Promise<T>;
+      capturing = undefined;
+      this.waiters.push(waiter);
+      return received;
+    }
     return within<T>(
       options,
       () => new ReceiveTimeoutError(timeout as number),

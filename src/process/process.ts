@@ -6,6 +6,7 @@ import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
 import { DOWN, EXIT_TAG, NORMAL, PROCESS } from './atoms';
 import { receiveWhile } from './receive-while';
+import { RefMap } from './ref-map';
 
 const KILL = atom('kill');
 const KILLED = atom('killed');
@@ -52,18 +53,28 @@ export interface ProcessRouter {
   monitor(proc: ErlProcess, target: Pid | string | Atom | readonly [string | Atom, string | Atom], ref: Reference): void;
   demonitor(proc: ErlProcess, ref: Reference): void;
   addAlias(ref: Reference, proc: ErlProcess): void;
-  removeAlias(key: string): void;
+  removeAlias(ref: Reference): void;
   exitSignal(from: Pid, to: Pid, reason: Term, linkBroken: boolean): void;
   exited(proc: ErlProcess, reason: Term): void;
 }
+
+/** A monitor another process holds on this one. */
+export interface MonitoredBy {
+  watcher: Pid;
+  ref: Reference;
+  /** What the watcher monitors: this pid or the name it is registered under. */
+  as: Pid | Atom;
+}
+
+const NONE_HELD: ReadonlyArray<HeldMonitor & { ref: Reference }> = [];
 
 export class ErlProcess {
   private readonly mailbox = new Mailbox();
   // Created on first use: most processes (one per rpc call) never link, get monitored or alias.
   private linkMap: Map<string, Pid> | undefined;
-  private monitoredByMap: Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }> | undefined;
-  private monitorMap: Map<string, HeldMonitor & { ref: Reference }> | undefined;
-  private aliasSet: Set<string> | undefined;
+  private monitoredByMap: RefMap<MonitoredBy> | undefined;
+  private monitorMap: RefMap<HeldMonitor & { ref: Reference }> | undefined;
+  private aliasSet: RefMap<Reference> | undefined;
   /** Messages from exit signals instead of dying (`process_flag(trap_exit, true)`). */
   trapExit = false;
   /** The group leader: where I/O of this process goes. */
@@ -90,9 +101,9 @@ export class ErlProcess {
     return this.linkMap !== undefined && this.linkMap.size > 0;
   }
 
-  /** Monitors others hold on this process: monitor ref key -> the watcher and the ref. @internal */
-  get monitoredBy(): Map<string, { watcher: Pid; ref: Reference; as: Pid | Atom }> {
-    return (this.monitoredByMap ??= new Map());
+  /** Monitors others hold on this process: monitor ref -> the watcher and the ref. @internal */
+  get monitoredBy(): RefMap<MonitoredBy> {
+    return (this.monitoredByMap ??= new RefMap());
   }
 
   /** True when someone monitors the process (without creating the map). @internal */
@@ -101,8 +112,8 @@ export class ErlProcess {
   }
 
   /** Aliases that deliver here. @internal */
-  get aliases(): Set<string> {
-    return (this.aliasSet ??= new Set());
+  get aliases(): RefMap<Reference> {
+    return (this.aliasSet ??= new RefMap());
   }
 
   /** True when the process made aliases (without creating the set). @internal */
@@ -176,21 +187,17 @@ export class ErlProcess {
 
   /** Record a monitor this process holds (the table calls this). @internal */
   holdMonitor(ref: Reference, target: Pid | Atom, node?: string): void {
-    (this.monitorMap ??= new Map()).set(refKey(ref), { ref, target, node });
+    (this.monitorMap ??= new RefMap()).set(ref, { ref, target, node });
   }
 
   /** Forget a monitor; returns what it watched, if it was held. @internal */
   releaseMonitor(ref: Reference): (HeldMonitor & { ref: Reference }) | undefined {
-    if (this.monitorMap === undefined) return undefined;
-    const key = refKey(ref);
-    const held = this.monitorMap.get(key);
-    this.monitorMap.delete(key);
-    return held;
+    return this.monitorMap?.take(ref);
   }
 
   /** Monitors held, for clean-up and node-down. @internal */
-  heldMonitors(): Array<HeldMonitor & { ref: Reference }> {
-    return this.monitorMap === undefined ? [] : [...this.monitorMap.values()];
+  heldMonitors(): ReadonlyArray<HeldMonitor & { ref: Reference }> {
+    return this.monitorMap === undefined || this.monitorMap.size === 0 ? NONE_HELD : this.monitorMap.values();
   }
 
   /** Deliver the DOWN message of a monitor this process holds. @internal */
@@ -204,16 +211,15 @@ export class ErlProcess {
   /** `erlang:alias()`: a reference that sends to this process. */
   alias(): Reference {
     const ref = this.table.makeRef();
-    this.aliases.add(refKey(ref));
+    this.aliases.set(ref, ref);
     this.table.addAlias(ref, this);
     return ref;
   }
 
   /** `erlang:unalias(Alias)`: messages to it are dropped from now on; false when it was not ours. */
   unalias(ref: Reference): boolean {
-    const key = refKey(ref);
-    if (!this.hasAliases || !this.aliases.delete(key)) return false;
-    this.table.removeAlias(key);
+    if (!this.hasAliases || !this.aliases.delete(ref)) return false;
+    this.table.removeAlias(ref);
     return true;
   }
 

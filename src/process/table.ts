@@ -4,7 +4,8 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { ErlangError, ErlangExit } from './exceptions';
-import { Destination, ErlProcess, globalNameTerm, isGlobalDestination, pidKey, ProcessRouter, refKey } from './process';
+import { Destination, ErlProcess, globalNameTerm, isGlobalDestination, pidKey, ProcessRouter } from './process';
+import { RefMap } from './ref-map';
 import { BADARG, NOCONNECTION, NOPROC } from './atoms';
 
 /** What the table needs from the node to reach processes elsewhere. */
@@ -24,10 +25,16 @@ export interface RemoteSignals {
 /** Built-in servers of the node that answer sends to a local name no process has; true when one did. */
 export type BuiltinSend = (name: Atom, message: Term, from: Pid) => boolean;
 
+/** The number a local pid was made from (its id and serial), its key in the table. */
+function numberOf(pid: Pid): number {
+  return pid.serial * 0x80000000 + pid.id;
+}
+
 export class ProcessTable implements ProcessRouter {
-  private readonly processes = new Map<string, ErlProcess>();
+  /** By the number of the pid (its id and serial): local pids differ only there. */
+  private readonly processes = new Map<number, ErlProcess>();
   private readonly names = new Map<Atom, ErlProcess>();
-  private readonly aliases = new Map<string, ErlProcess>();
+  private readonly aliases = new RefMap<ErlProcess>();
   private nextPid = 1;
   private nextRef = 1;
 
@@ -38,12 +45,16 @@ export class ProcessTable implements ProcessRouter {
     private readonly builtin: BuiltinSend = () => false,
   ) {}
 
-  /** A new process (not yet running anything). */
-  create(): ErlProcess {
+  /** A new pid of this node, no process's yet: {@link create} makes one with it. */
+  reservePid(): Pid {
     const n = this.nextPid++;
-    const pid = new Pid(this.nodeName, n % 0x80000000, Math.floor(n / 0x80000000), this.creation);
+    return new Pid(this.nodeName, n % 0x80000000, Math.floor(n / 0x80000000), this.creation);
+  }
+
+  /** A new process (not yet running anything), with a new pid or one {@link reservePid} gave. */
+  create(pid: Pid = this.reservePid()): ErlProcess {
     const proc = new ErlProcess(pid, this);
-    this.processes.set(pidKey(pid), proc);
+    this.processes.set(numberOf(pid), proc);
     return proc;
   }
 
@@ -59,7 +70,8 @@ export class ProcessTable implements ProcessRouter {
 
   /** The live local process with this pid (another creation is another incarnation: none). */
   get(pid: Pid): ErlProcess | undefined {
-    return this.processes.get(pidKey(pid));
+    if (pid.node !== this.nodeName || pid.creation !== this.creation) return undefined;
+    return this.processes.get(numberOf(pid));
   }
 
   whereis(name: Atom): ErlProcess | undefined {
@@ -85,16 +97,16 @@ export class ProcessTable implements ProcessRouter {
   }
 
   addAlias(ref: Reference, proc: ErlProcess): void {
-    this.aliases.set(refKey(ref), proc);
+    this.aliases.set(ref, proc);
   }
 
-  removeAlias(key: string): void {
-    this.aliases.delete(key);
+  removeAlias(ref: Reference): void {
+    this.aliases.delete(ref);
   }
 
   /** Deliver to a local alias; false when there is none. */
   deliverToAlias(alias: Reference, message: Term): boolean {
-    const proc = this.aliases.get(refKey(alias));
+    const proc = this.aliases.get(alias);
     if (!proc) return false;
     proc.deliver(message);
     return true;
@@ -226,7 +238,7 @@ export class ProcessTable implements ProcessRouter {
       proc.down(ref, NOPROC);
       return;
     }
-    watched.monitoredBy.set(refKey(ref), { watcher: proc.pid, ref, as: what });
+    watched.monitoredBy.set(ref, { watcher: proc.pid, ref, as: what });
   }
 
   demonitor(proc: ErlProcess, ref: Reference): void {
@@ -238,7 +250,7 @@ export class ProcessTable implements ProcessRouter {
       this.remote.demonitor(proc.pid, held.target, held.target.node.name, ref);
     } else {
       const watched = held.target instanceof Pid ? this.get(held.target) : this.names.get(held.target);
-      watched?.monitoredBy.delete(refKey(ref));
+      watched?.monitoredBy.delete(ref);
     }
   }
 
@@ -249,13 +261,21 @@ export class ProcessTable implements ProcessRouter {
       this.remote.monitorExit(target, watcher, ref, NOPROC);
       return;
     }
-    watched.monitoredBy.set(refKey(ref), { watcher, ref, as: target });
+    watched.monitoredBy.set(ref, { watcher, ref, as: target });
   }
 
   /** DEMONITOR_P from a remote watcher. */
   remoteDemonitor(target: Pid | Atom, ref: Reference): void {
     const watched = target instanceof Pid ? this.get(target) : this.names.get(target);
-    watched?.monitoredBy.delete(refKey(ref));
+    watched?.monitoredBy.delete(ref);
+  }
+
+  /**
+   * The DOWN of a remote monitor on `target`, a pid of this node that ended (or never had a
+   * process: a served call that needed none) with `reason`.
+   */
+  remoteMonitorExit(target: Pid, watcher: Pid, ref: Reference, reason: Term): void {
+    this.remote.monitorExit(target, watcher, ref, reason);
   }
 
   /** MONITOR_P_EXIT: a remote process a local one monitors has ended. */
@@ -265,9 +285,9 @@ export class ProcessTable implements ProcessRouter {
 
   /** A process ended: tell links and monitors, drop its names, aliases and remote monitors. */
   exited(proc: ErlProcess, reason: Term): void {
-    this.processes.delete(pidKey(proc.pid));
+    this.processes.delete(numberOf(proc.pid));
     if (proc.registeredName) this.unregister(proc.registeredName);
-    if (proc.hasAliases) for (const key of proc.aliases) this.aliases.delete(key);
+    if (proc.hasAliases) for (const alias of proc.aliases.values()) this.aliases.delete(alias);
     for (const held of proc.heldMonitors()) this.demonitor(proc, held.ref);
     if (proc.linked) {
       for (const other of proc.links.values()) this.exitSignal(proc.pid, other, reason, true);
@@ -294,7 +314,7 @@ export class ProcessTable implements ProcessRouter {
         const on = held.target instanceof Pid ? held.target.node.name : held.node;
         if (on === node) proc.down(held.ref, NOCONNECTION);
       }
-      if (proc.monitored) for (const [key, m] of [...proc.monitoredBy]) if (m.watcher.node.name === node) proc.monitoredBy.delete(key);
+      if (proc.monitored) for (const [ref, m] of proc.monitoredBy.entries()) if (m.watcher.node.name === node) proc.monitoredBy.delete(ref);
     }
   }
 

@@ -4,7 +4,8 @@
  *
  * Every operation that waits for an answer runs in a short-lived process of its own, so concurrent
  * operations never see each other's replies, and that process exits when the operation settles
- * (which also drops its monitors and aliases).
+ * (which also drops its monitors and aliases); erpc calls to other nodes need none: the node
+ * routes their answers by request id ({@link ErpcCalls}).
  *
  * ```ts
  * const erl = new ErlClient(node);
@@ -13,12 +14,14 @@
  * ```
  */
 import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
-import { downReason, genCall } from '../gen/call';
+import { genCall } from '../gen/call';
+import { downReasonOf } from '../process/down';
 import { Deadline, ErlTimeoutError, WaitOptions } from '../process/deadline';
 import { caught, raise } from '../process/outcome';
-import { Destination, ErlProcess, refKey } from '../process/process';
+import { Destination, ErlProcess } from '../process/process';
 import { applyRegistered, sendable } from './apply';
-import { erpcCall, rpcify, rpcValue } from './erpc';
+import { rpcify, rpcValue } from './erpc';
+import type { ErpcCalls } from './erpc-calls';
 import { ModuleRegistry } from './modules';
 import { RemoteSpawns, spawnAndWait } from './remote-spawn';
 import { BADRPC, CALL, EXIT_TAG, GEN_CAST, NOCONNECTION, NODEDOWN, REX, TIMEOUT } from '../process/atoms';
@@ -58,6 +61,8 @@ export interface RpcHost {
   readonly groupLeader: ErlProcess;
   /** @internal */
   readonly remoteSpawns: RemoteSpawns;
+  /** @internal */
+  readonly erpcCalls: ErpcCalls;
   /** A new process of the node, running nothing. */
   spawn(): ErlProcess;
   makeRef(): Reference;
@@ -67,6 +72,13 @@ export interface RpcHost {
 
 function nameOf(a: string | Atom): string {
   return typeof a === 'string' ? a : a.name;
+}
+
+/** The options of a call given none: one object, not one per call. */
+const NO_OPTIONS: RpcOptions = Object.freeze({});
+
+function atomOf(a: string | Atom): Atom {
+  return typeof a === 'string' ? atom(a) : a;
 }
 
 /** Calls from this node into other nodes (and into its own processes). */
@@ -88,11 +100,19 @@ export class ErlClient {
    * `ErlangExit` (reason as the remote exited), `RemoteError` (error with its stacktrace),
    * `ErpcError` (`noconnection`, `notsup`, ...), `ErlTimeoutError`, or `signal.reason`.
    */
-  async rpc(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RpcOptions = {}): Promise<Term> {
-    const call = { node: nameOf(node), module: atom(nameOf(module)), function: atom(nameOf(fn)), args };
-    if (call.node === this.node.name) return this.localCall(call, options);
-    if (options.rex) return this.rexCall(call, options);
-    return this.withProcess((proc) => erpcCall(this.node.remoteSpawns, proc, call, { ...options, makeRef: () => this.node.makeRef() }));
+  rpc(node: string | Atom, module: string | Atom, fn: string | Atom, args: Term[], options: RpcOptions = NO_OPTIONS): Promise<Term> {
+    const nodeName = nameOf(node);
+    if (nodeName === this.node.name || options.rex) {
+      const call = { node: nodeName, module: atomOf(module), function: atomOf(fn), args };
+      try {
+        return nodeName === this.node.name ? this.localCall(call, options) : this.rexCall(call, options);
+      } catch (err) {
+        // A bad timeout: a rejection, as every failure of rpc is.
+        return Promise.reject(err);
+      }
+    }
+    const groupLeader = options.groupLeader ?? this.node.groupLeader.pid;
+    return this.node.erpcCalls.call(nodeName, atomOf(module), atomOf(fn), args, groupLeader, options);
   }
 
   /**
@@ -133,7 +153,6 @@ export class ErlClient {
     return this.withProcess(async (proc) => {
       // A monitor on rex turns a lost node into an answer instead of a hang.
       const mref = proc.monitor([REX, call.node]);
-      const key = refKey(mref);
       proc.send(
         [REX, call.node],
         tuple(proc.pid, tuple(CALL, call.module, call.function, call.args, options.groupLeader ?? this.node.groupLeader.pid)),
@@ -141,7 +160,7 @@ export class ErlClient {
       try {
         return await deadline.receive(proc, (m) => {
           if (m instanceof Tuple && m.length === 2 && m.get(0) === REX) return m.get(1);
-          const down = downReason(m, key);
+          const down = downReasonOf(m, mref);
           if (down !== undefined) return tuple(BADRPC, down === NOCONNECTION ? NODEDOWN : tuple(EXIT_TAG, down));
           return undefined;
         });

@@ -3,14 +3,12 @@
  * call ends with, and what a call from here makes of the one a remote node sends; plus what
  * `rpc:call` (OTP's rpcify) makes of an erpc failure.
  */
-import { Atom, atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
-import { downReason } from '../gen/call';
-import { Deadline, ErlTimeoutError, WaitOptions } from '../process/deadline';
+import { atom, Reference, Term, Tuple, tuple } from '../../codec';
+import { ErlTimeoutError } from '../process/deadline';
 import { ErlangError, ErlangExit, ErlangThrow, RemoteError } from '../process/exceptions';
 import { isExitTuple, Outcome } from '../process/outcome';
-import { ErlProcess, refKey } from '../process/process';
+import { sameRef } from '../process/ref-map';
 import { ErpcError } from './errors';
-import { RemoteSpawns, spawnReplyOf } from './remote-spawn';
 import { BADARG, BADRPC, ERPC, ERROR, EXIT_TAG, NOCONNECTION, NODEDOWN, TIMEOUT } from '../process/atoms';
 
 const RETURN = atom('return');
@@ -20,7 +18,7 @@ const SIGNAL = atom('signal');
 const NOTSUP = atom('notsup');
 
 /** The exit reason `erpc:execute_call(Ref, M, F, A)` ends with: `{Ref, return | throw | exit, V}` or `{Ref, error, R, Stack}`. */
-export function executeCallExit(ref: Term, outcome: Outcome): Term {
+export function executeCallExit(outcome: Outcome, ref: Term): Term {
   switch (outcome.kind) {
     case 'return':
       return tuple(ref, RETURN, outcome.value);
@@ -39,13 +37,8 @@ export function executeCallBadarg(ref: Term): Term {
 }
 
 /** What `erpc:call` makes of the exit reason of its `execute_call` process: the value, or the exception to raise. */
-function executeCallResult(reason: Term, ref: Reference): { value: Term } | { error: Error } {
-  if (
-    reason instanceof Tuple &&
-    reason.length >= 3 &&
-    reason.get(0) instanceof Reference &&
-    refKey(reason.get(0) as Reference) === refKey(ref)
-  ) {
+export function executeCallResult(reason: Term, ref: Reference): { value: Term } | { error: Error } {
+  if (reason instanceof Tuple && reason.length >= 3 && reason.get(0) instanceof Reference && sameRef(reason.get(0) as Reference, ref)) {
     const [, cls, r, stack] = reason.elements;
     if (reason.length === 3 && cls === RETURN) return { value: r };
     if (reason.length === 3 && cls === THROW) return { error: new ErlangThrow(r) };
@@ -86,35 +79,4 @@ export function rpcify(err: unknown): Term {
 /** Old `rpc:call`'s result for a value: `{'EXIT', _}` cannot be told from a failure, so it is `{badrpc, {'EXIT', _}}`. */
 export function rpcValue(value: Term): Term {
   return isExitTuple(value) ? tuple(BADRPC, value) : value;
-}
-
-/**
- * `erpc:call(Node, M, F, A)` made by `proc`: spawn `erpc:execute_call` there with a monitor and
- * take its exit reason (like erpc's `{reply, error_only}`, a successful spawn_reply is not waited
- * for). Resolves with the value; rejects with the remote exception, {@link ErpcError},
- * `ErlTimeoutError` or `signal.reason`.
- */
-export async function erpcCall(
-  spawns: RemoteSpawns,
-  proc: ErlProcess,
-  call: { node: string; module: Atom; function: Atom; args: Term[] },
-  options: WaitOptions & { groupLeader?: Pid; makeRef: () => Reference },
-): Promise<Term> {
-  const deadline = new Deadline('rpc', options);
-  const res = options.makeRef();
-  const reqId = spawns.request(
-    proc,
-    call.node,
-    { module: 'erpc', function: 'execute_call', args: [res, call.module, call.function, call.args] },
-    { monitor: true, groupLeader: options.groupLeader },
-  );
-  const key = refKey(reqId);
-  const outcome = await deadline.receive(proc, (m): { value: Term } | { error: Error } | undefined => {
-    const reply = spawnReplyOf(m, key);
-    if (reply && !reply[0]) return { error: new ErpcError(reply[1]) };
-    const down = downReason(m, key);
-    return down === undefined ? undefined : executeCallResult(down, res);
-  });
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
 }

@@ -3,7 +3,7 @@
  * Nothing else can be called from another node: an unregistered module or function is `undef`,
  * exactly as on an Erlang node where it does not exist.
  */
-import { Atom, atom, integersAs, Term } from '../../codec';
+import { Atom, atom, integersAs, Pid, Term } from '../../codec';
 import type { ErlProcess } from '../process/process';
 import type { CallContext } from './call-context';
 import { CallRejectedError, clausesOf, runClauses } from './clause';
@@ -69,7 +69,8 @@ function arityOf(fn: ErlFunction): number {
 }
 
 export class ModuleRegistry {
-  private readonly modules = new Map<Atom, Map<string, ErlFunction>>();
+  /** module -> function -> arity -> implementation: no key is built per call. */
+  private readonly modules = new Map<Atom, Map<Atom, Map<number, ErlFunction>>>();
   private readonly spawnables = new Map<string, SpawnableFunction>();
   private readonly funs = new Map<string, SpawnableFunction>();
 
@@ -79,16 +80,27 @@ export class ModuleRegistry {
    */
   registerModule(name: string, definition: ModuleDefinition, options: ModuleOptions = {}): void {
     const module = atom(name);
-    const functions = new Map<string, ErlFunction>();
-    for (const [fname, fn] of Object.entries(definition))
-      functions.set(`${fname}/${arityOf(fn)}`, served(module, atom(fname), fn, options));
+    const functions = new Map<Atom, Map<number, ErlFunction>>();
+    for (const [fname, fn] of Object.entries(definition)) {
+      const fnName = atom(fname);
+      const arities = functions.get(fnName) ?? new Map<number, ErlFunction>();
+      arities.set(arityOf(fn), served(module, fnName, fn, options));
+      functions.set(fnName, arities);
+    }
     this.modules.set(module, functions);
   }
 
   /** The implementation of `module:function/arity`, or undefined (`undef`). */
   lookup(module: Atom, fn: Atom, arity: number): ErlFunction | undefined {
-    return this.modules.get(module)?.get(`${fn.name}/${arity}`);
+    return this.modules.get(module)?.get(fn)?.get(arity);
   }
+
+  /**
+   * A served function threw `err` (any exception: JavaScript errors and Erlang ones alike); `pid`
+   * is the process of the call, if it has one. Nothing here; the node's registry logs JavaScript errors.
+   * @internal
+   */
+  failed(_module: Atom, _fn: Atom, _args: Term[], _pid: Pid | undefined, _err: unknown): void {}
 
   /** Serve `spawn(Node, Module, Function, Args)` for this function. `arity` defaults to `body.length - 1`. */
   registerSpawnable(module: string, fn: string, body: SpawnableFunction, arity = Math.max(0, body.length - 1)): void {

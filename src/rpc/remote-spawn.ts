@@ -6,10 +6,11 @@
 import { atom, Pid, Reference, Term, Tuple, tuple } from '../../codec';
 import { ControlOp, SpawnReplyFlag } from '../dist/control';
 import { Deadline, WaitOptions } from '../process/deadline';
-import { downReason } from '../gen/call';
 import { ProcessExitedError } from '../process/mailbox';
-import { ErlProcess, refKey } from '../process/process';
+import { ErlProcess } from '../process/process';
+import { RefMap, sameRef } from '../process/ref-map';
 import { ProcessTable, RemoteSignals } from '../process/table';
+import { downReasonOf } from '../process/down';
 import { SpawnError } from './errors';
 import { ERROR, LINK, MONITOR, NOCONNECTION, OK, SPAWN_REPLY } from '../process/atoms';
 
@@ -38,7 +39,7 @@ interface Pending {
 
 /** The spawn requests of this node's processes that still wait for their SPAWN_REPLY. */
 export class RemoteSpawns {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new RefMap<Pending>();
 
   constructor(
     private readonly table: ProcessTable,
@@ -61,9 +62,8 @@ export class RemoteSpawns {
     const opts: Term[] = [...(options.link ? [LINK] : []), ...(options.monitor ? [MONITOR] : []), ...(options.extra ?? [])];
     const gl = options.groupLeader ?? this.defaultGroupLeader();
     const control = tuple(ControlOp.SpawnRequest, reqId, proc.pid, gl, tuple(atom(mfa.module), atom(mfa.function), mfa.args.length), opts);
-    const key = refKey(reqId);
-    this.pending.set(key, { proc, reqId, node });
-    this.send(node, control, mfa.args, () => this.failed(key, NOCONNECTION));
+    this.pending.set(reqId, { proc, reqId, node });
+    this.send(node, control, mfa.args, () => this.failed(reqId, NOCONNECTION));
     return reqId;
   }
 
@@ -73,7 +73,7 @@ export class RemoteSpawns {
    * with `abandoned`.
    */
   reply(reqId: Reference, to: Pid, flags: number, result: Term): void {
-    this.pending.delete(refKey(reqId));
+    this.pending.delete(reqId);
     const proc = this.table.get(to);
     if (!(result instanceof Pid)) {
       proc?.deliver(tuple(SPAWN_REPLY, reqId, ERROR, result));
@@ -91,25 +91,24 @@ export class RemoteSpawns {
 
   /** The connection to `node` is gone: its requests can no longer be answered. */
   nodeDown(node: string): void {
-    for (const [key, p] of [...this.pending]) if (p.node === node) this.failed(key, NOCONNECTION);
+    for (const [reqId, p] of this.pending.entries()) if (p.node === node) this.failed(reqId, NOCONNECTION);
   }
 
-  private failed(key: string, reason: Term): void {
-    const p = this.pending.get(key);
+  private failed(reqId: Reference, reason: Term): void {
+    const p = this.pending.take(reqId);
     if (!p) return;
-    this.pending.delete(key);
     p.proc.deliver(tuple(SPAWN_REPLY, p.reqId, ERROR, reason));
   }
 }
 
-/** `{spawn_reply, ReqId, ok | error, X}` for the request with this key: [ok, X], else undefined. */
-export function spawnReplyOf(m: Term, key: string): [boolean, Term] | undefined {
+/** `{spawn_reply, ReqId, ok | error, X}` for the request `reqId`: [ok, X], else undefined. */
+export function spawnReplyOf(m: Term, reqId: Reference): [boolean, Term] | undefined {
   if (
     m instanceof Tuple &&
     m.length === 4 &&
     m.get(0) === SPAWN_REPLY &&
     m.get(1) instanceof Reference &&
-    refKey(m.get(1) as Reference) === key
+    sameRef(m.get(1) as Reference, reqId)
   ) {
     return [m.get(2) === OK, m.get(3)];
   }
@@ -130,17 +129,16 @@ export async function spawnAndWait(
   const deadline = new Deadline('spawn', options);
   // A monitor while waiting, so a node lost before the reply ends the wait (noconnection).
   const reqId = spawns.request(proc, request.node, request, { link: request.link, monitor: true });
-  const key = refKey(reqId);
   let answer: { reply: [boolean, Term] } | { down: Term };
   try {
     answer = await deadline.receive(proc, (m): { reply: [boolean, Term] } | { down: Term } | undefined => {
-      const reply = spawnReplyOf(m, key);
+      const reply = spawnReplyOf(m, reqId);
       if (reply) return { reply };
-      const down = downReason(m, key);
+      const down = downReasonOf(m, reqId);
       return down === undefined ? undefined : { down };
     });
   } catch (err) {
-    abandon(proc, key, reqId, request.link);
+    abandon(proc, reqId, request.link);
     throw err;
   }
   if ('down' in answer) throw new SpawnError(answer.down);
@@ -149,7 +147,7 @@ export async function spawnAndWait(
   if (!request.keepMonitor) {
     proc.demonitor(reqId);
     // A DOWN that came in before the demonitor is not the caller's business.
-    proc.receive((m) => downReason(m, key), { timeout: 0 }).catch(() => undefined);
+    proc.receive((m) => downReasonOf(m, reqId), { timeout: 0 }).catch(() => undefined);
   }
   return { pid: result as Pid, ref: reqId };
 }
@@ -159,10 +157,11 @@ export async function spawnAndWait(
  * spawn_request_abandon does (unlink and exit `abandoned`, demonitor). A process that exits
  * first needs none of this: its end breaks the link and drops the monitor.
  */
-function abandon(proc: ErlProcess, key: string, reqId: Reference, linked: boolean): void {
+function abandon(proc: ErlProcess, reqId: Reference, linked: boolean): void {
   proc
     .receive(
-      (m): [boolean, Term] | undefined => spawnReplyOf(m, key) ?? (downReason(m, key) !== undefined ? [false, NOCONNECTION] : undefined),
+      (m): [boolean, Term] | undefined =>
+        spawnReplyOf(m, reqId) ?? (downReasonOf(m, reqId) !== undefined ? [false, NOCONNECTION] : undefined),
     )
     .then(([ok, pid]) => {
       proc.demonitor(reqId);

@@ -10,13 +10,14 @@
  * process ..."), here and on the node of its group leader (the caller's), where erl shows it.
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
-import { SpawnReplyFlag, SpawnRequest } from '../dist/control';
+import { ControlOp, SpawnReplyFlag, SpawnRequest } from '../dist/control';
 import { exitReported } from '../process/crash-report';
 import { Logger } from '../process/logger';
 import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
-import { applyRegistered, sendable } from './apply';
+import { applyRegistered, sendable, startRegistered } from './apply';
+import { ErpcCallContext } from './erpc-call-context';
 import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
 import { BADARG, ERPC, LINK, MONITOR, UNDEF } from '../process/atoms';
@@ -52,6 +53,21 @@ function listOf(term: Term): Term[] | null {
   return Array.isArray(term) ? term : null;
 }
 
+/** Where a SPAWN_REPLY goes: the connection the request came on. */
+export interface ReplyChannel {
+  readonly isClosed: boolean;
+  send(control: Term): unknown;
+}
+
+function sendReply(channel: ReplyChannel, request: SpawnRequest, flags: number, result: Term): void {
+  if (!channel.isClosed) channel.send(tuple(ControlOp.SpawnReply, request.reqId, request.from, flags, result));
+}
+
+/** The exit reason of a served execute_call that ended with `outcome`. */
+function executeCallEnd(outcome: Outcome, m: Atom, f: Atom, args: Term[], ref: Term): Term {
+  return sendable(outcome, { module: m, function: f, arity: args.length }, executeCallExit, ref).term;
+}
+
 export class SpawnService {
   constructor(
     private readonly table: ProcessTable,
@@ -59,21 +75,43 @@ export class SpawnService {
     private readonly logger: Logger,
   ) {}
 
-  /** Serve one request; `reply` sends SPAWN_REPLY on the connection it came from. */
-  handle(request: SpawnRequest, reply: (flags: number, result: Term) => void): void {
+  /** Serve one request; its SPAWN_REPLY goes on `channel`, the connection it came from. */
+  handle(request: SpawnRequest, channel: ReplyChannel): void {
     const flags = spawnFlags(request.options);
     const args = listOf(request.args);
     if (flags === null || args === null || args.length !== request.arity) {
-      reply(0, BADOPT);
+      sendReply(channel, request, 0, BADOPT);
+      return;
+    }
+    if (request.module === ERPC && request.function === EXECUTE_CALL && args.length === 4 && !(flags & SpawnReplyFlag.Link)) {
+      this.executeCall(request, flags, args, channel);
       return;
     }
     const proc = this.table.create();
     proc.groupLeader = request.groupLeader;
     // The reply goes out before anything the process does, so erl sees it before the exit.
-    reply(flags, proc.pid);
+    sendReply(channel, request, flags, proc.pid);
     if (flags & SpawnReplyFlag.Link) this.table.remoteLinked(request.from, proc.pid);
     if (flags & SpawnReplyFlag.Monitor) this.table.remoteMonitor(request.from, proc.pid, request.reqId);
     void this.run(proc, request, args);
+  }
+
+  /**
+   * `erpc:execute_call(Ref, M, F, A)` without a link (erpc's `rpc:call`): a process only if the
+   * function needs one (see {@link ErpcCallContext}), and no promise when it returns at once.
+   */
+  private executeCall(request: SpawnRequest, flags: number, args: Term[], channel: ReplyChannel): void {
+    const monitored = (flags & SpawnReplyFlag.Monitor) !== 0;
+    const call = new ErpcCallContext(this.table, request.from, monitored ? request.reqId : undefined, request.groupLeader);
+    sendReply(channel, request, flags, call.pid);
+    const [ref, m, f, a] = args;
+    const callArgs = listOf(a);
+    if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) return call.end(executeCallBadarg(ref));
+    const started = startRegistered(this.registry, m, f, callArgs, call, call.pid);
+    if (!(started instanceof Promise)) return call.end(executeCallEnd(started, m, f, callArgs, ref));
+    // The call goes on: from now on it is a process, which signals can reach.
+    void call.self;
+    void started.then((outcome) => call.end(executeCallEnd(outcome, m, f, callArgs, ref)));
   }
 
   private async run(proc: ErlProcess, request: SpawnRequest, args: Term[]): Promise<void> {
@@ -86,7 +124,7 @@ export class SpawnService {
         return proc.exit(executeCallBadarg(ref));
       }
       const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
-      return proc.exit(sendable(outcome, { module: m, function: f, arity: callArgs.length }, (o) => executeCallExit(ref, o)).term);
+      return proc.exit(executeCallEnd(outcome, m, f, callArgs, ref));
     }
     if (module === ERPC && fn === EXECUTE_CAST && args.length === 3) {
       const [m, f, a] = args;

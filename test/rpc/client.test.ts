@@ -111,6 +111,23 @@ describeOtp('TypeScript client into erl', (otp) => {
     expect(await client.rpc(E, 'erlang', 'node', [], { timeout: 5000 })).toBe(atom(E));
   });
 
+  it('calls waiting on a node that goes down end with ErpcError noconnection; a given-up call takes its monitor back', async () => {
+    const waiting = Promise.all([1, 2, 3].map(() => rejection(client.rpc(E, 'timer', 'sleep', [5000]))));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ts.disconnect(E)).toBe(true);
+    for (const why of await within(2000, waiting)) expect((why as ErpcError).why).toBe(atom('noconnection'));
+    // Timed out after the spawn was answered: erl's process, still sleeping, is soon no longer monitored from here.
+    expect(await rejection(client.rpc(E, 'timer', 'sleep', [1500], { timeout: 300 }))).toBeInstanceOf(ErlTimeoutError);
+    const monitored = `length([P || P <- processes(), process_info(P, current_function) =:= {current_function, {timer, sleep, 1}}, {monitored_by, By} <- [process_info(P, monitored_by)], lists:any(fun(B) -> is_pid(B) andalso node(B) =:= '${ts.name}' end, By)])`;
+    let count = await erl.eval(monitored);
+    for (let i = 0; i < 10 && count !== '0'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      count = await erl.eval(monitored);
+    }
+    expect(count).toBe('0');
+    expect(await client.rpc(E, 'erlang', 'node', [], { timeout: 5000 })).toBe(atom(E));
+  });
+
   it('an AbortSignal rejects with its reason, at once or while waiting', async () => {
     const ac = new AbortController();
     const waiting = client.rpc(E, 'timer', 'sleep', [2000], { signal: ac.signal });

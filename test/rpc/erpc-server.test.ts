@@ -8,6 +8,8 @@ import { EpmdServer } from '../../handshake';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlangError, ErlangExit, ErlangThrow } from '../../src/process/exceptions';
+import { ErlProcess } from '../../src/process/process';
+import { CallContext } from '../../src/rpc/modules';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 
@@ -136,6 +138,52 @@ describeOtp('rpc into TypeScript', (otp) => {
     await new Promise((r) => setTimeout(r, 700));
     expect(executed).toContain('slow done');
     expect(await erl.eval(`begin receive M -> {stray, M} after 100 -> clean end end`)).toBe('clean');
+  });
+
+  it('a served call makes a process only when the function asks for it or keeps running', async () => {
+    let asked: ErlProcess | undefined;
+    let keptSelf: (() => ErlProcess) | undefined;
+    let during: boolean | undefined;
+    ts.modules.registerModule('procs', {
+      plain: (x: Term) => x,
+      self: function (this: CallContext) {
+        asked = this.self;
+        return this.self.pid;
+      },
+      keep: function (this: CallContext) {
+        keptSelf = () => this.self;
+        return atom('kept');
+      },
+      wait: async function (this: CallContext) {
+        await new Promise((r) => setTimeout(r, 50));
+        during = this.self.alive && ts.processes.get(this.self.pid) === this.self;
+        return atom('waited');
+      },
+    });
+    // Connected first: a new connection starts processes of its own (global's, pg's).
+    expect(await erl.eval(`rpc:call(${T}, procs, plain, [6])`)).toBe('6');
+    const create = jest.spyOn(ts.processes, 'create');
+    try {
+      expect(await erl.eval(`rpc:call(${T}, procs, plain, [7])`)).toBe('7');
+      expect(create).not.toHaveBeenCalled();
+      // The pid the function sees is the one erl was given, and its process ends with the call.
+      const seen = await erl.eval(
+        `begin R = make_ref(), Q = spawn_request(${T}, erpc, execute_call, [R, procs, self, []], [monitor]), receive {spawn_reply, Q, ok, P} -> receive {'DOWN', Q, process, P, {R, return, P}} -> same; Other -> Other after 5000 -> no_down end after 5000 -> no_reply end end`,
+      );
+      expect(seen).toBe('same');
+      expect(asked?.alive).toBe(false);
+      expect(ts.processes.get(asked!.pid)).toBeUndefined();
+      // Asked for after the call: the ended process, not a new live one.
+      const size = ts.processes.size;
+      expect(await erl.eval(`rpc:call(${T}, procs, keep, [])`)).toBe('kept');
+      expect(keptSelf!().alive).toBe(false);
+      expect(ts.processes.size).toBe(size);
+      // A call that goes on past its turn runs in a live process of the table.
+      expect(await erl.eval(`rpc:call(${T}, procs, wait, [], 5000)`)).toBe('waited');
+      expect(during).toBe(true);
+    } finally {
+      create.mockRestore();
+    }
   });
 
   it('parallel callers each get their own answers; 10 MB values round-trip', async () => {
