@@ -59,9 +59,19 @@ const EMPTY_ITEMS: Term[] = [];
 /** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
 const KEEP_LEVELS = 4096;
 
-const INITIAL_SIZE = 8192;
-/** After encoding something bigger than this, the buffer is given back instead of kept. */
+/**
+ * Results are views of an output slab of at least this size, written straight into it (no copy
+ * out), each after the last, as Node's own Buffer pool does; a full slab is replaced by a new one.
+ */
+const SLAB_SIZE = 64 * 1024;
+/** A slab that grew bigger than this is left to its result instead of written on. */
 const KEEP_SIZE = 4 * 1024 * 1024;
+/**
+ * In {@link Encoder.encodeChunks}, binaries of at least this many bytes are chunks of their own:
+ * the caller's bytes, not copied (a writev entry costs less than copying this much).
+ */
+export const OWN_CHUNK_BYTES = 64 * 1024;
+const EMPTY_SLAB = Buffer.alloc(0);
 /** Room for any fixed-size part of a value; variable-size parts ask for their own. */
 const SLACK = 32;
 /** Binaries up to this many bytes are copied byte by byte. */
@@ -130,7 +140,18 @@ export class Encoder {
   private readonly level: number;
   private readonly hook: AtomCacheHook | undefined;
   private readonly maxDepth: number;
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+  /** The output slab; `buf[start..]` is not yet handed out. */
+  private buf: Buffer = EMPTY_SLAB;
+  private start = 0;
+  /** The slab was replaced during this call with its bytes at the same offsets: do not write on after it. */
+  private retire = false;
+  /** Bytes the last call wrote into the slab: the size of a fresh slab, when that is bigger. */
+  private lastSize = 0;
+  /** In {@link encodeChunks}: the chunks handed out so far, and the bytes of the binaries among them. */
+  private chunks: Buffer[] | null = null;
+  private ownBytes = 0;
+  /** NEW_FUN_EXT levels open: their Size is patched later, so no binary inside one leaves the slab. */
+  private openFuns = 0;
 
   /** The stack of containers being written; its objects are reused from call to call. */
   private readonly levels: Level[] = [];
@@ -158,32 +179,57 @@ export class Encoder {
    * as Node's zlib is not the one OTP links). An integral JS number is the integer of its exact
    * value however large (`2 ** 64` is 18446744073709551616); use {@link ErlFloat} for a float.
    * Throws {@link EncodeError} for what has no encoding.
+   *
+   * The result is a view of a larger shared slab, as `Buffer.allocUnsafe`'s small buffers are: its
+   * bytes are its own, but `result.buffer` holds other results too.
    */
   encode(term: Term): Buffer {
-    this.buf[0] = Tag.Version;
-    const end = this.run(term, 1, undefined);
-    const out = this.level > 0 ? this.compress(end) : copyOut(this.buf, 0, end);
-    this.release();
-    return out;
+    const from = this.begin();
+    this.buf[from] = Tag.Version;
+    const end = this.run(term, from + 1, undefined);
+    if (this.level > 0) return this.compress(from, end);
+    return this.finish(from, end);
   }
 
   /**
    * The term without the version byte (never compressed), as it follows a distribution header;
-   * atoms go through the `atomCacheHook` when there is one.
+   * atoms go through the `atomCacheHook` when there is one. A view, as {@link encode}'s.
    */
   encodeWithoutVersion(term: Term): Buffer {
-    const end = this.run(term, 0, this.hook);
-    const out = copyOut(this.buf, 0, end);
-    this.release();
-    return out;
+    const from = this.begin();
+    return this.finish(from, this.run(term, from, this.hook));
   }
 
-  /** The version byte and the term in `buf[1..end)`, compressed as BEAM's term_to_binary decides. */
-  private compress(end: number): Buffer {
-    const size = end - 1;
-    const packed = zlib.deflateSync(this.buf.subarray(1, end), { level: this.level });
+  /**
+   * {@link encodeWithoutVersion}'s bytes as chunks appended to `out`, in order; returns their total
+   * size. A binary of at least {@link OWN_CHUNK_BYTES} is a chunk of its own: the caller's bytes
+   * themselves (a `Buffer` as it is, another `Uint8Array` as a Buffer view of it), not a copy, so
+   * a socket can write it without copying it into a frame. Those bytes must therefore not change
+   * until the chunks have been written. The chunks alternate: the encoder's bytes (views, as
+   * {@link encode}'s result), such a binary, the encoder's bytes, ...
+   */
+  encodeChunks(term: Term, out: Buffer[]): number {
+    const from = this.begin();
+    this.chunks = out;
+    this.ownBytes = 0;
+    try {
+      const end = this.run(term, from, this.hook);
+      const start = this.start;
+      if (end > start || this.ownBytes === 0) out.push(this.finish(start, end));
+      else this.finish(start, end);
+      return end - from + this.ownBytes;
+    } finally {
+      this.chunks = null;
+    }
+  }
+
+  /** The version byte and the term in `buf[from..end)`, compressed as BEAM's term_to_binary decides. */
+  private compress(from: number, end: number): Buffer {
+    const size = end - from - 1;
+    const packed = zlib.deflateSync(this.buf.subarray(from + 1, end), { level: this.level });
     // BEAM gives zlib room for size - 5 bytes: compressed output that fits is used, even if equal.
-    if (packed.length > size - 5) return copyOut(this.buf, 0, end);
+    if (packed.length > size - 5) return this.finish(from, end);
+    this.finish(from, from);
     const out = Buffer.allocUnsafe(6 + packed.length);
     out[0] = Tag.Version;
     out[1] = Tag.Compressed;
@@ -192,16 +238,41 @@ export class Encoder {
     return out;
   }
 
-  private release(): void {
-    if (this.buf.length > KEEP_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  /** Where this call writes: on in the slab, or at the start of a fresh one when the last result would not fit. */
+  private begin(): number {
+    this.retire = false;
+    const need = this.lastSize + SLACK;
+    if (this.buf.length - this.start < need) {
+      this.buf = Buffer.allocUnsafe(need > SLAB_SIZE && need <= KEEP_SIZE ? need : SLAB_SIZE);
+      this.start = 0;
+    }
+    return this.start;
   }
 
-  /** A buffer with room for `need` bytes at `pos`, keeping `buf[0..pos)`. */
+  /** Hand out `buf[from..end)`; the slab goes on after it. */
+  private finish(from: number, end: number): Buffer {
+    const out = this.buf.subarray(from, end);
+    this.lastSize = end - from;
+    if (this.retire || this.buf.length > KEEP_SIZE) {
+      this.buf = EMPTY_SLAB;
+      this.start = 0;
+    } else {
+      this.start = end;
+    }
+    return out;
+  }
+
+  /**
+   * A slab with room for `need` bytes at `pos`, holding `buf[start..pos)` at the same offsets (the
+   * positions written so far stay valid). A new slab with bytes before `start` it never uses is
+   * not written on after this call.
+   */
   private grow(pos: number, need: number): Buffer {
-    let size = this.buf.length * 2;
-    while (size < pos + need) size *= 2;
+    const start = this.start;
+    const size = Math.max(SLAB_SIZE, start + 2 * (pos - start) + need);
     const bigger = Buffer.allocUnsafe(size);
-    this.buf.copy(bigger, 0, 0, pos);
+    this.buf.copy(bigger, start, start, pos);
+    if (start > 0) this.retire = true;
     this.buf = bigger;
     return bigger;
   }
@@ -350,6 +421,7 @@ export class Encoder {
         } else if (after === After.FunSize) {
           const at = level.extra as number;
           put32(buf, at, pos - at);
+          this.openFuns--;
         } else if (after === After.Nils) {
           const k = level.extra as number;
           if (pos + k > buf.length) buf = this.grow(pos, k);
@@ -364,6 +436,12 @@ export class Encoder {
     } catch (e) {
       for (let f = 0; f < this.sp; f++) levels[f].clear();
       this.sp = 0;
+      this.openFuns = 0;
+      // Nothing of this call is handed out: the slab goes on where it was, unless it was replaced.
+      if (this.retire) {
+        this.buf = EMPTY_SLAB;
+        this.start = 0;
+      }
       throw e;
     } finally {
       this.rootBox[0] = EMPTY_ITEMS;
@@ -603,8 +681,10 @@ export class Encoder {
     const sizeAt = pos + 1;
     pos = this.funHead(pos, t, hook);
     const n = t.free.length;
-    if (n > 0) this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
-    else if (!t.legacy) put32(this.buf, sizeAt, pos - sizeAt);
+    if (n > 0) {
+      this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
+      if (!t.legacy) this.openFuns++;
+    } else if (!t.legacy) put32(this.buf, sizeAt, pos - sizeAt);
     return pos;
   }
 
@@ -682,13 +762,22 @@ export class Encoder {
 
   private binary(pos: number, data: Uint8Array): number {
     const n = data.length;
-    const buf = this.room(pos, 5 + n);
+    const chunks = this.chunks;
+    const own = chunks !== null && n >= OWN_CHUNK_BYTES && this.openFuns === 0;
+    const buf = this.room(pos, own ? 5 : 5 + n);
     buf[pos] = Tag.Binary;
     buf[pos + 1] = n >>> 24;
     buf[pos + 2] = n >>> 16;
     buf[pos + 3] = n >>> 8;
     buf[pos + 4] = n;
     pos += 5;
+    if (own) {
+      // The bytes so far, then the binary itself; the slab goes on after the header.
+      chunks.push(buf.subarray(this.start, pos), Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n));
+      this.start = pos;
+      this.ownBytes += n;
+      return pos;
+    }
     // Short binaries are copied by hand: cheaper than the call into TypedArray.set.
     if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[pos + i] = data[i];
     else buf.set(data, pos);
@@ -887,15 +976,6 @@ function smallUtf8Ext(a: Atom): Uint8Array | null {
   }
   a.smallUtf8Ext = ext;
   return ext;
-}
-
-function copyOut(buf: Buffer, from: number, to: number): Buffer {
-  const n = to - from;
-  const out = Buffer.allocUnsafe(n);
-  // Small terms are copied by hand: cheaper than the call into Buffer.copy.
-  if (n <= SHORT_COPY * 4) for (let i = 0; i < n; i++) out[i] = buf[from + i];
-  else buf.copy(out, 0, from, to);
-  return out;
 }
 
 const shared = new Encoder();
