@@ -397,8 +397,8 @@ export class Encoder {
           }
           // Other containers (which may open a level) and everything rarer.
           level.index = i;
-          if (t instanceof ErlMap) pos = this.map(pos, t);
-          else if (t instanceof Tuple) pos = this.tuple(pos, t);
+          if (t instanceof ErlMap) pos = this.map(pos, t, hook);
+          else if (t instanceof Tuple) pos = this.tuple(pos, t, hook);
           else if (t instanceof Pid) pos = this.pid(pos, t, hook);
           else if (t instanceof Reference) pos = this.reference(pos, t, hook);
           else pos = this.other(pos, t, hook);
@@ -463,8 +463,8 @@ export class Encoder {
       case 'object':
         if (t === null) break;
         if (Array.isArray(t)) return this.list(pos, t);
-        if (t instanceof Tuple) return this.tuple(pos, t);
-        if (t instanceof ErlMap) return this.map(pos, t);
+        if (t instanceof Tuple) return this.tuple(pos, t, hook);
+        if (t instanceof ErlMap) return this.map(pos, t, hook);
         if (t instanceof Atom) return this.atom(pos, t, hook);
         if (t instanceof Uint8Array) return this.binary(pos, t);
         if (t instanceof ErlFloat) return this.float(pos, t.value);
@@ -571,7 +571,7 @@ export class Encoder {
     return pos;
   }
 
-  private tuple(pos: number, t: Tuple): number {
+  private tuple(pos: number, t: Tuple, hook: AtomCacheHook | undefined): number {
     const e = t.elements;
     const n = e.length;
     const buf = this.buf;
@@ -582,11 +582,20 @@ export class Encoder {
     } else {
       pos = writeHeader(buf, pos, Tag.LargeTuple, n);
     }
-    if (n > 0) this.push(e, null, n, After.Nothing, undefined);
+    // Leaves are written here; a level only from the first container on.
+    for (let j = 0; j < n; j++) {
+      const next = this.leaf(pos, e[j], hook);
+      if (next < 0) {
+        this.push(e, null, n, After.Nothing, undefined);
+        this.levels[this.sp - 1].index = j;
+        return pos;
+      }
+      pos = next;
+    }
     return pos;
   }
 
-  private map(pos: number, m: ErlMap): number {
+  private map(pos: number, m: ErlMap, hook: AtomCacheHook | undefined): number {
     const n = m.size;
     pos = writeHeader(this.buf, pos, Tag.Map, n);
     if (n === 0) return pos;
@@ -597,18 +606,82 @@ export class Encoder {
       this.push(keys, vals, 2 * n, After.Nothing, undefined);
       return pos;
     }
-    // A small map in map key order: its entries go into the level's own array, interleaved.
-    this.push(EMPTY_ITEMS, null, 2 * n, After.Nothing, undefined);
-    const level = this.levels[this.sp - 1];
-    const own = level.own;
+    // A small map in map key order. Leaves are written here; a level only from the first container on.
     const order = this.keyOrderOf(keys, n);
     for (let j = 0; j < n; j++) {
       const o = order[j];
-      own[2 * j] = keys[o];
-      own[2 * j + 1] = vals[o];
+      let next = this.leaf(pos, keys[o], hook);
+      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
+      pos = next;
+      next = this.leaf(pos, vals[o], hook);
+      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 1);
+      pos = next;
+    }
+    return pos;
+  }
+
+  /** A level for a small map's entries from the `j`th in key order (its value first when `part` is 1). */
+  private mapFrom(pos: number, keys: Term[], vals: Term[], order: number[], j: number, part: number): number {
+    const n = keys.length - j;
+    this.push(EMPTY_ITEMS, null, 2 * n, After.Nothing, undefined);
+    const level = this.levels[this.sp - 1];
+    const own = level.own;
+    for (let i = 0; i < n; i++) {
+      const o = order[j + i];
+      own[2 * i] = keys[o];
+      own[2 * i + 1] = vals[o];
     }
     level.items = own;
+    level.index = part;
     return pos;
+  }
+
+  /**
+   * Write `t` when it holds no other term (a number, atom, binary, pid, ...), the common ones
+   * inline; returns the end, or -1 for a container (which needs a level) without writing anything.
+   */
+  private leaf(pos: number, t: Term, hook: AtomCacheHook | undefined): number {
+    let buf = this.buf;
+    if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
+    if (typeof t === 'number') {
+      if ((t | 0) !== t) return this.number(pos, t);
+      if (t >= 0 && t <= 255) {
+        buf[pos] = Tag.SmallInteger;
+        buf[pos + 1] = t;
+        return pos + 2;
+      }
+      buf[pos] = Tag.Integer;
+      put32(buf, pos + 1, t);
+      return pos + 5;
+    }
+    if (typeof t === 'object' && t !== null) {
+      if (t instanceof Atom) {
+        if (hook !== undefined) return this.atom(pos, t, hook);
+        const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
+        if (ext === null) return this.atom(pos, t, hook);
+        const len = ext.length;
+        if (pos + len > buf.length) buf = this.grow(pos, len);
+        for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
+        return pos + len;
+      }
+      if (t instanceof Uint8Array) {
+        const len = t.length;
+        if (len > SHORT_COPY) return this.binary(pos, t);
+        if (pos + 5 + len > buf.length) buf = this.grow(pos, 5 + len);
+        buf[pos] = Tag.Binary;
+        put32(buf, pos + 1, len);
+        pos += 5;
+        for (let k = 0; k < len; k++) buf[pos + k] = t[k];
+        return pos + len;
+      }
+      if (t instanceof ErlFloat) return this.float(pos, t.value);
+      if (t instanceof Pid) return this.pid(pos, t, hook);
+      if (t instanceof Reference) return this.reference(pos, t, hook);
+      if (Array.isArray(t) || t instanceof Tuple || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
+    } else if (typeof t === 'boolean') {
+      return this.atom(pos, t ? TRUE : FALSE, hook);
+    }
+    return this.other(pos, t, hook);
   }
 
   /**
