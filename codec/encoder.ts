@@ -143,6 +143,8 @@ export class Encoder {
   /** The output slab; `buf[start..]` is not yet handed out. */
   private buf: Buffer = EMPTY_SLAB;
   private start = 0;
+  /** `buf` as a DataView, for writing several bytes at once. */
+  private view: DataView = new DataView(EMPTY_SLAB.buffer, EMPTY_SLAB.byteOffset, 0);
   /** The slab was replaced during this call with its bytes at the same offsets: do not write on after it. */
   private retire = false;
   /** Bytes the last call wrote into the slab: the size of a fresh slab, when that is bigger. */
@@ -243,10 +245,15 @@ export class Encoder {
     this.retire = false;
     const need = this.lastSize + SLACK;
     if (this.buf.length - this.start < need) {
-      this.buf = Buffer.allocUnsafe(need > SLAB_SIZE && need <= KEEP_SIZE ? need : SLAB_SIZE);
+      this.useSlab(Buffer.allocUnsafe(need > SLAB_SIZE && need <= KEEP_SIZE ? need : SLAB_SIZE));
       this.start = 0;
     }
     return this.start;
+  }
+
+  private useSlab(slab: Buffer): void {
+    this.buf = slab;
+    this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
   }
 
   /** Hand out `buf[from..end)`; the slab goes on after it. */
@@ -254,7 +261,7 @@ export class Encoder {
     const out = this.buf.subarray(from, end);
     this.lastSize = end - from;
     if (this.retire || this.buf.length > KEEP_SIZE) {
-      this.buf = EMPTY_SLAB;
+      this.useSlab(EMPTY_SLAB);
       this.start = 0;
     } else {
       this.start = end;
@@ -273,7 +280,7 @@ export class Encoder {
     const bigger = Buffer.allocUnsafe(size);
     this.buf.copy(bigger, start, start, pos);
     if (start > 0) this.retire = true;
-    this.buf = bigger;
+    this.useSlab(bigger);
     return bigger;
   }
 
@@ -330,10 +337,8 @@ export class Encoder {
                 // The atom's bytes, as computed once for it (nearly all atoms have them).
                 const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
                 if (ext !== null) {
-                  const len = ext.length;
-                  if (pos + len > buf.length) buf = this.grow(pos, len);
-                  for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
-                  pos += len;
+                  pos = this.putExt(pos, ext);
+                  buf = this.buf;
                   continue;
                 }
               }
@@ -439,7 +444,7 @@ export class Encoder {
       this.openFuns = 0;
       // Nothing of this call is handed out: the slab goes on where it was, unless it was replaced.
       if (this.retire) {
-        this.buf = EMPTY_SLAB;
+        this.useSlab(EMPTY_SLAB);
         this.start = 0;
       }
       throw e;
@@ -658,11 +663,7 @@ export class Encoder {
       if (t instanceof Atom) {
         if (hook !== undefined) return this.atom(pos, t, hook);
         const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
-        if (ext === null) return this.atom(pos, t, hook);
-        const len = ext.length;
-        if (pos + len > buf.length) buf = this.grow(pos, len);
-        for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
-        return pos + len;
+        return ext === null ? this.atom(pos, t, hook) : this.putExt(pos, ext);
       }
       if (t instanceof Uint8Array) {
         const len = t.length;
@@ -761,6 +762,18 @@ export class Encoder {
     return pos;
   }
 
+  /**
+   * An atom's SMALL_ATOM_UTF8_EXT from its words (see `Atom.smallUtf8Ext`), four bytes a store:
+   * cheaper than byte by byte. The padding of the last word lands past the end, where nothing is yet.
+   */
+  private putExt(pos: number, words: Int32Array): number {
+    const n = words.length;
+    if (pos + 4 * n > this.buf.length) this.grow(pos, 4 * n);
+    const view = this.view;
+    for (let k = 0; k < n; k++) view.setInt32(pos + 4 * k, words[k], LITTLE_ENDIAN);
+    return pos + 2 + ((words[0] >>> (LITTLE_ENDIAN ? 8 : 16)) & 0xff);
+  }
+
   /** Room for `need` more bytes at `pos`; returns the (possibly new) buffer. */
   private room(pos: number, need: number): Buffer {
     return pos + need > this.buf.length ? this.grow(pos, need) : this.buf;
@@ -790,13 +803,8 @@ export class Encoder {
       }
     }
     const ext = a.smallUtf8Ext ?? smallUtf8Ext(a);
-    if (ext !== null) {
-      // Nearly every atom: its bytes as computed once, copied by hand (cheaper than a call).
-      const len = ext.length;
-      const buf = pos + len > this.buf.length ? this.grow(pos, len) : this.buf;
-      for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
-      return pos + len;
-    }
+    // Nearly every atom: its bytes as computed once.
+    if (ext !== null) return this.putExt(pos, ext);
     const name = a.name;
     const n = name.length;
     if (n > 255 && [...name].length > BEAM_MAX_ATOM_CHARACTERS) {
@@ -1035,16 +1043,17 @@ function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
  * The SMALL_ATOM_UTF8_EXT bytes of `a`, or null when its UTF-8 is longer than 255 bytes;
  * remembered on the atom (atoms are interned, so each is computed once).
  */
-function smallUtf8Ext(a: Atom): Uint8Array | null {
+function smallUtf8Ext(a: Atom): Int32Array | null {
   const name = a.name;
-  let ext: Uint8Array | null = null;
+  let ext: Int32Array | null = null;
   if (name.length <= 255) {
     const bytes = Buffer.byteLength(name, 'utf8');
     if (bytes <= 255) {
-      ext = new Uint8Array(2 + bytes);
-      ext[0] = Tag.SmallAtomUtf8;
-      ext[1] = bytes;
-      Buffer.from(ext.buffer, ext.byteOffset + 2, bytes).write(name, 'utf8');
+      const padded = Buffer.alloc((2 + bytes + 3) & ~3);
+      padded[0] = Tag.SmallAtomUtf8;
+      padded[1] = bytes;
+      padded.write(name, 2, 'utf8');
+      ext = new Int32Array(padded.buffer, padded.byteOffset, padded.length >> 2);
     }
   }
   a.smallUtf8Ext = ext;
