@@ -51,8 +51,6 @@ const enum After {
 
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
-const FLOAT = new Float64Array(1);
-const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** What a finished level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
@@ -370,9 +368,7 @@ export class Encoder {
               if (v - v === 0) {
                 // Finite (v - v is NaN for NaN and the infinities). SLACK covers the 9 bytes.
                 buf[pos] = Tag.NewFloat;
-                FLOAT[0] = v;
-                if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
-                else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
+                this.view.setFloat64(pos + 1, v);
                 pos += 9;
                 continue;
               }
@@ -675,12 +671,21 @@ export class Encoder {
         for (let k = 0; k < len; k++) buf[pos + k] = t[k];
         return pos + len;
       }
-      if (t instanceof ErlFloat) return this.float(pos, t.value);
+      if (t instanceof ErlFloat) {
+        const v = t.value;
+        // Finite (v - v is NaN for NaN and the infinities). SLACK covers the 9 bytes.
+        if (v - v !== 0) return this.float(pos, v);
+        buf[pos] = Tag.NewFloat;
+        this.view.setFloat64(pos + 1, v);
+        return pos + 9;
+      }
       if (t instanceof Pid) return this.pid(pos, t, hook);
       if (t instanceof Reference) return this.reference(pos, t, hook);
       if (Array.isArray(t) || t instanceof Tuple || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
     } else if (typeof t === 'boolean') {
-      return this.atom(pos, t ? TRUE : FALSE, hook);
+      const a = t ? TRUE : FALSE;
+      const ext = hook === undefined ? a.smallUtf8Ext : undefined;
+      return ext ? this.putExt(pos, ext) : this.atom(pos, a, hook);
     }
     return this.other(pos, t, hook);
   }
@@ -783,10 +788,8 @@ export class Encoder {
     if (!Number.isFinite(f)) throw new EncodeError('bad_float', `${f} is not an Erlang float`);
     const buf = this.room(pos, 9);
     buf[pos] = Tag.NewFloat;
-    // By hand through a scratch Float64Array: cheaper than Buffer.writeDoubleBE's checks.
-    FLOAT[0] = f;
-    if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
-    else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
+    // A DataView store: cheaper than Buffer.writeDoubleBE's checks, or byte by byte.
+    this.view.setFloat64(pos + 1, f);
     return pos + 9;
   }
 
