@@ -51,17 +51,25 @@ const enum After {
 
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
-const FLOAT = new Float64Array(1);
-const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** What a finished level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
 /** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
 const KEEP_LEVELS = 4096;
 
-const INITIAL_SIZE = 8192;
-/** After encoding something bigger than this, the buffer is given back instead of kept. */
+/**
+ * Results are views of an output slab of at least this size, written straight into it (no copy
+ * out), each after the last, as Node's own Buffer pool does; a full slab is replaced by a new one.
+ */
+const SLAB_SIZE = 64 * 1024;
+/** A slab that grew bigger than this is left to its result instead of written on. */
 const KEEP_SIZE = 4 * 1024 * 1024;
+/**
+ * In {@link Encoder.encodeChunks}, binaries of at least this many bytes are chunks of their own:
+ * the caller's bytes, not copied (a writev entry costs less than copying this much).
+ */
+export const OWN_CHUNK_BYTES = 64 * 1024;
+const EMPTY_SLAB = Buffer.alloc(0);
 /** Room for any fixed-size part of a value; variable-size parts ask for their own. */
 const SLACK = 32;
 /** Binaries up to this many bytes are copied byte by byte. */
@@ -130,7 +138,20 @@ export class Encoder {
   private readonly level: number;
   private readonly hook: AtomCacheHook | undefined;
   private readonly maxDepth: number;
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+  /** The output slab; `buf[start..]` is not yet handed out. */
+  private buf: Buffer = EMPTY_SLAB;
+  private start = 0;
+  /** `buf` as a DataView, for writing several bytes at once. */
+  private view: DataView = new DataView(EMPTY_SLAB.buffer, EMPTY_SLAB.byteOffset, 0);
+  /** The slab was replaced during this call with its bytes at the same offsets: do not write on after it. */
+  private retire = false;
+  /** Bytes the last call wrote into the slab: the size of a fresh slab, when that is bigger. */
+  private lastSize = 0;
+  /** In {@link encodeChunks}: the chunks handed out so far, and the bytes of the binaries among them. */
+  private chunks: Buffer[] | null = null;
+  private ownBytes = 0;
+  /** NEW_FUN_EXT levels open: their Size is patched later, so no binary inside one leaves the slab. */
+  private openFuns = 0;
 
   /** The stack of containers being written; its objects are reused from call to call. */
   private readonly levels: Level[] = [];
@@ -158,32 +179,57 @@ export class Encoder {
    * as Node's zlib is not the one OTP links). An integral JS number is the integer of its exact
    * value however large (`2 ** 64` is 18446744073709551616); use {@link ErlFloat} for a float.
    * Throws {@link EncodeError} for what has no encoding.
+   *
+   * The result is a view of a larger shared slab, as `Buffer.allocUnsafe`'s small buffers are: its
+   * bytes are its own, but `result.buffer` holds other results too.
    */
   encode(term: Term): Buffer {
-    this.buf[0] = Tag.Version;
-    const end = this.run(term, 1, undefined);
-    const out = this.level > 0 ? this.compress(end) : copyOut(this.buf, 0, end);
-    this.release();
-    return out;
+    const from = this.begin();
+    this.buf[from] = Tag.Version;
+    const end = this.run(term, from + 1, undefined);
+    if (this.level > 0) return this.compress(from, end);
+    return this.finish(from, end);
   }
 
   /**
    * The term without the version byte (never compressed), as it follows a distribution header;
-   * atoms go through the `atomCacheHook` when there is one.
+   * atoms go through the `atomCacheHook` when there is one. A view, as {@link encode}'s.
    */
   encodeWithoutVersion(term: Term): Buffer {
-    const end = this.run(term, 0, this.hook);
-    const out = copyOut(this.buf, 0, end);
-    this.release();
-    return out;
+    const from = this.begin();
+    return this.finish(from, this.run(term, from, this.hook));
   }
 
-  /** The version byte and the term in `buf[1..end)`, compressed as BEAM's term_to_binary decides. */
-  private compress(end: number): Buffer {
-    const size = end - 1;
-    const packed = zlib.deflateSync(this.buf.subarray(1, end), { level: this.level });
+  /**
+   * {@link encodeWithoutVersion}'s bytes as chunks appended to `out`, in order; returns their total
+   * size. A binary of at least {@link OWN_CHUNK_BYTES} is a chunk of its own: the caller's bytes
+   * themselves (a `Buffer` as it is, another `Uint8Array` as a Buffer view of it), not a copy, so
+   * a socket can write it without copying it into a frame. Those bytes must therefore not change
+   * until the chunks have been written. The chunks alternate: the encoder's bytes (views, as
+   * {@link encode}'s result), such a binary, the encoder's bytes, ...
+   */
+  encodeChunks(term: Term, out: Buffer[]): number {
+    const from = this.begin();
+    this.chunks = out;
+    this.ownBytes = 0;
+    try {
+      const end = this.run(term, from, this.hook);
+      const start = this.start;
+      if (end > start || this.ownBytes === 0) out.push(this.finish(start, end));
+      else this.finish(start, end);
+      return end - from + this.ownBytes;
+    } finally {
+      this.chunks = null;
+    }
+  }
+
+  /** The version byte and the term in `buf[from..end)`, compressed as BEAM's term_to_binary decides. */
+  private compress(from: number, end: number): Buffer {
+    const size = end - from - 1;
+    const packed = zlib.deflateSync(this.buf.subarray(from + 1, end), { level: this.level });
     // BEAM gives zlib room for size - 5 bytes: compressed output that fits is used, even if equal.
-    if (packed.length > size - 5) return copyOut(this.buf, 0, end);
+    if (packed.length > size - 5) return this.finish(from, end);
+    this.finish(from, from);
     const out = Buffer.allocUnsafe(6 + packed.length);
     out[0] = Tag.Version;
     out[1] = Tag.Compressed;
@@ -192,17 +238,47 @@ export class Encoder {
     return out;
   }
 
-  private release(): void {
-    if (this.buf.length > KEEP_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  /** Where this call writes: on in the slab, or at the start of a fresh one when the last result would not fit. */
+  private begin(): number {
+    this.retire = false;
+    const need = this.lastSize + SLACK;
+    if (this.buf.length - this.start < need) {
+      this.useSlab(Buffer.allocUnsafe(need > SLAB_SIZE && need <= KEEP_SIZE ? need : SLAB_SIZE));
+      this.start = 0;
+    }
+    return this.start;
   }
 
-  /** A buffer with room for `need` bytes at `pos`, keeping `buf[0..pos)`. */
+  private useSlab(slab: Buffer): void {
+    this.buf = slab;
+    this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
+  }
+
+  /** Hand out `buf[from..end)`; the slab goes on after it. */
+  private finish(from: number, end: number): Buffer {
+    const out = this.buf.subarray(from, end);
+    this.lastSize = end - from;
+    if (this.retire || this.buf.length > KEEP_SIZE) {
+      this.useSlab(EMPTY_SLAB);
+      this.start = 0;
+    } else {
+      this.start = end;
+    }
+    return out;
+  }
+
+  /**
+   * A slab with room for `need` bytes at `pos`, holding `buf[start..pos)` at the same offsets (the
+   * positions written so far stay valid). A new slab with bytes before `start` it never uses is
+   * not written on after this call.
+   */
   private grow(pos: number, need: number): Buffer {
-    let size = this.buf.length * 2;
-    while (size < pos + need) size *= 2;
+    const start = this.start;
+    const size = Math.max(SLAB_SIZE, start + 2 * (pos - start) + need);
     const bigger = Buffer.allocUnsafe(size);
-    this.buf.copy(bigger, 0, 0, pos);
-    this.buf = bigger;
+    this.buf.copy(bigger, start, start, pos);
+    if (start > 0) this.retire = true;
+    this.useSlab(bigger);
     return bigger;
   }
 
@@ -259,10 +335,8 @@ export class Encoder {
                 // The atom's bytes, as computed once for it (nearly all atoms have them).
                 const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
                 if (ext !== null) {
-                  const len = ext.length;
-                  if (pos + len > buf.length) buf = this.grow(pos, len);
-                  for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
-                  pos += len;
+                  pos = this.putExt(pos, ext);
+                  buf = this.buf;
                   continue;
                 }
               }
@@ -294,9 +368,7 @@ export class Encoder {
               if (v - v === 0) {
                 // Finite (v - v is NaN for NaN and the infinities). SLACK covers the 9 bytes.
                 buf[pos] = Tag.NewFloat;
-                FLOAT[0] = v;
-                if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
-                else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
+                this.view.setFloat64(pos + 1, v);
                 pos += 9;
                 continue;
               }
@@ -326,8 +398,8 @@ export class Encoder {
           }
           // Other containers (which may open a level) and everything rarer.
           level.index = i;
-          if (t instanceof ErlMap) pos = this.map(pos, t);
-          else if (t instanceof Tuple) pos = this.tuple(pos, t);
+          if (t instanceof ErlMap) pos = this.map(pos, t, hook);
+          else if (t instanceof Tuple) pos = this.tuple(pos, t, hook);
           else if (t instanceof Pid) pos = this.pid(pos, t, hook);
           else if (t instanceof Reference) pos = this.reference(pos, t, hook);
           else pos = this.other(pos, t, hook);
@@ -350,6 +422,7 @@ export class Encoder {
         } else if (after === After.FunSize) {
           const at = level.extra as number;
           put32(buf, at, pos - at);
+          this.openFuns--;
         } else if (after === After.Nils) {
           const k = level.extra as number;
           if (pos + k > buf.length) buf = this.grow(pos, k);
@@ -364,6 +437,12 @@ export class Encoder {
     } catch (e) {
       for (let f = 0; f < this.sp; f++) levels[f].clear();
       this.sp = 0;
+      this.openFuns = 0;
+      // Nothing of this call is handed out: the slab goes on where it was, unless it was replaced.
+      if (this.retire) {
+        this.useSlab(EMPTY_SLAB);
+        this.start = 0;
+      }
       throw e;
     } finally {
       this.rootBox[0] = EMPTY_ITEMS;
@@ -385,8 +464,8 @@ export class Encoder {
       case 'object':
         if (t === null) break;
         if (Array.isArray(t)) return this.list(pos, t);
-        if (t instanceof Tuple) return this.tuple(pos, t);
-        if (t instanceof ErlMap) return this.map(pos, t);
+        if (t instanceof Tuple) return this.tuple(pos, t, hook);
+        if (t instanceof ErlMap) return this.map(pos, t, hook);
         if (t instanceof Atom) return this.atom(pos, t, hook);
         if (t instanceof Uint8Array) return this.binary(pos, t);
         if (t instanceof ErlFloat) return this.float(pos, t.value);
@@ -493,7 +572,7 @@ export class Encoder {
     return pos;
   }
 
-  private tuple(pos: number, t: Tuple): number {
+  private tuple(pos: number, t: Tuple, hook: AtomCacheHook | undefined): number {
     const e = t.elements;
     const n = e.length;
     const buf = this.buf;
@@ -504,11 +583,20 @@ export class Encoder {
     } else {
       pos = writeHeader(buf, pos, Tag.LargeTuple, n);
     }
-    if (n > 0) this.push(e, null, n, After.Nothing, undefined);
+    // Leaves are written here; a level only from the first container on.
+    for (let j = 0; j < n; j++) {
+      const next = this.leaf(pos, e[j], hook);
+      if (next < 0) {
+        this.push(e, null, n, After.Nothing, undefined);
+        this.levels[this.sp - 1].index = j;
+        return pos;
+      }
+      pos = next;
+    }
     return pos;
   }
 
-  private map(pos: number, m: ErlMap): number {
+  private map(pos: number, m: ErlMap, hook: AtomCacheHook | undefined): number {
     const n = m.size;
     pos = writeHeader(this.buf, pos, Tag.Map, n);
     if (n === 0) return pos;
@@ -519,18 +607,87 @@ export class Encoder {
       this.push(keys, vals, 2 * n, After.Nothing, undefined);
       return pos;
     }
-    // A small map in map key order: its entries go into the level's own array, interleaved.
-    this.push(EMPTY_ITEMS, null, 2 * n, After.Nothing, undefined);
-    const level = this.levels[this.sp - 1];
-    const own = level.own;
+    // A small map in map key order. Leaves are written here; a level only from the first container on.
     const order = this.keyOrderOf(keys, n);
     for (let j = 0; j < n; j++) {
       const o = order[j];
-      own[2 * j] = keys[o];
-      own[2 * j + 1] = vals[o];
+      let next = this.leaf(pos, keys[o], hook);
+      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
+      pos = next;
+      next = this.leaf(pos, vals[o], hook);
+      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 1);
+      pos = next;
+    }
+    return pos;
+  }
+
+  /** A level for a small map's entries from the `j`th in key order (its value first when `part` is 1). */
+  private mapFrom(pos: number, keys: Term[], vals: Term[], order: number[], j: number, part: number): number {
+    const n = keys.length - j;
+    this.push(EMPTY_ITEMS, null, 2 * n, After.Nothing, undefined);
+    const level = this.levels[this.sp - 1];
+    const own = level.own;
+    for (let i = 0; i < n; i++) {
+      const o = order[j + i];
+      own[2 * i] = keys[o];
+      own[2 * i + 1] = vals[o];
     }
     level.items = own;
+    level.index = part;
     return pos;
+  }
+
+  /**
+   * Write `t` when it holds no other term (a number, atom, binary, pid, ...), the common ones
+   * inline; returns the end, or -1 for a container (which needs a level) without writing anything.
+   */
+  private leaf(pos: number, t: Term, hook: AtomCacheHook | undefined): number {
+    let buf = this.buf;
+    if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
+    if (typeof t === 'number') {
+      if ((t | 0) !== t) return this.number(pos, t);
+      if (t >= 0 && t <= 255) {
+        buf[pos] = Tag.SmallInteger;
+        buf[pos + 1] = t;
+        return pos + 2;
+      }
+      buf[pos] = Tag.Integer;
+      put32(buf, pos + 1, t);
+      return pos + 5;
+    }
+    if (typeof t === 'object' && t !== null) {
+      if (t instanceof Atom) {
+        if (hook !== undefined) return this.atom(pos, t, hook);
+        const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
+        return ext === null ? this.atom(pos, t, hook) : this.putExt(pos, ext);
+      }
+      if (t instanceof Uint8Array) {
+        const len = t.length;
+        if (len > SHORT_COPY) return this.binary(pos, t);
+        if (pos + 5 + len > buf.length) buf = this.grow(pos, 5 + len);
+        buf[pos] = Tag.Binary;
+        put32(buf, pos + 1, len);
+        pos += 5;
+        for (let k = 0; k < len; k++) buf[pos + k] = t[k];
+        return pos + len;
+      }
+      if (t instanceof ErlFloat) {
+        const v = t.value;
+        // Finite (v - v is NaN for NaN and the infinities). SLACK covers the 9 bytes.
+        if (v - v !== 0) return this.float(pos, v);
+        buf[pos] = Tag.NewFloat;
+        this.view.setFloat64(pos + 1, v);
+        return pos + 9;
+      }
+      if (t instanceof Pid) return this.pid(pos, t, hook);
+      if (t instanceof Reference) return this.reference(pos, t, hook);
+      if (Array.isArray(t) || t instanceof Tuple || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
+    } else if (typeof t === 'boolean') {
+      const a = t ? TRUE : FALSE;
+      const ext = hook === undefined ? a.smallUtf8Ext : undefined;
+      return ext ? this.putExt(pos, ext) : this.atom(pos, a, hook);
+    }
+    return this.other(pos, t, hook);
   }
 
   /**
@@ -603,9 +760,23 @@ export class Encoder {
     const sizeAt = pos + 1;
     pos = this.funHead(pos, t, hook);
     const n = t.free.length;
-    if (n > 0) this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
-    else if (!t.legacy) put32(this.buf, sizeAt, pos - sizeAt);
+    if (n > 0) {
+      this.push(t.free, null, n, t.legacy ? After.Nothing : After.FunSize, sizeAt);
+      if (!t.legacy) this.openFuns++;
+    } else if (!t.legacy) put32(this.buf, sizeAt, pos - sizeAt);
     return pos;
+  }
+
+  /**
+   * An atom's SMALL_ATOM_UTF8_EXT from its words (see `Atom.smallUtf8Ext`), four bytes a store:
+   * cheaper than byte by byte. The padding of the last word lands past the end, where nothing is yet.
+   */
+  private putExt(pos: number, words: Int32Array): number {
+    const n = words.length;
+    if (pos + 4 * n > this.buf.length) this.grow(pos, 4 * n);
+    const view = this.view;
+    for (let k = 0; k < n; k++) view.setInt32(pos + 4 * k, words[k], LITTLE_ENDIAN);
+    return pos + 2 + ((words[0] >>> (LITTLE_ENDIAN ? 8 : 16)) & 0xff);
   }
 
   /** Room for `need` more bytes at `pos`; returns the (possibly new) buffer. */
@@ -617,10 +788,8 @@ export class Encoder {
     if (!Number.isFinite(f)) throw new EncodeError('bad_float', `${f} is not an Erlang float`);
     const buf = this.room(pos, 9);
     buf[pos] = Tag.NewFloat;
-    // By hand through a scratch Float64Array: cheaper than Buffer.writeDoubleBE's checks.
-    FLOAT[0] = f;
-    if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[7 - k];
-    else for (let k = 0; k < 8; k++) buf[pos + 1 + k] = FLOAT_BYTES[k];
+    // A DataView store: cheaper than Buffer.writeDoubleBE's checks, or byte by byte.
+    this.view.setFloat64(pos + 1, f);
     return pos + 9;
   }
 
@@ -637,13 +806,8 @@ export class Encoder {
       }
     }
     const ext = a.smallUtf8Ext ?? smallUtf8Ext(a);
-    if (ext !== null) {
-      // Nearly every atom: its bytes as computed once, copied by hand (cheaper than a call).
-      const len = ext.length;
-      const buf = pos + len > this.buf.length ? this.grow(pos, len) : this.buf;
-      for (let k = 0; k < len; k++) buf[pos + k] = ext[k];
-      return pos + len;
-    }
+    // Nearly every atom: its bytes as computed once.
+    if (ext !== null) return this.putExt(pos, ext);
     const name = a.name;
     const n = name.length;
     if (n > 255 && [...name].length > BEAM_MAX_ATOM_CHARACTERS) {
@@ -682,13 +846,22 @@ export class Encoder {
 
   private binary(pos: number, data: Uint8Array): number {
     const n = data.length;
-    const buf = this.room(pos, 5 + n);
+    const chunks = this.chunks;
+    const own = chunks !== null && n >= OWN_CHUNK_BYTES && this.openFuns === 0;
+    const buf = this.room(pos, own ? 5 : 5 + n);
     buf[pos] = Tag.Binary;
     buf[pos + 1] = n >>> 24;
     buf[pos + 2] = n >>> 16;
     buf[pos + 3] = n >>> 8;
     buf[pos + 4] = n;
     pos += 5;
+    if (own) {
+      // The bytes so far, then the binary itself; the slab goes on after the header.
+      chunks.push(buf.subarray(this.start, pos), Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n));
+      this.start = pos;
+      this.ownBytes += n;
+      return pos;
+    }
     // Short binaries are copied by hand: cheaper than the call into TypedArray.set.
     if (n <= SHORT_COPY) for (let i = 0; i < n; i++) buf[pos + i] = data[i];
     else buf.set(data, pos);
@@ -873,29 +1046,21 @@ function writeHeader(buf: Buffer, pos: number, tag: Tag, n: number): number {
  * The SMALL_ATOM_UTF8_EXT bytes of `a`, or null when its UTF-8 is longer than 255 bytes;
  * remembered on the atom (atoms are interned, so each is computed once).
  */
-function smallUtf8Ext(a: Atom): Uint8Array | null {
+function smallUtf8Ext(a: Atom): Int32Array | null {
   const name = a.name;
-  let ext: Uint8Array | null = null;
+  let ext: Int32Array | null = null;
   if (name.length <= 255) {
     const bytes = Buffer.byteLength(name, 'utf8');
     if (bytes <= 255) {
-      ext = new Uint8Array(2 + bytes);
-      ext[0] = Tag.SmallAtomUtf8;
-      ext[1] = bytes;
-      Buffer.from(ext.buffer, ext.byteOffset + 2, bytes).write(name, 'utf8');
+      const padded = Buffer.alloc((2 + bytes + 3) & ~3);
+      padded[0] = Tag.SmallAtomUtf8;
+      padded[1] = bytes;
+      padded.write(name, 2, 'utf8');
+      ext = new Int32Array(padded.buffer, padded.byteOffset, padded.length >> 2);
     }
   }
   a.smallUtf8Ext = ext;
   return ext;
-}
-
-function copyOut(buf: Buffer, from: number, to: number): Buffer {
-  const n = to - from;
-  const out = Buffer.allocUnsafe(n);
-  // Small terms are copied by hand: cheaper than the call into Buffer.copy.
-  if (n <= SHORT_COPY * 4) for (let i = 0; i < n; i++) out[i] = buf[from + i];
-  else buf.copy(out, 0, from, to);
-  return out;
 }
 
 const shared = new Encoder();

@@ -63,11 +63,12 @@ const atomTable = new Map<string, Atom>();
 /** An Erlang atom. Atoms are interned: two atoms with the same name are the same object. */
 export class Atom {
   /**
-   * For the encoder: the atom's SMALL_ATOM_UTF8_EXT bytes (tag, length, UTF-8), computed on first
-   * use; null when the atom does not fit that form. Not enumerable: not part of the term.
+   * For the encoder: the atom's SMALL_ATOM_UTF8_EXT bytes (tag, length, UTF-8, zero-padded), as
+   * 32-bit words in memory order, computed on first use; null when the atom does not fit that form.
+   * Not enumerable: not part of the term.
    * @internal
    */
-  declare smallUtf8Ext: Uint8Array | null | undefined;
+  declare smallUtf8Ext: Int32Array | null | undefined;
 
   private constructor(readonly name: string) {
     Object.defineProperty(this, 'smallUtf8Ext', { value: undefined, writable: true, enumerable: false, configurable: false });

@@ -6,7 +6,7 @@
  */
 import { Atom, Encoder, Term } from '../../codec';
 
-const known = new WeakMap<object, Buffer>();
+const known = new WeakMap<object, readonly Buffer[]>();
 const encoder = new Encoder();
 
 /**
@@ -19,15 +19,23 @@ const REMEMBER_FROM = 1024;
 /**
  * Encode `payload` now and, when it is large, remember the bytes for it; returns it. Throws the
  * `EncodeError` that sending it would throw. Atoms are never remembered: an interned atom would
- * stay in the table for good.
+ * stay in the table for good. Large binaries in it are remembered as they are (see
+ * `Encoder.encodeChunks`): they must not change afterwards.
  */
 export function encodeOnce<T extends Term>(payload: T): T {
-  const bytes = encoder.encodeWithoutVersion(payload);
-  if (bytes.length >= REMEMBER_FROM && typeof payload === 'object' && !(payload instanceof Atom)) known.set(payload, bytes);
+  const chunks: Buffer[] = [];
+  const size = encoder.encodeChunks(payload, chunks);
+  if (size >= REMEMBER_FROM && typeof payload === 'object' && !(payload instanceof Atom)) {
+    // The encoder's bytes (the even chunks) are copied out of its slab, which they would keep alive.
+    known.set(
+      payload,
+      chunks.map((c, i) => ((i & 1) === 0 ? Buffer.from(c) : c)),
+    );
+  }
   return payload;
 }
 
-/** The bytes {@link encodeOnce} made for `payload`, if it did. */
-export function knownEncoding(payload: Term): Buffer | undefined {
+/** The bytes {@link encodeOnce} made for `payload`, as chunks, if it did. */
+export function knownEncoding(payload: Term): readonly Buffer[] | undefined {
   return typeof payload === 'object' ? known.get(payload) : undefined;
 }

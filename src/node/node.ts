@@ -576,7 +576,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     return this.processes.whereis(atom(name));
   }
 
-  /** Send from the node itself (no process of the program's). */
+  /**
+   * Send from the node itself (no process of the program's). As with `socket.write`, a Buffer in
+   * `message` must not be changed afterwards: large ones are written from the Buffer itself.
+   */
   send(to: Destination, message: Term): void {
     this.system.send(to, message);
   }

@@ -153,7 +153,10 @@ export class ErlProcess {
     if (this.alive) this.mailbox.deliver(message);
   }
 
-  /** `Dest ! Msg`. */
+  /**
+   * `Dest ! Msg`. As with `socket.write`, a Buffer in `message` must not be changed afterwards:
+   * large ones are written to the peer from the Buffer itself, and a local receiver gets it as it is.
+   */
   send(to: Destination, message: Term): void {
     this.table.send(this.pid, to, message);
   }

@@ -7,7 +7,7 @@
  * the same construction in Erlang).
  */
 import * as zlib from 'node:zlib';
-import { Encoder, encode } from '../../codec/encoder';
+import { Encoder, encode, OWN_CHUNK_BYTES } from '../../codec/encoder';
 import { decode, Decoder } from '../../codec/decoder';
 import { EncodeError } from '../../codec/errors';
 import { BEAM_MAX_BIG_BYTES } from '../../codec/limits';
@@ -434,6 +434,66 @@ describe('the reused buffer', () => {
     expect(bytes.length).toBe(1 + 5 + 2 + 199_999 * 5 + 1);
     expect(equals(decode(bytes), big)).toBe(true);
     expect(e.encode(atom('x')).toString('hex')).toBe('83770178');
+  });
+});
+
+describe('results as views of one slab', () => {
+  it('results written one after the other keep their bytes, across slabs and after a slab grew mid-way', () => {
+    const e = new Encoder();
+    const results: [Buffer, Term][] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Mostly small terms, now and then one bigger than what is left of the slab (or of any slab).
+      const t: Term =
+        i % 97 === 0 ? Array.from({ length: 5000 + i * 10 }, (_, k) => k * 300) : tuple(atom('n'), i, Buffer.alloc(i % 50, i));
+      results.push([e.encode(t), t]);
+    }
+    for (const [bytes, t] of results) expect(equals(decode(bytes), t)).toBe(true);
+  });
+
+  it('a call that throws leaves the results before it intact and the encoder usable', () => {
+    const e = new Encoder();
+    const before = e.encode(tuple(atom('a'), 1));
+    expect(() => e.encode([Array.from({ length: 20_000 }, (_, i) => i), { no: 'term' } as unknown as Term])).toThrow(EncodeError);
+    expect(before.toString('hex')).toBe('836802770161' + '6101');
+    expect(e.encode(atom('x')).toString('hex')).toBe('83770178');
+  });
+});
+
+describe('encodeChunks', () => {
+  const big = Buffer.alloc(OWN_CHUNK_BYTES, 7);
+
+  it("the bytes of encodeWithoutVersion, a large binary as the caller's own Buffer", () => {
+    const e = new Encoder();
+    const t = tuple(atom('ok'), big, [Buffer.alloc(OWN_CHUNK_BYTES - 1, 1), big], atom('end'));
+    const chunks: Buffer[] = [];
+    const size = e.encodeChunks(t, chunks);
+    expect(Buffer.concat(chunks).equals(new Encoder().encodeWithoutVersion(t))).toBe(true);
+    expect(size).toBe(Buffer.concat(chunks).length);
+    // The encoder's bytes, big, the encoder's bytes (the smaller binary copied), big, the rest.
+    expect(chunks).toHaveLength(5);
+    expect(chunks[1]).toBe(big);
+    expect(chunks[3]).toBe(big);
+  });
+
+  it('a term that ends with a large binary ends with it; a Uint8Array becomes a view of its bytes', () => {
+    const e = new Encoder();
+    const u8 = new Uint8Array(OWN_CHUNK_BYTES + 3).fill(5);
+    const chunks: Buffer[] = [];
+    expect(e.encodeChunks(u8 as unknown as Term, chunks)).toBe(5 + u8.length);
+    expect(chunks).toHaveLength(2);
+    expect(chunks[0].toString('hex')).toBe('6d00010003');
+    expect(chunks[1].buffer).toBe(u8.buffer);
+    expect(chunks[1].length).toBe(u8.length);
+  });
+
+  it('copies binaries inside a fun (whose Size field counts them), and uses the atom cache hook', () => {
+    const e = new Encoder({ atomCacheHook: (a) => (a === atom('ok') ? 3 : undefined) });
+    const f = new Fun(atom('m'), 0, Buffer.alloc(16), 0, 0, 0, new Pid(atom('n@h'), 1, 0, 0), [big]);
+    const chunks: Buffer[] = [];
+    e.encodeChunks(tuple(atom('ok'), f), chunks);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].subarray(0, 4).toString('hex')).toBe('68025203');
+    expect(chunks[0].equals(e.encodeWithoutVersion(tuple(atom('ok'), f)))).toBe(true);
   });
 });
 

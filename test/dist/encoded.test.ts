@@ -26,7 +26,7 @@ describe.each([
     expect(bytes).toBeDefined();
     for (let i = 0; i < 2; i++) {
       const chunks = writer.write(control, reason);
-      expect(chunks).toContain(bytes); // the very buffer: not encoded again
+      for (const b of bytes ?? []) expect(chunks).toContain(b); // the very buffers: not encoded again
       const [message] = new PacketReader(1 << 30).push(Buffer.concat(chunks)).map((f) => reader.read(f));
       expect(equals(message?.payload as Term, reason)).toBe(true);
       expect(equals(message?.control as Term, control)).toBe(true);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { MessageReader } from '../../src/dist/message-reader';
 import { MessageWriter } from '../../src/dist/message-writer';
 import { PacketReader } from '../../src/dist/packets';
@@ -70,6 +71,43 @@ describe.each([
     expect(Buffer.compare(messages[0].payload as Buffer, big)).toBe(0);
     expect(messages[1].payload).toBeUndefined();
     expect(equals(messages[2].payload as Term, bin('small'))).toBe(true);
+  });
+});
+
+describe('a 1 MiB binary is sent from the sender\'s own Buffer', () => {
+  const big = Buffer.alloc(1 << 20);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+  // sha256 of what the writer wrote before payloads became chunks (one encoded copy per message),
+  // for `write(control, big)` then `write(control, {ok, big})` on a fresh writer.
+  const before: [string, { headers: boolean; atomCache: boolean; fragments: boolean }, number, string][] = [
+    ['pass-through', { headers: false, atomCache: false, fragments: false }, 2097280, '22690f9c5c9e533615c433e9667ff4ce2da0a9bf5f8a54862b6243147ac5741c'],
+    ['header, no atom cache', { headers: true, atomCache: false, fragments: true }, 2098016, 'c19985e5777956479d15ff1fbaa685825bf45053783860ccb392f63f57069c7b'],
+    ['header with atom cache', { headers: true, atomCache: true, fragments: true }, 2098013, 'b53d5229762317e379166d1ca7d997de4623751eb8426c1107c1eda464514e5e'],
+  ];
+
+  it.each(before)('%s: the same bytes as before, the binary\'s bytes as views of it, never copied', (_name, mode, length, sha256) => {
+    const w = new MessageWriter(mode);
+    const chunks = [...w.write(control, big), ...w.write(control, tuple(atom('ok'), big))];
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.length).toBe(length);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
+    const views = chunks.filter((c) => c.buffer === big.buffer);
+    expect(views.reduce((n, c) => n + c.length, 0)).toBe(2 * big.length);
+    // Every other chunk is small: headers and the encoded terms around the binary.
+    expect(chunks.filter((c) => c.buffer !== big.buffer).every((c) => c.length < 1024)).toBe(true);
+    if (mode.fragments) {
+      // 64 KiB fragments: 17 frames for each message, each fragment's data one view.
+      const frames = new PacketReader(1 << 30).push(bytes);
+      expect(frames).toHaveLength(34);
+      expect(views.length).toBe(34);
+    }
+  });
+
+  it('what the writer sends of a Buffer changes with it until written (the caller must not change it)', () => {
+    const mine = Buffer.from(big);
+    const chunks = new MessageWriter({ headers: true, atomCache: true, fragments: true }).write(control, mine);
+    mine.fill(0);
+    expect(Buffer.concat(chunks).includes(big.subarray(0, 1000))).toBe(false);
   });
 });
 
