@@ -58,14 +58,29 @@ const ROUNDS = quick ? 1 : 3;
 
 /** From a profile of the erlbridge server and a plain erl-to-erl check (kept by hand: update it with the numbers). */
 const WHAT_THE_FIGURES_SHOW = `
-What the figures show (2026-12-07, \`--only=big_lookup --profile\` and a plain erl→erl check outside
-the bench): a large binary costs erlbridge two copies on the way out. Answering 10 MiB lookups, the
-encoder writing the binary into its scratch buffer took 28% of the server's busy time and
-\`copyOut\` copying the encoded message out of that buffer 20% (each at about 1 GB/s, which
-suggests page faults on fresh 10 MiB buffers more than the copying itself), \`writev\` 22%, GC 7%; on the way in the fragments are joined once. erl itself,
-receiving from erl, spends more than the size suggests on a large message: the receiving node's CPU
-per store was 57 µs for 64 KiB, 1.7 ms for 1 MiB, 17 ms for 4 MiB and 30 ms for 10 MiB, which is
-what the 10 MiB store figure shows.
+Where the erlbridge server's time goes (\`--only=<figure> --profile\`, one V8 CPU profile per figure,
+2026-12-07; shares of its busy samples; \`writeBuffer\`/\`writev\` are the socket write system calls,
+which on loopback also carry the TCP delivery to the erl client and its wake-up):
+
+- (a) and (c), one message in flight: the write system call 61% (53% with 1 KiB values), Node's
+  read path (a fresh buffer per read, the stream's push and \`'data'\`) and other Node internals 17–19%,
+  GC 5%, erlbridge's own code (frame, decode, dispatch, the kvs process, encode) 11–16%. Left: Node's
+  socket layer costs per round trip about what erl's whole round trip does; only a lighter socket
+  layer closes that (Node 20 offers \`onread\` with a reused buffer only for sockets a program dials,
+  not for accepted ones; the ei C node makes 3 system calls per message and nothing else).
+- (b), 8 senders: the replies of one event-loop turn go out in one write, so the write falls to 34%;
+  codec 12%, GC 10%, the kvs process and dispatch 9%, Node internals 23%.
+- (d) and (e), stores: joining the 64 KiB fragments into the message's buffer (the one copy on the
+  way in, \`FragmentAssembler\`) 28% for 1 MiB and 36% for 10 MiB, GC 10% and 17%, the write 16% and 4%.
+  The copy runs from Node's fresh 64 KiB read buffers into fresh memory: a page fault costs about
+  16 µs on this VM until freed memory is reused after V8's collections. The C node reads into one
+  buffer it keeps. Left: reading straight into the message's buffer needs \`onread\` on accepted
+  sockets (see (a)).
+- (f), 10 MiB lookups: the answer goes out as views of the stored Buffer (no copy on the way out,
+  one \`writev\`); the profile is mostly the store before it. erl itself, receiving from erl,
+  spends more than the size suggests on a large message: in a plain erl→erl check the receiving
+  node's CPU per store was 57 µs for 64 KiB, 1.7 ms for 1 MiB, 17 ms for 4 MiB and 30 ms for 10 MiB,
+  which is what the 10 MiB store figure shows.
 `.trim();
 const CALL_TIMEOUT_MS = 300000;
 
