@@ -11,7 +11,7 @@
  */
 import { Atom, atom, Fun, Term, tuple } from '../../codec';
 import { ControlOp, SpawnReplyFlag, SpawnRequest } from '../dist/control';
-import { exitReported } from '../process/crash-report';
+import { exitReported, reportsCrash } from '../process/crash-report';
 import { Logger } from '../process/logger';
 import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
@@ -87,6 +87,10 @@ export class SpawnService {
       this.executeCall(request, flags, args, channel);
       return;
     }
+    if (!(flags & SpawnReplyFlag.Link) && this.isServedCall(request, args)) {
+      this.spawnServed(request, flags, args, channel);
+      return;
+    }
     const proc = this.table.create();
     proc.groupLeader = request.groupLeader;
     // The reply goes out before anything the process does, so erl sees it before the exit.
@@ -112,6 +116,36 @@ export class SpawnService {
     // The call goes on: from now on it is a process, which signals can reach.
     void call.self;
     void started.then((outcome) => call.end(executeCallEnd(outcome, m, f, callArgs, ref)));
+  }
+
+  /** True when the request runs a served function (or undef), not erpc's, a fun or a spawnable body. */
+  private isServedCall({ module, function: fn }: SpawnRequest, args: Term[]): boolean {
+    if (module === ERPC && (fn === EXECUTE_CALL || fn === EXECUTE_CAST)) return false;
+    if (module === ERLANG && fn === APPLY) return false;
+    return this.registry.spawnable(module, fn, args.length) === undefined;
+  }
+
+  /**
+   * `spawn(Node, M, F, A)` of a served function without a link: as for {@link executeCall}, a
+   * process only if the function needs one, and none of the promises when it returns at once
+   * (the common `noop`: its pid goes back, then nothing, as erl sends nothing when such a process
+   * exits normal). A crash still gets its process, for the report BEAM gives.
+   */
+  private spawnServed(request: SpawnRequest, flags: number, args: Term[], channel: ReplyChannel): void {
+    const monitored = (flags & SpawnReplyFlag.Monitor) !== 0;
+    const call = new ErpcCallContext(this.table, request.from, monitored ? request.reqId : undefined, request.groupLeader);
+    sendReply(channel, request, flags, call.pid);
+    const started = startRegistered(this.registry, request.module, request.function, args, call, call.pid);
+    if (!(started instanceof Promise)) return this.endServed(call, started);
+    // The function goes on: from now on it is a process, which signals can reach.
+    const proc = call.self;
+    void started.then((outcome) => this.end(proc, outcome));
+  }
+
+  /** A served function that returned or raised at once: its call ends as its process would. */
+  private endServed(call: ErpcCallContext, outcome: Outcome): void {
+    if (reportsCrash(outcome)) this.end(call.self, outcome);
+    else call.end(exitReason(outcome));
   }
 
   private async run(proc: ErlProcess, request: SpawnRequest, args: Term[]): Promise<void> {
