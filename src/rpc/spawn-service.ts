@@ -9,7 +9,7 @@
  * dies of an error (`undef` included) or a throw is reported as BEAM reports it ("Error in
  * process ..."), here and on the node of its group leader (the caller's), where erl shows it.
  */
-import { Atom, atom, Fun, Term, tuple } from '../../codec';
+import { Atom, atom, Fun, Pid, Term, tuple } from '../../codec';
 import { ControlOp, SpawnReplyFlag, SpawnRequest } from '../dist/control';
 import { exitReported, reportsCrash } from '../process/crash-report';
 import { Logger } from '../process/logger';
@@ -68,7 +68,18 @@ function executeCallEnd(outcome: Outcome, m: Atom, f: Atom, args: Term[], ref: T
   return sendable(outcome, { module: m, function: f, arity: args.length }, executeCallExit, ref).term;
 }
 
+/** True when `a` and `b` are the same pid (atoms are interned: one node, one Atom). */
+function samePid(a: Pid, b: Pid): boolean {
+  return a.id === b.id && a.serial === b.serial && a.creation === b.creation && a.node === b.node;
+}
+
 export class SpawnService {
+  /**
+   * The group leader of the last request. Spawns from one erl process, or from one shell, share
+   * it: their processes keep this one Pid instead of a decoded copy each.
+   */
+  private lastGroupLeader: Pid | undefined;
+
   constructor(
     private readonly table: ProcessTable,
     private readonly registry: ModuleRegistry,
@@ -83,6 +94,9 @@ export class SpawnService {
       sendReply(channel, request, 0, BADOPT);
       return;
     }
+    const last = this.lastGroupLeader;
+    if (last !== undefined && samePid(last, request.groupLeader)) request.groupLeader = last;
+    else this.lastGroupLeader = request.groupLeader;
     if (request.module === ERPC && request.function === EXECUTE_CALL && args.length === 4 && !(flags & SpawnReplyFlag.Link)) {
       this.executeCall(request, flags, args, channel);
       return;

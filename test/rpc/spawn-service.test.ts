@@ -96,3 +96,17 @@ describe('SpawnService: spawn(Node, M, F, A) of a served function', () => {
     expect(sent[0]).toMatch(/^monitorExit \{oops,\[\{m,crash,0,/);
   });
 });
+
+describe('SpawnService: what a waiting spawned process keeps', () => {
+  it('processes spawned with the same group leader share one Pid for it; another group leader is its own', () => {
+    const { handle, table, replies } = setup();
+    handle(request('wait', []));
+    handle(request('wait', []));
+    const other = { ...request('wait', []), groupLeader: new Pid(ERL, 99, 0, 3) };
+    handle(other);
+    const [a, b, c] = replies.map((r) => table.get(spawned(r))?.groupLeader);
+    expect(a).toBeInstanceOf(Pid);
+    expect(b).toBe(a);
+    expect(c).toBe(other.groupLeader);
+  });
+});
