@@ -1,7 +1,9 @@
 /**
  * SPAWN_REQUEST from other nodes: `erpc:call/cast` (so `rpc:call`, `rpc:cast`, `rpc:multicall`),
  * `spawn(Node, M, F, A)` and `spawn(Node, Fun)`. Each request gets a SPAWN_REPLY with a real pid of
- * this node, then that process runs the registered TypeScript and exits the way BEAM's would.
+ * this node, then that process runs the registered TypeScript and exits the way BEAM's would. A
+ * served function called without a link gets its process only when it needs one (it asks for
+ * `this.self`, returns a promise, or crashes): one that returns at once costs a pid and the reply.
  *
  * `spawn(Node, M, F, A)` runs a spawnable body (`registerSpawnable`) when there is one, else the
  * served function `M:F/Arity` as BEAM runs any exported function in a new process: its value is
