@@ -31,6 +31,7 @@ interface Waiter {
 
 const ANY: Matcher<unknown> = (m) => m;
 const NO_OPTIONS: ReceiveOptions = {};
+const NO_WAITERS: readonly Waiter[] = [];
 
 /** The waiter {@link capture} fills in: one executor for every receive, not a closure each. */
 let capturing: Waiter | undefined;
@@ -45,7 +46,9 @@ function ignore(): void {}
 
 export class Mailbox {
   private readonly queue: Term[] = [];
-  private readonly waiters: Waiter[] = [];
+  // Made by the first receive that waits, holding just that waiter: a process parked in receive
+  // keeps one slot, not the 17 a push onto an empty array reserves.
+  private waiters: Waiter[] | undefined;
   private closedWith: Term | undefined;
   private closed = false;
 
@@ -57,11 +60,12 @@ export class Mailbox {
   /** Add a message; the oldest waiting receive that matches takes it at once. */
   deliver(message: Term): void {
     if (this.closed) return;
-    for (let i = 0; i < this.waiters.length; i++) {
-      const w = this.waiters[i];
+    const waiters = this.waiters ?? NO_WAITERS;
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i];
       const value = w.match(message);
       if (value !== undefined) {
-        this.waiters.splice(i, 1);
+        (waiters as Waiter[]).splice(i, 1);
         w.resolve(value);
         return;
       }
@@ -87,7 +91,7 @@ export class Mailbox {
       capturing = waiter;
       const received = new Promise<unknown>(capture) as Promise<T>;
       capturing = undefined;
-      this.waiters.push(waiter);
+      this.wait(waiter);
       return received;
     }
     return within<T>(
@@ -95,13 +99,19 @@ export class Mailbox {
       () => new ReceiveTimeoutError(timeout as number),
       (resolve, reject) => {
         const waiter: Waiter = { match, resolve: resolve as (v: unknown) => void, reject };
-        this.waiters.push(waiter);
+        this.wait(waiter);
         return () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
+          const i = this.waiters?.indexOf(waiter) ?? -1;
+          if (i >= 0) this.waiters?.splice(i, 1);
         };
       },
     );
+  }
+
+  /** Queue a receive that waits, after those already waiting. */
+  private wait(waiter: Waiter): void {
+    if (this.waiters === undefined) this.waiters = [waiter];
+    else this.waiters.push(waiter);
   }
 
   /** End the mailbox: pending and later receives reject with {@link ProcessExitedError}. */
@@ -110,6 +120,8 @@ export class Mailbox {
     this.closed = true;
     this.closedWith = reason;
     this.queue.length = 0;
-    for (const w of this.waiters.splice(0)) w.reject(new ProcessExitedError(reason));
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters !== undefined) for (const w of waiters) w.reject(new ProcessExitedError(reason));
   }
 }

@@ -1,7 +1,9 @@
 /**
  * SPAWN_REQUEST from other nodes: `erpc:call/cast` (so `rpc:call`, `rpc:cast`, `rpc:multicall`),
  * `spawn(Node, M, F, A)` and `spawn(Node, Fun)`. Each request gets a SPAWN_REPLY with a real pid of
- * this node, then that process runs the registered TypeScript and exits the way BEAM's would.
+ * this node, then that process runs the registered TypeScript and exits the way BEAM's would. A
+ * served function called without a link gets its process only when it needs one (it asks for
+ * `this.self`, returns a promise, or crashes): one that returns at once costs a pid and the reply.
  *
  * `spawn(Node, M, F, A)` runs a spawnable body (`registerSpawnable`) when there is one, else the
  * served function `M:F/Arity` as BEAM runs any exported function in a new process: its value is
@@ -9,9 +11,9 @@
  * dies of an error (`undef` included) or a throw is reported as BEAM reports it ("Error in
  * process ..."), here and on the node of its group leader (the caller's), where erl shows it.
  */
-import { Atom, atom, Fun, Term, tuple } from '../../codec';
+import { Atom, atom, Fun, Pid, Term, tuple } from '../../codec';
 import { ControlOp, SpawnReplyFlag, SpawnRequest } from '../dist/control';
-import { exitReported } from '../process/crash-report';
+import { exitReported, reportsCrash } from '../process/crash-report';
 import { Logger } from '../process/logger';
 import { CallSite, exitReason, Outcome, outcomeOf } from '../process/outcome';
 import { ErlProcess } from '../process/process';
@@ -68,7 +70,18 @@ function executeCallEnd(outcome: Outcome, m: Atom, f: Atom, args: Term[], ref: T
   return sendable(outcome, { module: m, function: f, arity: args.length }, executeCallExit, ref).term;
 }
 
+/** True when `a` and `b` are the same pid (atoms are interned: one node, one Atom). */
+function samePid(a: Pid, b: Pid): boolean {
+  return a.id === b.id && a.serial === b.serial && a.creation === b.creation && a.node === b.node;
+}
+
 export class SpawnService {
+  /**
+   * The group leader of the last request. Spawns from one erl process, or from one shell, share
+   * it: their processes keep this one Pid instead of a decoded copy each.
+   */
+  private lastGroupLeader: Pid | undefined;
+
   constructor(
     private readonly table: ProcessTable,
     private readonly registry: ModuleRegistry,
@@ -83,8 +96,15 @@ export class SpawnService {
       sendReply(channel, request, 0, BADOPT);
       return;
     }
+    const last = this.lastGroupLeader;
+    if (last !== undefined && samePid(last, request.groupLeader)) request.groupLeader = last;
+    else this.lastGroupLeader = request.groupLeader;
     if (request.module === ERPC && request.function === EXECUTE_CALL && args.length === 4 && !(flags & SpawnReplyFlag.Link)) {
       this.executeCall(request, flags, args, channel);
+      return;
+    }
+    if (!(flags & SpawnReplyFlag.Link) && this.isServedCall(request, args)) {
+      this.spawnServed(request, flags, args, channel);
       return;
     }
     const proc = this.table.create();
@@ -112,6 +132,36 @@ export class SpawnService {
     // The call goes on: from now on it is a process, which signals can reach.
     void call.self;
     void started.then((outcome) => call.end(executeCallEnd(outcome, m, f, callArgs, ref)));
+  }
+
+  /** True when the request runs a served function (or undef), not erpc's, a fun or a spawnable body. */
+  private isServedCall({ module, function: fn }: SpawnRequest, args: Term[]): boolean {
+    if (module === ERPC && (fn === EXECUTE_CALL || fn === EXECUTE_CAST)) return false;
+    if (module === ERLANG && fn === APPLY) return false;
+    return this.registry.spawnable(module, fn, args.length) === undefined;
+  }
+
+  /**
+   * `spawn(Node, M, F, A)` of a served function without a link: as for {@link executeCall}, a
+   * process only if the function needs one, and none of the promises when it returns at once
+   * (the common `noop`: its pid goes back, then nothing, as erl sends nothing when such a process
+   * exits normal). A crash still gets its process, for the report BEAM gives.
+   */
+  private spawnServed(request: SpawnRequest, flags: number, args: Term[], channel: ReplyChannel): void {
+    const monitored = (flags & SpawnReplyFlag.Monitor) !== 0;
+    const call = new ErpcCallContext(this.table, request.from, monitored ? request.reqId : undefined, request.groupLeader);
+    sendReply(channel, request, flags, call.pid);
+    const started = startRegistered(this.registry, request.module, request.function, args, call, call.pid);
+    if (!(started instanceof Promise)) return this.endServed(call, started);
+    // The function goes on: from now on it is a process, which signals can reach.
+    const proc = call.self;
+    void started.then((outcome) => this.end(proc, outcome));
+  }
+
+  /** A served function that returned or raised at once: its call ends as its process would. */
+  private endServed(call: ErpcCallContext, outcome: Outcome): void {
+    if (reportsCrash(outcome)) this.end(call.self, outcome);
+    else call.end(exitReason(outcome));
   }
 
   private async run(proc: ErlProcess, request: SpawnRequest, args: Term[]): Promise<void> {
