@@ -331,6 +331,21 @@ export class Encoder {
               if (this.sp !== f + 1) continue levels;
               continue;
             }
+            // Then tuples and maps (messages, records, lists of them), before the scalars below.
+            if (t instanceof Tuple) {
+              level.index = i;
+              pos = this.tuple(pos, t, hook);
+              buf = this.buf;
+              if (this.sp !== f + 1) continue levels;
+              continue;
+            }
+            if (t instanceof ErlMap) {
+              level.index = i;
+              pos = this.map(pos, t, hook);
+              buf = this.buf;
+              if (this.sp !== f + 1) continue levels;
+              continue;
+            }
             if (t instanceof Atom) {
               if (hook === undefined) {
                 // The atom's bytes, as computed once for it (nearly all atoms have them).
@@ -397,11 +412,9 @@ export class Encoder {
             }
             continue;
           }
-          // Other containers (which may open a level) and everything rarer.
+          // Everything rarer (which may open a level).
           level.index = i;
-          if (t instanceof ErlMap) pos = this.map(pos, t, hook);
-          else if (t instanceof Tuple) pos = this.tuple(pos, t, hook);
-          else if (t instanceof Pid) pos = this.pid(pos, t, hook);
+          if (t instanceof Pid) pos = this.pid(pos, t, hook);
           else if (t instanceof Reference) pos = this.reference(pos, t, hook);
           else pos = this.other(pos, t, hook);
           buf = this.buf;
