@@ -627,13 +627,25 @@ export class Encoder {
     const exts = hook === undefined ? this.sortedExts : null;
     for (let j = 0; j < n; j++) {
       const o = order[j];
-      let next = exts !== null ? this.putExt(pos, exts[j]) : this.leaf(pos, keys[o], hook);
-      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
-      pos = next;
+      let buf = this.buf;
+      let next: number;
+      if (exts !== null) {
+        // As putExt, with one room check for the key and the value after it.
+        const words = exts[j];
+        const w = words.length;
+        if (pos + 4 * w + SLACK > buf.length) buf = this.grow(pos, 4 * w + SLACK);
+        const view = this.view;
+        for (let k = 0; k < w; k++) view.setInt32(pos + 4 * k, words[k]);
+        pos += 2 + ((words[0] >>> 16) & 0xff);
+      } else {
+        next = this.leaf(pos, keys[o], hook);
+        if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
+        pos = next;
+        buf = this.buf;
+        if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
+      }
       // The common values inline, as in `run`; SLACK covers each.
       const v = vals[o];
-      let buf = this.buf;
-      if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
       if (typeof v === 'number' && (v | 0) === v) {
         if (v >= 0 && v <= 255) {
           buf[pos] = Tag.SmallInteger;
