@@ -725,12 +725,17 @@ export class Encoder {
         const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
         return ext === null ? this.atom(pos, t, hook) : this.putExt(pos, ext);
       }
+      // Tuples next: the usual container in a tuple.
+      if (t instanceof Tuple) return -1;
       if (t instanceof Uint8Array) {
         const len = t.length;
         if (len > SHORT_COPY) return this.binary(pos, t);
         if (pos + 5 + len > buf.length) buf = this.grow(pos, 5 + len);
         buf[pos] = Tag.Binary;
-        put32(buf, pos + 1, len);
+        buf[pos + 1] = 0;
+        buf[pos + 2] = 0;
+        buf[pos + 3] = 0;
+        buf[pos + 4] = len;
         pos += 5;
         for (let k = 0; k < len; k++) buf[pos + k] = t[k];
         return pos + len;
@@ -745,7 +750,7 @@ export class Encoder {
       }
       if (t instanceof Pid) return this.pid(pos, t, hook);
       if (t instanceof Reference) return this.reference(pos, t, hook);
-      if (Array.isArray(t) || t instanceof Tuple || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
+      if (Array.isArray(t) || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
     } else if (typeof t === 'boolean') {
       const a = t ? TRUE : FALSE;
       const ext = hook === undefined ? a.smallUtf8Ext : undefined;
