@@ -51,7 +51,6 @@ const enum After {
 
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** What a finished level holds instead of its items. */
 const EMPTY_ITEMS: Term[] = [];
 /** Levels kept for reuse after a deeply nested term; deeper ones are given back. */
@@ -162,6 +161,8 @@ export class Encoder {
   /** The atom keys of the last small map sorted, and their order: maps of one shape sort once. */
   private sortedKeys: Term[] = [];
   private sortedOrder: number[] = [];
+  /** Those keys' SMALL_ATOM_UTF8_EXT words in that order, when all of them are atoms that have them. */
+  private sortedExts: Int32Array[] | null = null;
   private readonly rootBox: Term[] = [EMPTY_ITEMS];
 
   constructor(options: EncodeOptions = {}) {
@@ -330,6 +331,21 @@ export class Encoder {
               if (this.sp !== f + 1) continue levels;
               continue;
             }
+            // Then tuples and maps (messages, records, lists of them), before the scalars below.
+            if (t instanceof Tuple) {
+              level.index = i;
+              pos = this.tuple(pos, t, hook);
+              buf = this.buf;
+              if (this.sp !== f + 1) continue levels;
+              continue;
+            }
+            if (t instanceof ErlMap) {
+              level.index = i;
+              pos = this.map(pos, t, hook);
+              buf = this.buf;
+              if (this.sp !== f + 1) continue levels;
+              continue;
+            }
             if (t instanceof Atom) {
               if (hook === undefined) {
                 // The atom's bytes, as computed once for it (nearly all atoms have them).
@@ -396,11 +412,9 @@ export class Encoder {
             }
             continue;
           }
-          // Other containers (which may open a level) and everything rarer.
+          // Everything rarer (which may open a level).
           level.index = i;
-          if (t instanceof ErlMap) pos = this.map(pos, t, hook);
-          else if (t instanceof Tuple) pos = this.tuple(pos, t, hook);
-          else if (t instanceof Pid) pos = this.pid(pos, t, hook);
+          if (t instanceof Pid) pos = this.pid(pos, t, hook);
           else if (t instanceof Reference) pos = this.reference(pos, t, hook);
           else pos = this.other(pos, t, hook);
           buf = this.buf;
@@ -609,12 +623,62 @@ export class Encoder {
     }
     // A small map in map key order. Leaves are written here; a level only from the first container on.
     const order = this.keyOrderOf(keys, n);
+    // Atom keys as remembered with the order: their bytes without looking at what they are.
+    const exts = hook === undefined ? this.sortedExts : null;
     for (let j = 0; j < n; j++) {
       const o = order[j];
-      let next = this.leaf(pos, keys[o], hook);
-      if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
-      pos = next;
-      next = this.leaf(pos, vals[o], hook);
+      let buf = this.buf;
+      let next: number;
+      if (exts !== null) {
+        // As putExt, with one room check for the key and the value after it.
+        const words = exts[j];
+        const w = words.length;
+        if (pos + 4 * w + SLACK > buf.length) buf = this.grow(pos, 4 * w + SLACK);
+        const view = this.view;
+        for (let k = 0; k < w; k++) view.setInt32(pos + 4 * k, words[k]);
+        pos += 2 + ((words[0] >>> 16) & 0xff);
+      } else {
+        next = this.leaf(pos, keys[o], hook);
+        if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 0);
+        pos = next;
+        buf = this.buf;
+        if (pos + SLACK > buf.length) buf = this.grow(pos, SLACK);
+      }
+      // The common values inline, as in `run`; SLACK covers each.
+      const v = vals[o];
+      if (typeof v === 'number' && (v | 0) === v) {
+        if (v >= 0 && v <= 255) {
+          buf[pos] = Tag.SmallInteger;
+          buf[pos + 1] = v;
+          pos += 2;
+        } else {
+          buf[pos] = Tag.Integer;
+          put32(buf, pos + 1, v);
+          pos += 5;
+        }
+        continue;
+      }
+      if (v instanceof Uint8Array && v.length <= SLACK - 5) {
+        const len = v.length;
+        buf[pos] = Tag.Binary;
+        put32(buf, pos + 1, len);
+        pos += 5;
+        for (let k = 0; k < len; k++) buf[pos + k] = v[k];
+        pos += len;
+        continue;
+      }
+      if (v instanceof ErlFloat && v.value - v.value === 0) {
+        buf[pos] = Tag.NewFloat;
+        this.view.setFloat64(pos + 1, v.value);
+        pos += 9;
+        continue;
+      }
+      if (typeof v === 'boolean' && hook === undefined) {
+        const a = v ? TRUE : FALSE;
+        pos = this.putExt(pos, a.smallUtf8Ext ?? (smallUtf8Ext(a) as Int32Array));
+        continue;
+      }
+      next = this.leaf(pos, v, hook);
       if (next < 0) return this.mapFrom(pos, keys, vals, order, j, 1);
       pos = next;
     }
@@ -661,12 +725,17 @@ export class Encoder {
         const ext = t.smallUtf8Ext ?? smallUtf8Ext(t);
         return ext === null ? this.atom(pos, t, hook) : this.putExt(pos, ext);
       }
+      // Tuples next: the usual container in a tuple.
+      if (t instanceof Tuple) return -1;
       if (t instanceof Uint8Array) {
         const len = t.length;
         if (len > SHORT_COPY) return this.binary(pos, t);
         if (pos + 5 + len > buf.length) buf = this.grow(pos, 5 + len);
         buf[pos] = Tag.Binary;
-        put32(buf, pos + 1, len);
+        buf[pos + 1] = 0;
+        buf[pos + 2] = 0;
+        buf[pos + 3] = 0;
+        buf[pos + 4] = len;
         pos += 5;
         for (let k = 0; k < len; k++) buf[pos + k] = t[k];
         return pos + len;
@@ -681,7 +750,7 @@ export class Encoder {
       }
       if (t instanceof Pid) return this.pid(pos, t, hook);
       if (t instanceof Reference) return this.reference(pos, t, hook);
-      if (Array.isArray(t) || t instanceof Tuple || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
+      if (Array.isArray(t) || t instanceof ErlMap || t instanceof ImproperList || t instanceof Fun) return -1;
     } else if (typeof t === 'boolean') {
       const a = t ? TRUE : FALSE;
       const ext = hook === undefined ? a.smallUtf8Ext : undefined;
@@ -717,7 +786,11 @@ export class Encoder {
       order[j + 1] = i;
     }
     last.length = 0;
-    if (remember) for (let i = 0; i < n; i++) last.push(keys[i]);
+    this.sortedExts = null;
+    if (remember) {
+      for (let i = 0; i < n; i++) last.push(keys[i]);
+      this.sortedExts = atomExts(keys, order);
+    }
     return order;
   }
 
@@ -775,8 +848,8 @@ export class Encoder {
     const n = words.length;
     if (pos + 4 * n > this.buf.length) this.grow(pos, 4 * n);
     const view = this.view;
-    for (let k = 0; k < n; k++) view.setInt32(pos + 4 * k, words[k], LITTLE_ENDIAN);
-    return pos + 2 + ((words[0] >>> (LITTLE_ENDIAN ? 8 : 16)) & 0xff);
+    for (let k = 0; k < n; k++) view.setInt32(pos + 4 * k, words[k]);
+    return pos + 2 + ((words[0] >>> 16) & 0xff);
   }
 
   /** Room for `need` more bytes at `pos`; returns the (possibly new) buffer. */
@@ -1056,11 +1129,24 @@ function smallUtf8Ext(a: Atom): Int32Array | null {
       padded[0] = Tag.SmallAtomUtf8;
       padded[1] = bytes;
       padded.write(name, 2, 'utf8');
-      ext = new Int32Array(padded.buffer, padded.byteOffset, padded.length >> 2);
+      ext = new Int32Array(padded.length >> 2);
+      for (let k = 0; k < ext.length; k++) ext[k] = padded.readInt32BE(4 * k);
     }
   }
   a.smallUtf8Ext = ext;
   return ext;
+}
+
+/** The `smallUtf8Ext` of `keys[order[0]]`, `keys[order[1]]`, ...; null unless each is an atom that has one. */
+function atomExts(keys: readonly Term[], order: number[]): Int32Array[] | null {
+  const exts: Int32Array[] = [];
+  for (const o of order) {
+    const k = keys[o];
+    const ext = k instanceof Atom ? (k.smallUtf8Ext ?? smallUtf8Ext(k)) : null;
+    if (ext === null) return null;
+    exts.push(ext);
+  }
+  return exts;
 }
 
 const shared = new Encoder();

@@ -64,7 +64,7 @@ const atomTable = new Map<string, Atom>();
 export class Atom {
   /**
    * For the encoder: the atom's SMALL_ATOM_UTF8_EXT bytes (tag, length, UTF-8, zero-padded), as
-   * 32-bit words in memory order, computed on first use; null when the atom does not fit that form.
+   * big-endian 32-bit words, computed on first use; null when the atom does not fit that form.
    * Not enumerable: not part of the term.
    * @internal
    */

@@ -9,7 +9,7 @@ import { DecodeError, EncodeError } from '../../codec/errors';
 import { ErlMap, map } from '../../codec/erlmap';
 import { compare } from '../../codec/compare';
 import { formatTerm } from '../../codec/text';
-import { atom, float, improperList, Term, tuple } from '../../codec/terms';
+import { atom, float, improperList, Pid, Reference, Term, tuple } from '../../codec/terms';
 import { thrownBy } from '../support/thrown';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -209,6 +209,52 @@ describe('encoding small maps in map key order', () => {
     ]);
     expect(decode(e.encode(outer))).toEqual(decode(encode(sortedCopy(outer))));
     expect(formatTerm(decode(e.encode(outer)))).toBe('#{x => #{c => 1,d => #{a => 2,b => 1}},y => #{a => 2,b => 1}}');
+  });
+
+  it('maps of one shape write the bytes the general path writes, whatever their values', () => {
+    // A map as decoded keeps its entries' order: written by the general loop, not the small-map one.
+    const asDecoded = (m: ErlMap): ErlMap => ErlMap.fromWire(sortedCopy(m).entries().flat()) as ErlMap;
+    const e = new Encoder();
+    const node = atom('n@h');
+    const values: Term[] = [
+      0,
+      255,
+      256,
+      -1,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 31,
+      2 ** 53,
+      0.5,
+      float(1),
+      float(-0),
+      float(1e300),
+      Buffer.alloc(0),
+      Buffer.from('user 1'),
+      Buffer.alloc(27, 7),
+      Buffer.alloc(28, 8),
+      new Uint8Array([1, 2]) as Buffer,
+      true,
+      false,
+      atom('ok'),
+      atom('é'.repeat(200)),
+      'text',
+      12n,
+      [],
+      [1, 2],
+      [atom('a')],
+      tuple(),
+      tuple(1, [2]),
+      map({ a: 1 }),
+      new Pid(node, 1, 2, 3),
+      new Reference(node, 1, [2, 3]),
+    ];
+    for (const v of values) {
+      for (const m of [map({ id: v, name: v, score: v, active: v }), map({ active: v, é: v, z: 1 })]) {
+        const general = asDecoded(m);
+        expect(e.encode([m, m, tuple(m)]).toString('hex')).toBe(new Encoder().encode([general, general, tuple(general)]).toString('hex'));
+      }
+    }
   });
 
   it('the encoder keeps no reference to an encoded map', () => {
