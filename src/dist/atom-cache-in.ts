@@ -5,10 +5,10 @@
 import { Atom } from '../../codec';
 import { DistError } from './errors';
 
-const CACHE_SIZE = 2048;
-
 export class AtomCacheIn {
-  private readonly entries: Array<Atom | undefined> = new Array<Atom | undefined>(CACHE_SIZE);
+  // By slot. A peer fills a few dozen of the 2,048 slots: a map holds those only, where a table
+  // of every slot cost each connection 16 KiB of heap and its allocation.
+  private readonly entries = new Map<number, Atom>();
   /** The atoms the current message's ATOM_CACHE_REFs (tag 82) point at, by reference index. */
   readonly refs: Array<Atom | undefined> = [];
 
@@ -49,11 +49,14 @@ export class AtomCacheIn {
         const name = buf.toString('utf8', offset, offset + len);
         if ([...name].length > 255) fail('atom longer than 255 characters');
         offset += len;
-        this.entries[slot] = Atom.of(name);
-      } else if (this.entries[slot] === undefined) {
-        fail(`reference to empty cache slot ${slot}`);
+        const atom = Atom.of(name);
+        this.entries.set(slot, atom);
+        this.refs[i] = atom;
+      } else {
+        const atom = this.entries.get(slot);
+        if (atom === undefined) fail(`reference to empty cache slot ${slot}`);
+        this.refs[i] = atom;
       }
-      this.refs[i] = this.entries[slot];
     }
     return offset;
   }

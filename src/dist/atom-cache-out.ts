@@ -15,24 +15,28 @@ function slotOf(name: string): number {
 }
 
 export class AtomCacheOut {
-  private readonly slots: Array<Atom | undefined> = new Array<Atom | undefined>(CACHE_SIZE);
+  // The atom the peer has in each slot. A connection uses a few dozen of the 2,048 slots: a map
+  // holds those only, where a table of every slot cost each connection 16 KiB of heap.
+  private readonly slots = new Map<number, Atom>();
   // This message's references, in order: the atom, its slot, and whether the peer must be told
   // the text. Kept in reused arrays: a message costs no allocation here (this runs per send).
   private readonly refAtoms: Atom[] = [];
   private readonly refSlots: number[] = [];
   private readonly refNew: boolean[] = [];
   private count = 0;
-  /** The message (numbered by `begin`) that last claimed each slot, and the reference it got there. */
-  private readonly claimedIn = new Uint32Array(CACHE_SIZE);
-  private readonly claimedRef = new Uint8Array(CACHE_SIZE);
+  /**
+   * Per slot, the message (numbered by `begin`, 1..255 round) that last claimed it and the
+   * reference it got there: `message << 8 | reference`. Made by the first message with an atom
+   * (a connection without the atom cache never needs it); cleared when the numbers go round.
+   */
+  private claims: Uint16Array | undefined;
   private message = 1;
 
   /** Start a new message. */
   begin(): void {
     this.count = 0;
-    this.message = (this.message + 1) >>> 0;
-    if (this.message === 0) {
-      this.claimedIn.fill(0);
+    if (++this.message > 0xff) {
+      this.claims?.fill(0);
       this.message = 1;
     }
   }
@@ -40,17 +44,18 @@ export class AtomCacheOut {
   /** The reference index for `atom` in this message, or undefined to encode it inline. */
   refFor(atom: Atom): number | undefined {
     const slot = slotOf(atom.name);
+    const claims = (this.claims ??= new Uint16Array(CACHE_SIZE));
     // Slots written by this message: a second atom hashing there is sent inline instead.
-    if (this.claimedIn[slot] === this.message) {
-      const index = this.claimedRef[slot];
+    const claim = claims[slot];
+    if (claim >> 8 === this.message) {
+      const index = claim & 0xff;
       return this.refAtoms[index] === atom ? index : undefined;
     }
     if (this.count >= MAX_REFS) return undefined;
-    const isNew = this.slots[slot] !== atom;
+    const isNew = this.slots.get(slot) !== atom;
     if (isNew && Buffer.byteLength(atom.name, 'utf8') > 255 * 4) return undefined;
     const index = this.count++;
-    this.claimedIn[slot] = this.message;
-    this.claimedRef[slot] = index;
+    claims[slot] = (this.message << 8) | index;
     this.refAtoms[index] = atom;
     this.refSlots[index] = slot;
     this.refNew[index] = isNew;
@@ -87,7 +92,7 @@ export class AtomCacheOut {
     if (count === 0) return at + 1;
     let longAtoms = false;
     for (let i = 0; i < count; i++) {
-      this.slots[this.refSlots[i]] = this.refAtoms[i];
+      if (this.refNew[i]) this.slots.set(this.refSlots[i], this.refAtoms[i]);
       if (this.refNew[i] && !longAtoms && Buffer.byteLength(this.refAtoms[i].name, 'utf8') > 255) longAtoms = true;
     }
     const flags = at + 1;
