@@ -197,7 +197,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.closed = true;
     clearInterval(this.timer);
     if (reason instanceof Error) this.socket.destroy();
-    else this.socket.end();
+    // end() on a socket the peer has already closed builds an error with a stack, for nothing.
+    else if (!this.socket.closed) this.socket.end();
     // A peer that never answers our FIN must not keep the socket. The timer goes once the socket
     // has closed (none is set when it has already: the peer closed first), or it would keep this
     // connection (atom caches, buffers: about 90 KB) alive for its 5 s.
