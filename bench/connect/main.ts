@@ -364,19 +364,23 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
   cpuRow('request/reply: client', r.roundTrips, 0);
   cpuRow('request/reply: server', r.roundTrips, 1);
   L.push('');
-  L.push('Where the time goes (`node --cpu-prof` and CPU time per step, 2026-11-27, on the machine below):');
+  L.push('Where the time goes (`node --cpu-prof`, `strace -c -f` and CPU time per connect, 2026-12-07, on the machine below):');
   L.push('');
   L.push(
-    '- **connect** (about 1 ms more than erl→erl): spread over the steps of the handshake layer, each an event-loop wake-up and a few ' +
-      "system calls: two host name lookups per dial (`dns.lookup` of the host for EPMD and again for the node, through libuv's thread " +
-      'pool; skipping both saved about 0.45 ms per connect in a trial), creating the EPMD and node sockets, and the four handshake ' +
-      "messages. erlbridge's own JavaScript is a small part of the profile.",
+    '- **connect**: TS→erl now makes no name lookup for an IP host and one per dial for a host name (cached per node, with ' +
+      'the EPMD answer, and dropped on any failure), and the handshake sends what one side says in a row in one write: 36 system ' +
+      'calls per connect instead of 67, 25% less CPU. erl→TS (we accept) makes 4 writes (status and challenge together, the ack, ' +
+      "pg's discover, the is_auth reply), 5 reads and about 8 epoll waits, as erl does; holding the ack back to send it with the " +
+      'first frames saved a write but made connects slower (erl then waits for our nodeup work), so it was not kept. What is left ' +
+      'is loopback writes (about 400 µs of CPU per connect in the profile), building the connection (now about 20 µs and 5 KiB, ' +
+      "from 190 µs and 35 KiB), and V8's optimizing compiler (14–18% of samples).",
   );
   L.push(
-    '- **request/reply**: one write and one read per round trip, as erl. A bare Node TCP ping-pong with no protocol at all costs ' +
-      "35–38 µs of CPU per round trip on this machine, close to erl's whole distribution round trip (about 43 µs); erlbridge's code " +
-      "(codec, dist, node, processes) is about a sixth of the busy time, Node's stream layer and the system calls the rest. " +
-      'This ratio moves with the machine: 0.5× to 1.1× in runs while other jobs loaded it, 0.78–0.86× in quiet runs.',
+    '- **request/reply**: one read, one write and one epoll wait per round trip on each side (strace), as erl. A bare Node TCP ' +
+      "ping-pong with no protocol costs about 28 µs of CPU per round trip here, 17 µs of it in the kernel; erlbridge's own code " +
+      '(codec, dist, node, processes) is 11–16% of the busy samples, the write system call about 60% (on loopback it carries the ' +
+      "delivery to the peer). Left: Node's stream layer per read and write; `onread` with a reused buffer saved about 1.5 µs per " +
+      'round trip in a trial but is offered only for sockets a program dials, not for accepted ones.',
   );
   L.push(
     '- **one-way**: a connection writes what was sent in one turn of the event loop with one system call (small frames copied together), ' +

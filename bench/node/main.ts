@@ -33,16 +33,19 @@ const ROUNDS = quick ? 2 : 5;
 
 /** Where the TypeScript node's time goes, from the last profile (kept by hand: update it with the numbers). */
 const WHERE_THE_TIME_GOES = `
-Where the TypeScript node's time goes (\`--profile\`, samples sliced to each timed run, 2026-11-27).
-Lookups, server and client alike: about half of its busy time is the socket write system call (one
-write per event-loop turn now; on loopback it includes delivering the bytes to the peer), so a
-single call in flight pays a full write and a full event-loop wake-up on each side, and erl's
-schedulers do the same work in fewer, cheaper steps; the read path (stream push, event emit,
-decoding) is about a fifth; the rest is erpc bookkeeping (a process, its monitor, its exit and
-\`refKey\` string keys per call; as a client, the \`withProcess\` process and the promise chain of
-\`rpc\`). With 8 calls in flight the fixed costs are shared and the gap narrows. 1 MiB stores: about a third
-of the CPU is the single copy that joins the fragments (mostly page faults on the new 1 MiB buffer),
-a third the socket write system call, a tenth GC; erl keeps the value as one off-heap binary.
+Where the TypeScript node's time goes (\`--profile\` over all six workloads, 2026-12-07; shares of its
+busy samples): the socket write system call 45% (on loopback it carries the delivery to the peer
+and its wake-up; one write per event-loop turn), Node's other internals 23% (the read path, streams,
+buffers), the codec 10%, dist framing and atom caches 6%, erpc and processes 6%, GC 4%. A served
+\`rpc:call\` of a function that returns at once makes no process, promise or timer: the SPAWN_REPLY and
+the DOWN go out in the turn the request came in; references are keyed by value (\`RefMap\`), not
+by strings. As a client, \`rpc\` is one table entry and one promise per call, no process (about 5 KB
+allocated per call, from 14.5 KB). Left, one call in flight: Node's socket layer costs per round trip
+about what erl's whole round trip does (see \`## Connect\`, request/reply). 1 MiB stores: joining the
+64 KiB fragments into the message's buffer is 12% of this profile (the one copy on the way in; a
+third of a store's CPU), from Node's fresh 64 KiB read buffers into fresh memory, where a page fault
+costs about 16 µs on this VM until V8's collections free memory for reuse; reading straight into
+the message's buffer needs \`onread\`, which Node 20 does not offer for accepted sockets.
 `.trim();
 
 interface Erl {

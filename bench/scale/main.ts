@@ -62,22 +62,25 @@ const QUICK: Plan = {
 };
 /** Where the erlbridge node's memory goes, from heap snapshots (kept by hand: update it with the numbers). */
 const WHERE_THE_MEMORY_GOES = `
-Where the erlbridge node's memory goes (V8 heap snapshots of an in-process node before and after,
-diffed by constructor and followed to their retainers, 2026-12-07). **Per connection** about 170 KB
-of heap and backing stores, nearly all fixed-size tables made when the connection starts: the
-codec decoder's atom cache (\`AtomsByBytes\`: three 16 KB Int32Arrays and two 4,096-slot arrays,
-112 KB), the distribution atom caches (2,048 slots each way, 32 KB, and 10 KB of claim arrays), an
-8 KB encoder buffer and an 8 KB read buffer; erl's whole connection is about 40 KB. One decoder atom
-cache per node (atoms are interned anyway), or tables that grow on demand, would remove most of the
-gap. **Per process** parked in receive after spawn/4, about 4.2 KB of heap against erl's 2.6 KB:
-15 closures and 12 contexts (about 1.5 KB, most of them from \`within()\`, the timeout and abort
-wrapper, which a plain receive goes through too), three async-function frames (the spawn service's
-\`run\`, \`applyRegistered\`, the body), five promises, three Pid objects (its own, and the requester's
-and group leader's, kept by the request) and six concatenated pid-key strings. **RSS above the
-heap**: V8 keeps freed pages for a while (after the parked processes end and a collection, the heap
-is back within 0.4 MiB but RSS stays about 38 MiB up) and gives them back later (RSS fell by about
-30 MiB during the spawn figure that followed); what stays after the load is JIT code (connecting and
-disconnecting 300 times grows the collected heap by under 1 KB a cycle, all of it code).
+Where the erlbridge node's memory and time go (V8 heap snapshots of an in-process node, diffed by
+constructor and followed to their retainers, and CPU profiles, 2026-12-07). **Per connection** about
+5 KiB of heap now (35 KiB before): the decoder's atom-by-bytes cache is shared by the node's
+connections (it was 112 KB each), and the distribution atom caches hold only the slots in use;
+closed connections are freed at once (a 5 s destroy timer used to keep each one alive).
+**Per process** parked in receive after spawn/4, about 1.6 KB of heap against erl's 2.6 KB: the
+promise chain of the body (6 closures, 4 contexts, 4 promises, about 900 B), the process (128 B), its
+generator (88 B), call context, mailbox and waiter (184 B), two Pids and its table entry. **Spawns**:
+a spawn/4 of a function that returns at once makes no process, no table entry and no promise; the
+spawn service is about 2 µs of a spawn, and half of the busy CPU with one spawner is the write
+system call of each SPAWN_REPLY (one per event-loop turn). **50 clients and sequential calls** take
+the path of \`## Node\`'s rpc:call. **Tail latency** of sequential calls moves between runs (p99 1.09× and
+1.56× of erl's in the two full runs of 2026-12-07): a served call allocates about 4.5 KB, so a V8
+scavenge comes about every 3,600 calls, which reaches p99.9, not p99; \`--trace-deopt\` shows no deopt
+in the loop, and the call itself has no timer, promise or deferred step. **RSS above the heap**: after the load the heap is back within
+about 1 MiB, but V8 and malloc keep freed pages for a while (RSS stays up after the 50 clients and
+after the parked processes) and give them back later (RSS fell by about 30 MiB during the spawn
+figure that followed); what stays is JIT code (connecting and disconnecting 300 times grows the
+collected heap by under 1 KB a cycle, all of it code).
 `.trim();
 
 const SPAWNERS = [8, 1];
