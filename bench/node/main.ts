@@ -19,6 +19,7 @@ import { atom, Atom, formatTerm, Pid, Term, Tuple, tuple } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlClient } from '../../src/rpc/client';
+import { codeRevision } from '../code-revision';
 import { writeDocsSection } from '../docs-section';
 
 const root = path.resolve(process.env.ERLBRIDGE_BENCH_DIR ?? path.join(__dirname, '../../../..', 'bench'), '..');
@@ -267,19 +268,7 @@ async function main(): Promise<void> {
     })
     .join('\n');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trimEnd();
-    } catch {
-      return '';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--', 'src', 'codec', 'handshake')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.slice(3));
-  const rev = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  const code = dirty.length ? `${rev} plus uncommitted changes in ${dirty.join(', ')}` : rev;
+  const code = codeRevision(root);
   const body = `
 An erl client node (\`bench/node/node_bench.erl\`) and the TypeScript node, against an erl node
 running the clean-room \`fixtures/dist_demo/kvs.erl\` (\`kvs:start()\`), on the same machine, in one

@@ -26,6 +26,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compileErl, Epmd, ErlBenchNode, freePort, otpVersion } from '../connect/erl';
+import { codeRevision } from '../code-revision';
 import { writeDocsSection } from '../docs-section';
 
 const bench = process.env.ERLBRIDGE_BENCH_DIR ?? path.resolve(__dirname, '../../../../bench');
@@ -286,22 +287,6 @@ function table(samples: Sample[], workload: Workload, servers: ServerName[]): st
 ${rows.join('\n')}`;
 }
 
-function codeRevision(): string {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trimEnd();
-    } catch {
-      return '';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--', 'src', 'codec', 'handshake')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.slice(3));
-  const rev = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  return dirty.length ? `${rev} plus uncommitted changes in ${dirty.join(', ')}` : rev;
-}
-
 async function main(): Promise<void> {
   const unknown = (only ?? []).filter((w) => !ALL_WORKLOADS.includes(w as Workload));
   if (unknown.length) throw new Error(`no figure named ${unknown.join(', ')} (there are: ${ALL_WORKLOADS.join(', ')})`);
@@ -343,7 +328,7 @@ How:
 
 ${WHAT_THE_FIGURES_SHOW}
 
-Code: ${codeRevision()}. Machine: ${cpu}, ${os.cpus().length} cores (shared by the client, the
+Code: ${codeRevision(root)}. Machine: ${cpu}, ${os.cpus().length} cores (shared by the client, the
 server being measured and the three idle ones), Node ${process.version}, OTP ${otpVersion()},
 ${javaVersion}, load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end,
 ${new Date().toISOString().slice(0, 10)}${quick ? ' (quick run)' : ''}. Run with \`npm run bench -- peers\`

@@ -20,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compileErl, Epmd, ErlBenchNode, freePort, otpVersion, parseNumbers } from '../connect/erl';
+import { codeRevision } from '../code-revision';
 import { writeDocsSection } from '../docs-section';
 import { cpuNsOf, rssOf } from './proc';
 import { ensureBuiltCli, Side, startErl, startErlbridge, TargetNode } from './targets';
@@ -348,21 +349,6 @@ const ratio = (a: number, b: number) => `**${(a / b).toFixed(2)}×**`;
 const us = (ns: number) => (ns / 1000).toFixed(ns < 100000 ? 1 : 0);
 const n0 = (x: number) => Math.round(x).toLocaleString('en');
 
-function gitCode(root: string): string {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trimEnd();
-    } catch {
-      return '';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--', 'src', 'codec', 'handshake')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const rev = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  return dirty.length ? `${rev} plus uncommitted changes in src/, codec/ or handshake/` : rev;
-}
-
 function report(r: Results, plan: Plan, run: { quick: boolean; root: string; loadStart: number }): string {
   const K = plan.clients;
   const conn = (s: Side) => (r.connections[s].connected - r.connections[s].before) / K;
@@ -511,7 +497,7 @@ How:
   latencies) swing between runs; compare the ratios of one run.
 - Raw numbers: \`bench/.build/scale-results.json\`.
 
-Code: ${gitCode(run.root)}. Machine: ${machine}; load average ${run.loadStart.toFixed(1)} at the start,
+Code: ${codeRevision(run.root)}. Machine: ${machine}; load average ${run.loadStart.toFixed(1)} at the start,
 ${os.loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}${run.quick ? ' (quick run: not representative)' : ''}.
 Run with \`npm run bench -- scale\` (\`--quick\` for a smoke run).
 `;
