@@ -27,6 +27,23 @@ function sendOn(conn: Connection, control: Term, payload?: Term): void {
   }
 }
 
+/** SEND_SENDER, or SEND to a peer that lacks it; the message goes as the payload. */
+function messageControl(flags: bigint, from: Pid, to: Pid): Term {
+  return flags & DistFlag.SEND_SENDER ? tuple(ControlOp.SendSender, from, to) : tuple(ControlOp.Send, EMPTY, to);
+}
+
+/** MONITOR_P_EXIT with the reason inside, or its payload form when the peer has EXIT_PAYLOAD. */
+function monitorExitControl(flags: bigint, target: Pid | Atom, watcher: Pid, ref: Reference, reason: Term): Term {
+  return flags & DistFlag.EXIT_PAYLOAD
+    ? tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref)
+    : tuple(ControlOp.MonitorPExit, target, watcher, ref, reason);
+}
+
+/** The payload of an exit-like signal: the reason when the peer has EXIT_PAYLOAD, else none. */
+function exitPayload(flags: bigint, reason: Term): Term | undefined {
+  return flags & DistFlag.EXIT_PAYLOAD ? reason : undefined;
+}
+
 export class OutgoingSignals implements RemoteSignals {
   private nextUnlinkId = 1;
 
@@ -43,13 +60,8 @@ export class OutgoingSignals implements RemoteSignals {
 
   send(from: Pid, to: Pid, message: Term): void {
     const conn = this.direct(to.node.name);
-    if (conn !== undefined) {
-      const control = conn.flags & DistFlag.SEND_SENDER ? tuple(ControlOp.SendSender, from, to) : tuple(ControlOp.Send, EMPTY, to);
-      return sendOn(conn, control, message);
-    }
-    this.signal(to.node.name, (flags) =>
-      flags & DistFlag.SEND_SENDER ? [tuple(ControlOp.SendSender, from, to), message] : [tuple(ControlOp.Send, EMPTY, to), message],
-    );
+    if (conn !== undefined) return sendOn(conn, messageControl(conn.flags, from, to), message);
+    this.signal(to.node.name, (flags) => [messageControl(flags, from, to), message]);
   }
 
   sendNamed(from: Pid, name: Atom, node: string, message: Term): void {
@@ -92,13 +104,8 @@ export class OutgoingSignals implements RemoteSignals {
   monitorExit(target: Pid | Atom, watcher: Pid, ref: Reference, reason: Term): void {
     const conn = this.direct(watcher.node.name);
     if (conn !== undefined) {
-      if (conn.flags & DistFlag.EXIT_PAYLOAD) return sendOn(conn, tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason);
-      return sendOn(conn, tuple(ControlOp.MonitorPExit, target, watcher, ref, reason));
+      return sendOn(conn, monitorExitControl(conn.flags, target, watcher, ref, reason), exitPayload(conn.flags, reason));
     }
-    this.signal(watcher.node.name, (flags) =>
-      flags & DistFlag.EXIT_PAYLOAD
-        ? [tuple(ControlOp.PayloadMonitorPExit, target, watcher, ref), reason]
-        : [tuple(ControlOp.MonitorPExit, target, watcher, ref, reason)],
-    );
+    this.signal(watcher.node.name, (flags) => [monitorExitControl(flags, target, watcher, ref, reason), exitPayload(flags, reason)]);
   }
 }
