@@ -3,11 +3,7 @@
  * removing takes one occurrence per pid removed, as Erlang's `--` does.
  */
 import { Pid } from '../../codec';
-
-/** The same process: pids from the wire are new objects each time, so compare their fields. */
-export function samePid(a: Pid, b: Pid): boolean {
-  return a === b || (a.node === b.node && a.id === b.id && a.serial === b.serial && a.creation === b.creation);
-}
+import { samePid } from '../process/identity';
 
 /**
  * `List -- Remove`: a copy of `list` without one occurrence of each pid of `remove`.

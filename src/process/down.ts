@@ -1,7 +1,7 @@
 /** The DOWN message of a monitor, matched by its reference. */
 import { Reference, Term, Tuple } from '../../codec';
 import { DOWN } from './atoms';
-import { sameRef } from './ref-map';
+import { sameRef } from './identity';
 
 /** The reason of `{'DOWN', Ref, _, _, Reason}` for this `ref`, else undefined. */
 export function downReasonOf(m: Term, ref: Reference): Term | undefined {

@@ -4,22 +4,12 @@
  * costs an allocation on every message. Entries are chained in buckets of a numeric hash.
  */
 import type { Reference } from '../../codec';
+import { sameRef } from './identity';
 
 interface Entry<V> {
   readonly ref: Reference;
   value: V;
   next: Entry<V> | undefined;
-}
-
-/** True when `a` and `b` are the same reference. */
-export function sameRef(a: Reference, b: Reference): boolean {
-  if (a === b) return true;
-  if (a.node !== b.node || a.creation !== b.creation) return false;
-  const x = a.ids;
-  const y = b.ids;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }
 
 /** A small integer from the ids: this node's refs differ in the first two words (a counter). */

@@ -7,7 +7,7 @@ import { atom, Reference, Term, Tuple, tuple } from '../../codec';
 import { ErlTimeoutError } from '../process/deadline';
 import { ErlangError, ErlangExit, ErlangThrow, RemoteError } from '../process/exceptions';
 import { isExitTuple, Outcome } from '../process/outcome';
-import { sameRef } from '../process/ref-map';
+import { sameRef } from '../process/identity';
 import { ErpcError } from './errors';
 import { BADARG, BADRPC, ERPC, ERROR, EXIT_TAG, NOCONNECTION, NODEDOWN, TIMEOUT } from '../process/atoms';
 

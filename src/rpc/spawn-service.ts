@@ -20,6 +20,7 @@ import { ErlProcess } from '../process/process';
 import { ProcessTable } from '../process/table';
 import { applyRegistered, sendable, startRegistered } from './apply';
 import { ErpcCallContext } from './erpc-call-context';
+import { samePid } from '../process/identity';
 import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
 import { BADARG, ERPC, LINK, MONITOR, UNDEF } from '../process/atoms';
@@ -68,11 +69,6 @@ function sendReply(channel: ReplyChannel, request: SpawnRequest, flags: number, 
 /** The exit reason of a served execute_call that ended with `outcome`. */
 function executeCallEnd(outcome: Outcome, m: Atom, f: Atom, args: Term[], ref: Term): Term {
   return sendable(outcome, { module: m, function: f, arity: args.length }, executeCallExit, ref).term;
-}
-
-/** True when `a` and `b` are the same pid (atoms are interned: one node, one Atom). */
-function samePid(a: Pid, b: Pid): boolean {
-  return a.id === b.id && a.serial === b.serial && a.creation === b.creation && a.node === b.node;
 }
 
 export class SpawnService {

@@ -1,6 +1,7 @@
 /** RefMap: references compared by value, as Erlang compares them, whatever object carries them. */
 import { atom, Reference } from '../../codec';
-import { RefMap, sameRef } from '../../src/process/ref-map';
+import { sameRef } from '../../src/process/identity';
+import { RefMap } from '../../src/process/ref-map';
 
 const ref = (node: string, creation: number, ...ids: number[]) => new Reference(atom(node), creation, ids);
 
