@@ -10,6 +10,7 @@ import { EpmdServer } from '../../handshake';
 import { CliCapture, CliRun } from '../support/cli';
 import { describeOtp, uniqueName } from '../support/otp';
 import { OtpNode, startOtpNode } from '../support/otp-node';
+import { waitFor } from '../support/otp-node-extra';
 
 /** The run's stderr is exactly one line. */
 function oneLine(run: CliRun): string {
@@ -134,7 +135,9 @@ describeOtp('one-shot commands that reach EPMD or erl, and are turned away', (ot
     expect(call.code).toBe(1);
     expect(call.stdout).toBe('');
     expect(oneLine(call)).toContain('our cookies differ; use the node');
-    // And erl saw a wrong cookie, not some other failure.
+    // And erl saw a wrong cookie, not some other failure. erl's logger prints it after the close,
+    // so it may reach us after the CLI has already returned.
+    await waitFor("erl's 'Invalid challenge reply' report", () => erl.output().includes('Invalid challenge reply'), 10000);
     expect(erl.output()).toContain('Invalid challenge reply');
   });
 
