@@ -28,6 +28,8 @@ export { LOG_SEVERITIES } from './process/log-event';
 export type { LogEvent, LogField, LogFormat, LogLevel, LogMetadata, LogSeverity } from './process/log-event';
 export type { Destination, GlobalDestination, HeldMonitor } from './process/process';
 export { ReceiveTimeoutError, ProcessExitedError } from './process/mailbox';
+export { DEFAULT_MAILBOX_WARN_LEN } from './process/mailbox-limits';
+export type { MailboxLimits } from './process/mailbox-limits';
 export type { ReceiveOptions, Matcher } from './process/mailbox';
 export { ErlTimeoutError } from './process/deadline';
 export type { WaitOptions } from './process/deadline';

@@ -38,6 +38,7 @@ import { Destination, ErlProcess } from '../process/process';
 import { Pg } from '../pg/pg';
 import { exitReported } from '../process/crash-report';
 import { Logger, LogLevel } from '../process/logger';
+import { checkMailboxLimits, MailboxLimits, MailboxReporting, MailboxWatch, mailboxWatch } from '../process/mailbox-limits';
 import { ProcessTable } from '../process/table';
 import { ErlClient, RpcHost } from '../rpc/client';
 import { Global } from '../global/global';
@@ -133,6 +134,14 @@ export interface NodeOptions {
   connectAll?: boolean;
   /** global's `prevent_overlapping_partitions` (OTP 25+'s default). Default true. */
   preventOverlappingPartitions?: boolean;
+  /**
+   * The node's default mailbox limits ({@link MailboxLimits}): `warnLen` (default 10,000) applies
+   * to every process of the node; `maxLen` (default none, as on BEAM) to the processes the program
+   * spawns with {@link ErlNode.spawn} (gen_servers included), where {@link SpawnOptions.mailbox}
+   * may set others. The node's own servers (group leader, global, pg, rpc) are never killed for
+   * their queue, since a node whose machinery dies of a flood serves nobody; they only warn.
+   */
+  mailbox?: MailboxLimits;
 }
 
 /** Options of {@link ErlNode.spawn}. */
@@ -143,7 +152,12 @@ export interface SpawnOptions {
   trapExit?: boolean;
   /** Link the new process to this one (`spawn_link`). */
   link?: ErlProcess;
+  /** Limits on its mailbox, each over the node's default ({@link NodeOptions.mailbox}). */
+  mailbox?: MailboxLimits;
 }
+
+/** For the node's own processes: warn as every process does, never kill. */
+const OWN_PROCESS_MAILBOX: MailboxLimits = { maxLen: Infinity };
 
 /**
  * What a nodeup or nodedown event says about the connection, as the info of
@@ -262,6 +276,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   private stopped = false;
   /** The OTP releases of peers, asked once per connection (see {@link otpRelease}). */
   private readonly releases = new Map<string, Promise<number | undefined>>();
+  /** {@link NodeOptions.mailbox}, and the watch of the processes spawned without limits of their own. */
+  private readonly mailboxDefaults: MailboxLimits;
+  private readonly spawnedMailboxWatch: MailboxWatch;
+  private readonly mailboxReporting: MailboxReporting;
 
   private constructor(
     options: NodeOptions,
@@ -306,6 +324,10 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     this.processes = new ProcessTable(this.nameAtom, this.creation, outgoing, (name, message, from) =>
       this.builtins.deliver(name, message, from),
     );
+    this.mailboxDefaults = options.mailbox ?? {};
+    this.mailboxReporting = { logger: this.logger, node: name, warnings: new RateLimitedLog((line) => this.logger.warning(line)) };
+    this.spawnedMailboxWatch = mailboxWatch(this.mailboxDefaults, this.mailboxReporting);
+    this.processes.mailboxWatch = mailboxWatch({ warnLen: this.mailboxDefaults.warnLen }, this.mailboxReporting);
     this.system = this.processes.create();
     // erl's logger:log sends an event whose group leader is elsewhere to that node's logger.
     this.logger.forward = (node, message) => this.system.send([LOGGER, node], message);
@@ -360,7 +382,9 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
             })
           : atom('none'),
     });
-    this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))));
+    this.groupLeader = this.spawn((self) => runGroupLeader(self, options.output ?? ((text) => process.stdout.write(text))), {
+      mailbox: OWN_PROCESS_MAILBOX,
+    });
     const services = {
       builtins: this.builtins,
       spawnRequest: (conn: Connection, request: SpawnRequest) => this.spawnService.handle(request, conn),
@@ -387,7 +411,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     });
     this.pg = new Pg({
       nameAtom: this.nameAtom,
-      spawn: (body, spawnOptions) => this.spawn(body, spawnOptions),
+      spawn: (body, spawnOptions) => this.spawn(body, { ...spawnOptions, mailbox: OWN_PROCESS_MAILBOX }),
       nodes: () => this.nodes('connected'),
       connected: (peer) => this.peers.get(peer) !== undefined,
       log: (line) => this.log(line),
@@ -408,6 +432,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
    */
   static async start(startOptions: NodeOptions): Promise<ErlNode> {
     const options = { ...startOptions, transport: transportOf(startOptions) };
+    checkMailboxLimits(options.mailbox ?? {});
     const { signal } = options;
     const givenHost = options.name.includes('@') ? options.name.slice(options.name.indexOf('@') + 1) : undefined;
     const mode =
@@ -524,8 +549,14 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
    * report. Without a body the process lives until `exit()` is called on it.
    */
   spawn(body?: (self: ErlProcess) => unknown, options: SpawnOptions = {}): ErlProcess {
+    // Checked before the process exists: bad limits are a TypeError, and no process.
+    const watch =
+      options.mailbox === undefined
+        ? this.spawnedMailboxWatch
+        : mailboxWatch({ ...this.mailboxDefaults, ...options.mailbox }, this.mailboxReporting);
     const proc = this.processes.create();
     proc.trapExit = options.trapExit === true;
+    proc.mailboxWatch = watch;
     if (options.name !== undefined && !this.processes.register(atom(options.name), proc)) {
       proc.exit();
       throw new ErlangError(BADARG);

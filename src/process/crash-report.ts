@@ -204,3 +204,25 @@ export function servedErrorEvent(call: ServedCall, thrown: unknown): LogEvent {
     fields: { label: 'served_function_error', mfa, args: reportField(call.args), error: what, js_stack: stack },
   };
 }
+
+/**
+ * A process killed because its mailbox passed its limit (see `MailboxLimits.maxLen`), reported as
+ * BEAM reports a process killed for passing `max_heap_size`: an error report naming the process,
+ * the context, the limit and the length it reached.
+ */
+export function mailboxLimitEvent(proc: ReportedProcess, node: string, maxLen: number, len: number): LogEvent {
+  const text =
+    `     Process:            ${pidText(proc.pid, node)} on node ${reportTerm(atom(node))}\n` +
+    `     Context:            maximum message queue length reached\n` +
+    `     Max Queue Len:      ${maxLen}\n` +
+    `     Message Queue Len:  ${len}\n` +
+    `     Kill:               true`;
+  return {
+    level: 'error',
+    time: logTimestamp(),
+    text,
+    pid: proc.pid,
+    registeredName: proc.registeredName,
+    fields: { label: 'mailbox_limit', max_queue_len: maxLen, message_queue_len: len },
+  };
+}

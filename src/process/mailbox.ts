@@ -57,9 +57,9 @@ export class Mailbox {
     return this.queue.length;
   }
 
-  /** Add a message; the oldest waiting receive that matches takes it at once. */
-  deliver(message: Term): void {
-    if (this.closed) return;
+  /** Add a message; the oldest waiting receive that matches takes it at once. True when it was queued instead. */
+  deliver(message: Term): boolean {
+    if (this.closed) return false;
     const waiters = this.waiters ?? NO_WAITERS;
     for (let i = 0; i < waiters.length; i++) {
       const w = waiters[i];
@@ -67,10 +67,11 @@ export class Mailbox {
       if (value !== undefined) {
         (waiters as Waiter[]).splice(i, 1);
         w.resolve(value);
-        return;
+        return false;
       }
     }
     this.queue.push(message);
+    return true;
   }
 
   /** The first queued message `match` accepts (its mapped value), or the next one to arrive. */

@@ -4,6 +4,7 @@
  */
 import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { Mailbox, Matcher, ReceiveOptions } from './mailbox';
+import { mailboxLimitReason, MailboxWatch } from './mailbox-limits';
 import { DOWN, EXIT_TAG, NORMAL, PROCESS } from './atoms';
 import { receiveWhile } from './receive-while';
 import { RefMap } from './ref-map';
@@ -84,6 +85,9 @@ export class ErlProcess {
   private resolveExited: ((reason: Term) => void) | undefined;
   /** The name this process is registered under, if any (the table sets it). */
   registeredName: Atom | undefined;
+  /** The limits on its mailbox and what passing them does; none, no checks. @internal */
+  mailboxWatch: MailboxWatch | undefined;
+  private mailboxWarned = false;
 
   /** Processes are made by their node (`ErlNode.spawn`). @internal */
   constructor(
@@ -150,7 +154,19 @@ export class ErlProcess {
 
   /** Put a message in this process's mailbox (what a send to it does). */
   deliver(message: Term): void {
-    if (this.alive) this.mailbox.deliver(message);
+    if (this.alive && this.mailbox.deliver(message) && this.mailboxWatch !== undefined) this.watchMailbox(this.mailboxWatch);
+  }
+
+  /** The mailbox grew: warn once at `warnLen`; past `maxLen`, report and kill (see `MailboxLimits`). */
+  private watchMailbox(watch: MailboxWatch): void {
+    const len = this.mailbox.size;
+    if (len > watch.maxLen) {
+      watch.overflow(this, len);
+      this.exit(mailboxLimitReason(watch.maxLen));
+    } else if (len >= watch.warnLen && !this.mailboxWarned) {
+      this.mailboxWarned = true;
+      watch.warn(this, len);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { Atom, atom, Pid, Reference, Term, tuple } from '../../codec';
 import { ErlangError, ErlangExit } from './exceptions';
 import { Destination, ErlProcess, globalNameTerm, isGlobalDestination, pidKey, ProcessRouter } from './process';
 import { RefMap } from './ref-map';
+import { MailboxWatch } from './mailbox-limits';
 import { BADARG, NOCONNECTION, NOPROC } from './atoms';
 
 /** What the table needs from the node to reach processes elsewhere. */
@@ -51,9 +52,13 @@ export class ProcessTable implements ProcessRouter {
     return new Pid(this.nodeName, n % 0x80000000, Math.floor(n / 0x80000000), this.creation);
   }
 
+  /** The mailbox limits every new process starts with (the node sets them; a spawn may set others). */
+  mailboxWatch: MailboxWatch | undefined;
+
   /** A new process (not yet running anything), with a new pid or one {@link reservePid} gave. */
   create(pid: Pid = this.reservePid()): ErlProcess {
     const proc = new ErlProcess(pid, this);
+    proc.mailboxWatch = this.mailboxWatch;
     this.processes.set(numberOf(pid), proc);
     return proc;
   }
