@@ -14,7 +14,7 @@ export * from '../codec';
 
 /** The node: joining a cluster, processes, the modules it serves. */
 export { ErlNode } from './node/node';
-export type { NodeEpmd, NodeEvents, NodeInfo, NodeKind, NodeOptions, SpawnOptions } from './node/node';
+export type { NodeEpmd, NodeEvents, NodeInfo, NodeKind, NodeOptions, SpawnOptions, StopOptions } from './node/node';
 export type { Builtins, BuiltinServer } from './node/builtins';
 export type { Connection, CloseReason, ConnectionEvents, ConnectionLimits } from './dist/connection';
 export type { DistMessage } from './dist/message-reader';

@@ -49,6 +49,7 @@ import { LoggedModuleRegistry } from '../rpc/logged-modules';
 import { ModuleRegistry } from '../rpc/modules';
 import { RemoteSpawns, SpawnRequestOptions } from '../rpc/remote-spawn';
 import { RexServer } from '../rpc/rex';
+import { ServedCalls } from '../rpc/served-calls';
 import { ErpcCalls } from '../rpc/erpc-calls';
 import { SpawnService } from '../rpc/spawn-service';
 import { Builtins } from './builtins';
@@ -154,6 +155,17 @@ export interface SpawnOptions {
   link?: ErlProcess;
   /** Limits on its mailbox, each over the node's default ({@link NodeOptions.mailbox}). */
   mailbox?: MailboxLimits;
+}
+
+/** Options of {@link ErlNode.stop}. */
+export interface StopOptions {
+  /**
+   * How long (ms) the calls this node is serving (`rpc:call`, `erpc:call`, rex's) may take to
+   * finish before the connections close, as erl's `-shutdown_time` bounds its shutdown. Callers
+   * whose calls finish in time get their answers; the others see the node go down
+   * (`{badrpc, nodedown}`, `{erpc, noconnection}`). Default 0: close at once.
+   */
+  shutdownTime?: number;
 }
 
 /** For the node's own processes: warn as every process does, never kill. */
@@ -274,6 +286,9 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
   /** pg, OTP's process groups: the default scope `pg` (running from the start) and named ones. */
   readonly pg: Pg;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
+  /** The rpc and erpc calls being served; closed when the node stops. */
+  private readonly servedCalls = new ServedCalls();
   /** The OTP releases of peers, asked once per connection (see {@link otpRelease}). */
   private readonly releases = new Map<string, Promise<number | undefined>>();
   /** {@link NodeOptions.mailbox}, and the watch of the processes spawned without limits of their own. */
@@ -345,8 +360,8 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       },
       outgoing,
     );
-    this.spawnService = new SpawnService(this.processes, this.modules, this.logger);
-    const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create());
+    this.spawnService = new SpawnService(this.processes, this.modules, this.logger, this.servedCalls);
+    const rex = new RexServer(this.modules, this.nameAtom, () => this.processes.create(), this.servedCalls);
     this.builtins.register(NET_KERNEL, netKernel(this.system));
     this.builtins.register(REX, (message) => rex.handle(message));
     const global = startGlobal({
@@ -636,15 +651,31 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
     return this.remoteSpawns.request(proc, node, mfa, options);
   }
 
-  /** Leave: unregister from EPMD, close every connection and the listener. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Leave, in order: first no new callers (unregister from EPMD, close the listener, answer new
+   * calls as a node that is down: `{badrpc, nodedown}`, `{erpc, noconnection}`); then let the calls
+   * being served finish, for up to {@link StopOptions.shutdownTime}; then close every connection
+   * (peers see `nodedown`). Resolves once it is all done; a second call gets the first one's promise.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    return (this.stopping ??= this.leave(options.shutdownTime ?? 0));
+  }
+
+  private async leave(shutdownTime: number): Promise<void> {
     this.stopped = true;
+    this.servedCalls.close();
+    const unregistered = this.registration?.unregister();
+    const listenerClosed = this.listener?.close();
+    if (shutdownTime > 0 && this.servedCalls.size > 0) {
+      this.logger.notice(`stopping: waiting up to ${shutdownTime} ms for ${this.servedCalls.size} calls being served`);
+      if (!(await this.servedCalls.settled(shutdownTime)))
+        this.logger.notice(`stopping: ${this.servedCalls.size} calls still going after ${shutdownTime} ms; their callers see nodedown`);
+    }
     this.globalServer.prepareShutdown();
     this.peers.close();
     this.stopGlobal();
-    await this.registration?.unregister();
-    await this.listener?.close();
+    await unregistered;
+    await listenerClosed;
   }
 
   /** The node's own lines (a refused peer, a lost connection, global's and pg's complaints): warnings. */

@@ -10,7 +10,8 @@ import { Destination, ErlProcess } from '../process/process';
 import { applyRegistered, sendable } from './apply';
 import { rpcValue } from './erpc';
 import { ModuleRegistry } from './modules';
-import { CALL, ERPC, GEN_CALL, GEN_CAST, REX } from '../process/atoms';
+import { BADRPC, CALL, ERPC, GEN_CALL, GEN_CAST, NODEDOWN, REX } from '../process/atoms';
+import { ServedCalls } from './served-calls';
 
 const BLOCK_CALL = atom('block_call');
 const CAST = atom('cast');
@@ -32,6 +33,8 @@ export class RexServer {
     private readonly nodeName: Atom,
     /** A process to run one call in, and to send the reply from. */
     private readonly worker: () => ErlProcess,
+    /** Calls going on, and whether the node still takes new ones. */
+    private readonly calls = new ServedCalls(),
   ) {}
 
   /** A message sent to the registered name `rex`. Unknown shapes are dropped, as rex ignores them. */
@@ -65,10 +68,18 @@ export class RexServer {
     answer: { to: Destination | undefined; message: (result: Term) => Term } | null,
   ): void {
     const proc = this.worker();
-    const site = { module: req.m, function: req.f, arity: req.a.length };
-    void applyRegistered(this.registry, req.m, req.f, req.a, { self: proc, groupLeader: req.gl }).then((outcome) => {
-      if (answer?.to) proc.send(answer.to, sendable(outcome, site, (o) => answer.message(rpcValue(caught(o)))).term);
+    if (this.calls.closed) {
+      // The node is stopping: the answer a caller gets from a node that has gone.
+      if (answer?.to) proc.send(answer.to, answer.message(tuple(BADRPC, NODEDOWN)));
       proc.exit();
-    });
+      return;
+    }
+    const site = { module: req.m, function: req.f, arity: req.a.length };
+    this.calls.track(
+      applyRegistered(this.registry, req.m, req.f, req.a, { self: proc, groupLeader: req.gl }).then((outcome) => {
+        if (answer?.to) proc.send(answer.to, sendable(outcome, site, (o) => answer.message(rpcValue(caught(o)))).term);
+        proc.exit();
+      }),
+    );
   }
 }

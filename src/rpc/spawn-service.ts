@@ -23,7 +23,8 @@ import { ErpcCallContext } from './erpc-call-context';
 import { samePid } from '../process/identity';
 import { executeCallBadarg, executeCallExit } from './erpc';
 import { ModuleRegistry } from './modules';
-import { BADARG, ERPC, LINK, MONITOR, UNDEF } from '../process/atoms';
+import { BADARG, ERPC, LINK, MONITOR, NOCONNECTION, UNDEF } from '../process/atoms';
+import { ServedCalls } from './served-calls';
 
 const EXECUTE_CALL = atom('execute_call');
 const EXECUTE_CAST = atom('execute_cast');
@@ -82,10 +83,20 @@ export class SpawnService {
     private readonly table: ProcessTable,
     private readonly registry: ModuleRegistry,
     private readonly logger: Logger,
+    /** Calls going on, and whether the node still takes new ones. */
+    private readonly calls = new ServedCalls(),
   ) {}
 
-  /** Serve one request; its SPAWN_REPLY goes on `channel`, the connection it came from. */
+  /**
+   * Serve one request; its SPAWN_REPLY goes on `channel`, the connection it came from. A node
+   * that is stopping ({@link ServedCalls.closed}) answers `noconnection`, what a caller gets from
+   * a node that has gone: erpc raises `{erpc, noconnection}`, rpc:call returns `{badrpc, nodedown}`.
+   */
   handle(request: SpawnRequest, channel: ReplyChannel): void {
+    if (this.calls.closed) {
+      sendReply(channel, request, 0, NOCONNECTION);
+      return;
+    }
     const flags = spawnFlags(request.options);
     const args = listOf(request.args);
     if (flags === null || args === null || args.length !== request.arity) {
@@ -127,7 +138,7 @@ export class SpawnService {
     if (!(started instanceof Promise)) return call.end(executeCallEnd(started, m, f, callArgs, ref));
     // The call goes on: from now on it is a process, which signals can reach.
     void call.self;
-    void started.then((outcome) => call.end(executeCallEnd(outcome, m, f, callArgs, ref)));
+    this.calls.track(started.then((outcome) => call.end(executeCallEnd(outcome, m, f, callArgs, ref))));
   }
 
   /** True when the request runs a served function (or undef), not erpc's, a fun or a spawnable body. */
@@ -169,8 +180,9 @@ export class SpawnService {
       if (!(m instanceof Atom) || !(f instanceof Atom) || callArgs === null) {
         return proc.exit(executeCallBadarg(ref));
       }
-      const outcome = await applyRegistered(this.registry, m, f, callArgs, ctx);
-      return proc.exit(executeCallEnd(outcome, m, f, callArgs, ref));
+      const answered = applyRegistered(this.registry, m, f, callArgs, ctx);
+      this.calls.track(answered);
+      return proc.exit(executeCallEnd(await answered, m, f, callArgs, ref));
     }
     if (module === ERPC && fn === EXECUTE_CAST && args.length === 3) {
       const [m, f, a] = args;
