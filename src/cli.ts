@@ -47,16 +47,19 @@ commands:
        [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]
                                erl's net_ticktime (seconds), inet_dist_listen_min/max (the ports
                                a firewall must open, with EPMD's 4369) and inet_dist_use_interface
+       [--shutdown-time MS]    on SIGTERM/SIGINT: leaves EPMD, refuses new calls, lets calls in
+                               flight finish for up to MS (default 5000), then disconnects and
+                               exits 0; a second signal ends it at once
        [--log-level LEVEL] [--log-format text|json]
                                the log on stderr: erl logger's levels (emergency ... debug, none,
                                all; default notice), written as erl writes it or one JSON object
                                per line
                                erl's spellings work too: -sname N, -name N, -setcookie C, -hidden,
-                               -connect_all false, -proto_dist, -ssl_dist_optfile, -kernel
-                               net_ticktime S, -kernel inet_dist_listen_min P (and _max), -kernel
-                               inet_dist_use_interface '{127,0,0,1}', -kernel
-                               prevent_overlapping_partitions false, -kernel logger_level L;
-                               other erl flags are errors
+                               -connect_all false, -shutdown_time MS, -proto_dist,
+                               -ssl_dist_optfile, -kernel net_ticktime S, -kernel
+                               inet_dist_listen_min P (and _max), -kernel inet_dist_use_interface
+                               '{127,0,0,1}', -kernel prevent_overlapping_partitions false, -kernel
+                               logger_level L; other erl flags are errors
   ping NODE [--cookie C] [--epmd-port P] [--sname N | --name N]
                                pong (exit 0), or pang (exit 1) and why on stderr: no EPMD, name
                                not registered, cookies differ, unknown host, timed out. Connects

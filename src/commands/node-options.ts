@@ -91,6 +91,23 @@ export function tickTime(options: Record<string, string | true>): number | undef
   return seconds * 1000;
 }
 
+/**
+ * How long a stopping node lets the calls it serves finish, by default: long enough for ordinary
+ * calls, and well inside the 10 s `docker stop` and Kubernetes give before SIGKILL.
+ */
+export const DEFAULT_SHUTDOWN_TIME = 5000;
+
+/** `--shutdown-time MS` (erl's `-shutdown_time MS`): how long in-flight calls may finish on SIGTERM. */
+export function shutdownTime(options: Record<string, string | true>): number {
+  const v = options['shutdown-time'];
+  if (v === undefined) return DEFAULT_SHUTDOWN_TIME;
+  const ms = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(ms) || ms < 0) {
+    throw new UsageError(`--shutdown-time takes a whole number of milliseconds, at least 0, not ${String(v)}`);
+  }
+  return ms;
+}
+
 /** `--dist-listen-address IP`, checked. */
 export function listenAddress(options: Record<string, string | true>): string | undefined {
   const v = options['dist-listen-address'];

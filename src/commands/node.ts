@@ -13,12 +13,17 @@
  * exported functions as module NAME (serve-module.ts). erl's `-sname`, `-name`, `-setcookie`
  * and `-hidden` are accepted too; its other flags are errors that say erlbridge lacks them.
  * The greeting shows the erl command line that reaches the node (erl-command-line.ts).
+ *
+ * SIGTERM or SIGINT stops it in order (`ErlNode.stop`): gone from EPMD and refusing new calls at
+ * once, it lets the calls in flight finish for up to `--shutdown-time MS` (erl's `-shutdown_time`;
+ * default 5000), then closes its connections (peers see nodedown) and exits 0, as a service
+ * that stopped cleanly on request does.
  */
 import { atom } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
-import { distPorts, kernelParameters, listenAddress, tickTime } from './node-options';
+import { distPorts, kernelParameters, listenAddress, shutdownTime, tickTime } from './node-options';
 import { booleanOption, numberOption, parseArgs, takeRepeated, UsageError } from './options';
 import { loadServedModule, parseServeSpec, ServedModule } from './serve-module';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
@@ -32,6 +37,7 @@ const ERL_SPELLINGS: Readonly<Record<string, string>> = {
   '-setcookie': 'cookie',
   '-hidden': 'hidden',
   '-connect_all': 'connect-all',
+  '-shutdown_time': 'shutdown-time',
   ...TLS_ERL_SPELLINGS,
 };
 
@@ -57,6 +63,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
       'dist-listen-address',
       'log-level',
       'log-format',
+      'shutdown-time',
       ...TLS_OPTIONS,
     ],
     ['visible', 'hidden'],
@@ -69,6 +76,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
   const longNames = typeof options.name === 'string';
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
   const tls = tlsNodeOptions(options);
+  const stopWithin = shutdownTime(options);
   const node = await ErlNode.start({
     name,
     longNames,
@@ -120,11 +128,17 @@ export async function nodeCommand(args: string[]): Promise<number> {
       hints.map((h) => `${h}\n`).join('') +
       served.map((m) => `  % ${m.name}: ${functionList(m)}\n`).join(''),
   );
+  // Only the first signal stops the node in order; a second, while calls finish, finds no handler and ends the process at once.
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  await node.stop();
+  await node.stop({ shutdownTime: stopWithin });
   return 0;
 }
 
