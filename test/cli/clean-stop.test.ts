@@ -2,8 +2,8 @@
  * SIGTERM to `erlbridge node` (the built CLI, its own process) while 8 erl callers are mid-call:
  * the calls that finish within `--shutdown-time` answer, the others see the node go down
  * (`{badrpc, nodedown}` from rpc:call, `{erpc, noconnection}` from erpc:call), a call made while it
- * stops is refused the same way, nothing hangs, the EPMD registration is gone, and the process
- * exits 0 within the shutdown time and a bound.
+ * stops is refused the same way (spawn/4 too), nothing hangs, the EPMD registration is gone,
+ * and the process exits 0 within the shutdown time and a bound.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -97,6 +97,10 @@ describeHostOtp('erlbridge node stopped by SIGTERM with 8 calls in flight', (otp
       expect(await erl.eval(`try erpc:call('${ts}', slow, wait, [0, late], 5000) catch C:E -> {C, E} end`)).toBe(
         '{error,{erpc,noconnection}}',
       );
+
+      // spawn/4 too: erl gives a pid whose monitor says noconnection, as for a node that is down.
+      const spawned = `begin P = spawn('${ts}', slow, wait, [0, late]), R = monitor(process, P), receive {'DOWN', R, process, P, Why} -> Why after 5000 -> timeout end end`;
+      expect(await erl.eval(spawned)).toBe('noconnection');
 
       const results = await erl.eval(`[receive {stop_result, I, R} -> R after 15000 -> timeout end || I <- lists:seq(1, 8)]`, 20000);
       expect(results).toBe('[1,2,3,4,{error,{erpc,noconnection}},{badrpc,nodedown},{error,{erpc,noconnection}},{badrpc,nodedown}]');
