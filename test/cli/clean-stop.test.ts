@@ -35,7 +35,7 @@ const EXIT_MARGIN = 7000;
 describeHostOtp('erlbridge node stopped by SIGTERM with 8 calls in flight', (otp) => {
   let epmd: EpmdServer;
   let erl: OtpNode;
-  let cli: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   let dir: string;
   const cookie = uniqueName('cookie');
 
@@ -47,34 +47,35 @@ describeHostOtp('erlbridge node stopped by SIGTERM with 8 calls in flight', (otp
   });
 
   afterAll(async () => {
-    if (cli) await stopChild(cli);
+    for (const child of children) await stopChild(child);
     await erl?.stop();
     await epmd?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `erlbridge node --serve slow.cjs -shutdown_time SHUTDOWN_TIME`, up: its name, output so far, and its exit code to come. */
+  async function startNode(sname: string) {
+    const args = ['node', '--sname', sname, '--cookie', cookie, '--epmd-port', String(epmd.port), '--serve', path.join(dir, 'slow.cjs')];
+    const child = spawn(process.execPath, [ERLBRIDGE_BIN, ...args, '-shutdown_time', String(SHUTDOWN_TIME)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const out = { stdout: '', stderr: '' };
+    child.stdout?.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const ts = /erlbridge node (\S+) is up/.exec(await lineFrom(child, /is up/))?.[1] as string;
+    return { child, out, exited, ts };
+  }
+
   itWithBuiltCli(
     'each caller gets its answer or a clean nodedown; EPMD forgets the node; exit 0 in time',
     async () => {
       const sname = uniqueName('stop');
-      const child = spawn(
-        process.execPath,
-        [ERLBRIDGE_BIN, 'node', '--sname', sname, '--cookie', cookie, '--epmd-port', String(epmd.port)].concat([
-          '--serve',
-          path.join(dir, 'slow.cjs'),
-          '-shutdown_time',
-          String(SHUTDOWN_TIME),
-        ]),
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      cli = child;
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      const ts = /erlbridge node (\S+) is up/.exec(await lineFrom(child, /is up/))?.[1] as string;
-      const port = Number(/distribution on port (\d+)/.exec(stdout)?.[1]);
+      const { child, out, exited, ts } = await startNode(sname);
+      const port = Number(/distribution on port (\d+)/.exec(out.stdout)?.[1]);
 
       // 8 callers, rpc:call and erpc:call in turn; each sends back what its call gave.
       await erl.eval(
@@ -85,11 +86,11 @@ describeHostOtp('erlbridge node stopped by SIGTERM with 8 calls in flight', (otp
           `Self ! {stop_result, I, R} end) ` +
           `|| {I, Ms} <- [{I, case I =< 4 of true -> ${SHORT_CALL}; false -> ${LONG_CALL} end} || I <- lists:seq(1, 8)]], ok end`,
       );
-      await waitFor('all 8 calls to be in flight', () => (stdout.match(/^started \d$/gm) ?? []).length === 8);
+      await waitFor('all 8 calls to be in flight', () => (out.stdout.match(/^started \d$/gm) ?? []).length === 8);
       const signalled = Date.now();
       child.kill('SIGTERM');
 
-      await waitFor('the node to start stopping', () => stderr.includes('stopping: waiting up to'));
+      await waitFor('the node to start stopping', () => out.stderr.includes('stopping: waiting up to'));
       // Stopping: gone from EPMD, no new connections, and a new call over the open one is refused cleanly.
       expect(await lookupNode(sname, { port: epmd.port })).toBeNull();
       await expect(connectTo(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -106,16 +107,35 @@ describeHostOtp('erlbridge node stopped by SIGTERM with 8 calls in flight', (otp
       expect(results).toBe('[1,2,3,4,{error,{erpc,noconnection}},{badrpc,nodedown},{error,{erpc,noconnection}},{badrpc,nodedown}]');
       expect(await erl.eval(`receive {nodedown, '${ts}'} -> nodedown after 10000 -> timeout end`)).toBe('nodedown');
 
-      const code = await exited;
+      const { code } = await exited;
       const elapsed = Date.now() - signalled;
       expect(code).toBe(0);
       // Not before the shutdown time: the long calls held it; not long after: nothing hung.
       expect(elapsed).toBeGreaterThanOrEqual(SHUTDOWN_TIME - 100);
       expect(elapsed).toBeLessThan(SHUTDOWN_TIME + EXIT_MARGIN);
-      expect(stderr).toContain('stopping: 4 calls still going after 3000 ms; their callers see nodedown');
+      expect(out.stderr).toContain('stopping: 4 calls still going after 3000 ms; their callers see nodedown');
       expect(await lookupNode(sname, { port: epmd.port })).toBeNull();
     },
     60000,
+  );
+
+  itWithBuiltCli(
+    'a second SIGTERM while calls finish ends the process at once',
+    async () => {
+      const sname = uniqueName('stop2');
+      const { child, out, exited, ts } = await startNode(sname);
+      await erl.eval(`begin spawn(fun() -> rpc:call('${ts}', slow, wait, [${LONG_CALL}, 1], 30000) end), ok end`);
+      await waitFor('the call to be in flight', () => out.stdout.includes('started 1'));
+      child.kill('SIGTERM');
+      await waitFor('the node to start stopping', () => out.stderr.includes('stopping: waiting up to'));
+      const again = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(Date.now() - again).toBeLessThan(SHUTDOWN_TIME);
+      // Gone from EPMD already, before the second signal.
+      expect(await lookupNode(sname, { port: epmd.port })).toBeNull();
+    },
+    30000,
   );
 });
 
