@@ -20,6 +20,18 @@ export interface ConnectionLimits {
   busyLimit?: number;
   /** Queued outgoing bytes above which `send` refuses (default 64 MiB): never buffer without bound. */
   maxQueued?: number;
+  /**
+   * Close the connection (reason a `DistError` `send_timeout`, so the node logs it and reports
+   * nodedown) when more than `busyLimit` bytes stay queued this many ms: a peer that stopped
+   * reading. erl's `send_timeout` socket option (with `send_timeout_close`), which a node sets on
+   * its distribution sockets through `inet_dist_listen_options` / `inet_dist_connect_options`:
+   * inet_drv arms it when the port's queue passes its high watermark and disarms it once the queue
+   * drains. erl's default is `infinity`, because a busy distribution port
+   * (`dist_buf_busy_limit`) suspends the senders and so bounds the queue; `send` here cannot wait,
+   * so the default is 60,000 ms (erl's net_ticktime: as long as a silent peer is given).
+   * `Infinity` never closes (the queue is still bounded by `maxQueued`).
+   */
+  sendTimeout?: number;
   /** Limits for decoding the peer's terms. */
   decode?: DecodeOptions;
 }
@@ -70,6 +82,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly writer: MessageWriter;
   private readonly busyLimit: number;
   private readonly maxQueued: number;
+  private readonly sendTimeout: number;
+  /** Armed while more than busyLimit bytes are queued (see {@link ConnectionLimits.sendTimeout}). */
+  private sendTimer: NodeJS.Timeout | undefined;
   private readonly timer: NodeJS.Timeout;
   private readBytes = 0;
   private silentIntervals = 0;
@@ -92,6 +107,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.socket = options.socket;
     this.busyLimit = options.busyLimit ?? 1 << 20;
     this.maxQueued = options.maxQueued ?? 64 << 20;
+    this.sendTimeout = options.sendTimeout ?? 60_000;
     const headers = (options.flags & (DistFlag.DIST_HDR_ATOM_CACHE | DistFlag.FRAGMENTS)) !== 0n;
     this.frames = new PacketReader(options.maxFrame ?? 256 << 20);
     this.reader = new MessageReader({ headers, maxFragmentBytes: options.maxFragmentBytes ?? 256 << 20, decode: options.decode });
@@ -114,7 +130,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // A reset by the peer (it died with our bytes unread, say) is the peer closing, not a protocol error.
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.close(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer_closed' : err));
     this.socket.on('close', () => this.close('peer_closed'));
-    this.socket.on('drain', () => this.emit('drain'));
+    this.socket.on('drain', () => {
+      this.disarmSendTimer();
+      this.emit('drain');
+    });
     if (options.leftover && options.leftover.length > 0) {
       const leftover = options.leftover;
       queueMicrotask(() => this.received(leftover));
@@ -147,7 +166,27 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       setImmediate(this.flushLater);
     }
     this.wroteSinceTick = true;
-    return this.socket.writableLength + this.outBytes <= this.busyLimit;
+    if (this.socket.writableLength + this.outBytes <= this.busyLimit) return true;
+    this.armSendTimer();
+    return false;
+  }
+
+  private armSendTimer(): void {
+    if (this.sendTimer !== undefined || !Number.isFinite(this.sendTimeout)) return;
+    this.sendTimer = setTimeout(() => {
+      this.sendTimer = undefined;
+      // Below the limit now without having drained: still moving, so not stuck.
+      if (this.socket.writableLength + this.outBytes <= this.busyLimit) return;
+      this.close(
+        new DistError('send_timeout', `${this.peer} read too little: more than ${this.busyLimit} bytes stayed queued for ${this.sendTimeout} ms`),
+      );
+    }, this.sendTimeout);
+    this.sendTimer.unref();
+  }
+
+  private disarmSendTimer(): void {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
   }
 
   /** Write the frames gathered so far: small ones copied into one buffer, large ones as they are. */
@@ -196,6 +235,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (reason === 'closed') this.flush();
     this.closed = true;
     clearInterval(this.timer);
+    this.disarmSendTimer();
     if (reason instanceof Error) this.socket.destroy();
     // end() on a socket the peer has already closed builds an error with a stack, for nothing.
     else if (!this.socket.closed) this.socket.end();
