@@ -25,11 +25,13 @@ export interface ConnectionLimits {
    * nodedown) when more than `busyLimit` bytes stay queued this many ms: a peer that stopped
    * reading. erl's `send_timeout` socket option (with `send_timeout_close`), which a node sets on
    * its distribution sockets through `inet_dist_listen_options` / `inet_dist_connect_options`:
-   * inet_drv arms it when the port's queue passes its high watermark and disarms it once the queue
-   * drains. erl's default is `infinity`, because a busy distribution port
-   * (`dist_buf_busy_limit`) suspends the senders and so bounds the queue; `send` here cannot wait,
-   * so the default is 60,000 ms (erl's net_ticktime: as long as a silent peer is given).
-   * `Infinity` never closes (the queue is still bounded by `maxQueued`).
+   * inet_drv arms it when the port's queue passes its high watermark and disarms it when the queue
+   * falls back below the low one; here it is armed past `busyLimit` and disarmed when the queue
+   * has drained, or is below `busyLimit` when it fires. erl's default is `infinity`, because a busy
+   * distribution port (`dist_buf_busy_limit`) suspends the senders and so bounds the queue; `send`
+   * here cannot wait, so the default is 60,000 ms (erl's net_ticktime: as long as a silent peer is
+   * given). erl's ticker does not catch this peer: it closes only a connection nothing is read
+   * from. `Infinity` never closes (the queue is still bounded by `maxQueued`).
    */
   sendTimeout?: number;
   /** Limits for decoding the peer's terms. */
