@@ -143,7 +143,7 @@ describeHostOtp('floods and slow peers', (otp) => {
   }, 60_000);
 
   it('slowloris on the distribution and the EPMD port: cut off at their bounds, others served', async () => {
-    const { ts } = await servingNode();
+    const { ts, logs } = await servingNode();
     // A send_name frame and an EPMD NAMES request announced long, a byte a second.
     const trickle = (port: number, bytes: Buffer) => {
       const socket = net.connect({ port, host: '127.0.0.1' });
@@ -178,13 +178,15 @@ describeHostOtp('floods and slow peers', (otp) => {
         expect(await lookupNode(ts.name.split('@')[0], { port: epmd.port })).toMatchObject({ port: ts.distPort });
         return Promise.all(slow.map((s) => s.closed));
       });
-      report('slowloris', { lifetimesMs: lifetimes, bytesSent: slow.map((s) => s.sent()), latency });
+      report('slowloris', { lifetimesMs: lifetimes, bytesSent: slow.map((s) => s.sent()), logLines: logs, latency });
       // Cut off by the setup timeout / request timeout: a byte a second restarts neither.
       for (const lifetime of lifetimes) {
         expect(lifetime).toBeGreaterThanOrEqual(SETUP_MS - 100);
         expect(lifetime).toBeLessThan(SETUP_MS + 2500);
       }
       expect(Math.min(...slow.map((s) => s.sent()))).toBeGreaterThanOrEqual(2);
+      // One line per dist-port slowloris (3), under the burst.
+      expect(logs.filter((l) => /refused a connection .*peer name/.test(l))).toHaveLength(3);
       expectServed(latency);
     } finally {
       for (const s of slow) s.socket.destroy();
