@@ -52,8 +52,12 @@ describeHostOtp('floods and slow peers', (otp) => {
     erl = await startOtpNode(otp, { sname: uniqueName('erl'), cookie, epmdPort: epmd.port });
   });
 
+  // One node per case: stopped after it, so that no case sees another's connections.
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) await node.stop();
+  });
+
   afterAll(async () => {
-    for (const node of nodes) await node.stop();
     await erl?.stop();
     await epmd?.close();
   });
@@ -194,7 +198,9 @@ describeHostOtp('floods and slow peers', (otp) => {
   }, 60_000);
 
   it('3,000 idle connections: beyond the cap refused at once, the rest closed at the setup timeout', async () => {
-    const maxPendingHandshakes = 1000;
+    // Under 1,024 with what the test process has open: the node must not run out of descriptors
+    // where the soft limit is 1,024 (the flood peer raises its own).
+    const maxPendingHandshakes = 500;
     const connections = 3000;
     const { ts, logs } = await servingNode({ maxPendingHandshakes });
     // Exact only with `node --expose-gc` (how docs/hostile.md measured it); a rough bound without.
@@ -203,7 +209,9 @@ describeHostOtp('floods and slow peers', (otp) => {
     const before = process.memoryUsage();
     let held = before;
     const { value: result, latency } = await measured(ts, async () => {
-      const flood = spawnTs(FLOOD_PEER, ['idle', String(ts.distPort), String(connections), String(SETUP_MS + 4000)]);
+      const flood = spawnTs(FLOOD_PEER, ['idle', String(ts.distPort), String(connections), String(SETUP_MS + 4000)], {
+        openFiles: connections + 100,
+      });
       const output = outputOf(flood, 60_000);
       // Memory while the pending handshakes are held: as soon as the peer has all its sockets.
       await lineFrom(flood, /^ready/, 30_000);
@@ -213,7 +221,7 @@ describeHostOtp('floods and slow peers', (otp) => {
       return JSON.parse(json) as { connected: number; failures: Record<string, number>; stillOpen: number; lifetimesMs: number[] };
     });
     const early = result.lifetimesMs.filter((t) => t < SETUP_MS / 2).length;
-    const atTimeout = result.lifetimesMs.filter((t) => t >= SETUP_MS - 100 && t < SETUP_MS + 4000).length;
+    const atTimeout = result.lifetimesMs.filter((t) => t >= SETUP_MS - 100).length;
     const heapPerPending = (held.heapUsed - before.heapUsed) / maxPendingHandshakes;
     report('idle connections', {
       ...result,
@@ -227,13 +235,14 @@ describeHostOtp('floods and slow peers', (otp) => {
       latency,
     });
 
-    // Every connection is closed: at once beyond the cap, else at the setup timeout.
+    // Every connection is closed: at once beyond the cap, else at the setup timeout. (How many
+    // of each depends on how fast they arrive: a slot is free again when its holder times out.)
     expect(result.failures).toEqual({});
     expect(result.connected).toBe(connections);
     expect(result.stillOpen).toBe(0);
     expect(early).toBeGreaterThan(0);
-    expect(atTimeout).toBeGreaterThan(0);
-    expect(early + atTimeout).toBe(connections);
+    expect(atTimeout).toBeGreaterThanOrEqual(maxPendingHandshakes);
+    expect(result.lifetimesMs.at(-1)).toBeLessThan(2 * SETUP_MS + 2000);
     // Generous: the heap grows by a few KiB per pending handshake (docs/hostile.md).
     expect(heapPerPending).toBeLessThan(64 * 1024);
     expect(logs.length).toBeLessThanOrEqual(LOG_BURST + 1);

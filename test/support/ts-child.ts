@@ -14,9 +14,17 @@ require.extensions['.ts'] = (module, file) =>
 require(process.argv[1]);
 `;
 
-/** `node FILE ARGS...` with FILE a .ts file; stdout and stderr piped. */
-export function spawnTs(file: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['-e', BOOTSTRAP, require.resolve('typescript'), file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `node FILE ARGS...` with FILE a .ts file; stdout and stderr piped. With `openFiles`, the child's
+ * soft limit on open files is raised to it first (through bash's `ulimit -n`); when the hard limit
+ * does not allow that, the child exits 97 saying so.
+ */
+export function spawnTs(file: string, args: string[], options: { openFiles?: number } = {}): ChildProcess {
+  const command = [process.execPath, '-e', BOOTSTRAP, require.resolve('typescript'), file, ...args];
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  if (options.openFiles === undefined) return spawn(command[0], command.slice(1), { stdio });
+  const raise = `ulimit -n ${options.openFiles} || { echo "cannot raise the open-file limit to ${options.openFiles} (hard limit $(ulimit -Hn))" >&2; exit 97; }; exec "$@"`;
+  return spawn('bash', ['-c', raise, 'bash', ...command], { stdio });
 }
 
 /** Everything `child` writes to stdout until it exits (within `timeoutMs`, else it is killed); rejects on a non-zero exit. */
