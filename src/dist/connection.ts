@@ -18,7 +18,10 @@ export interface ConnectionLimits {
   maxFragmentBytes?: number;
   /** Queued outgoing bytes above which `send` reports busy (default 1 MiB, like dist_buf_busy_limit). */
   busyLimit?: number;
-  /** Queued outgoing bytes above which `send` refuses (default 64 MiB): never buffer without bound. */
+  /**
+   * Queued outgoing bytes above which `send` closes the connection (reason a `DistError`
+   * `overloaded`) instead of queuing more (default 64 MiB): never buffer without bound.
+   */
   maxQueued?: number;
   /**
    * Close the connection (reason a `DistError` `send_timeout`, so the node logs it and reports
@@ -145,13 +148,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Send a control message (and payload). Returns false when more than `busyLimit` bytes wait to
-   * be written: wait for {@link drained} before sending more. Throws a `DistError` when the queue
-   * is past `maxQueued` or the connection is closed.
+   * be written: wait for {@link drained} before sending more. Throws a `DistError` `closed` when
+   * the connection is closed, or when the queue is past `maxQueued`: then this closes it (reason
+   * `overloaded`).
    */
   send(control: Term, payload?: Term): boolean {
     if (this.closed) throw new DistError('closed', `connection to ${this.peer} is closed`);
     if (this.socket.writableLength > this.maxQueued) {
-      throw new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`);
+      // A peer this far behind will not catch up: the connection goes down now (logged, with
+      // nodedown), as at the send timeout, and this send is lost with it, as any on a lost connection.
+      this.close(new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`));
+      throw new DistError('closed', `connection to ${this.peer} is closed: more than ${this.maxQueued} bytes were queued`);
     }
     const chunks = this.writer.write(control, payload);
     for (const c of chunks) {

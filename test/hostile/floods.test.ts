@@ -280,4 +280,29 @@ describeHostOtp('floods and slow peers', (otp) => {
       events.dispose();
     }
   }, 60_000);
+  it('a peer that never reads while the node sends past maxQueued: closed at once as overloaded, no send throws', async () => {
+    const { ts, logs } = await servingNode({ limits: { sendTimeout: 60_000, maxQueued: 8 << 20 } });
+    const events = new NodeEvents(ts);
+    const name = `${uniqueName('deaf')}@${ts.name.split('@')[1]}`;
+    const deaf = await connectToNode(ts.name, { ourName: name, cookie: resolveCookie({ cookie }), creation: 5, epmdPort: epmd.port });
+    try {
+      deaf.socket.on('error', () => undefined);
+      await waitFor(`${name} up`, () => ts.nodes('connected').includes(name));
+      const megabyte = Buffer.alloc(1 << 20, 1);
+      const to = new Pid(atom(name), 1, 0, 5);
+      // Sent in turns of the event loop, so the queue is the socket's, as a program's sends are.
+      for (let i = 0; i < 64 && ts.nodes('connected').includes(name); i++) {
+        ts.send(to, megabyte);
+        await sleep(1);
+      }
+      const [down] = events.about(name, 'nodedown');
+      expect(down?.reason).toMatch(/more than 8388608 bytes queued/);
+      expect(logs.filter((l) => l.includes(`connection to ${name} closed`))).toHaveLength(1);
+      expect(ts.nodes()).toContain(erl.name);
+      expect(await erl.eval(`rpc:call('${ts.name}', kvs, lookup, [k], 5000)`)).toBe('{ok,v}');
+    } finally {
+      deaf.socket.destroy();
+      events.dispose();
+    }
+  }, 60_000);
 });
