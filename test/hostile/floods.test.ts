@@ -138,7 +138,7 @@ describeHostOtp('floods and slow peers', (otp) => {
     report('wrong-cookie handshakes', { ...result, logLines: logs.length, latency });
 
     // 3,000 on an idle machine; an overloaded one starts fewer (the rest are counted as skipped).
-    expect(result.attempts).toBeGreaterThanOrEqual(600);
+    expect(result.attempts).toBeGreaterThanOrEqual(500);
     // None got in: each was refused on its challenge reply.
     expect(result.outcomes).toEqual({ bad_cookie: result.attempts });
     expect(logs.filter((l) => /refused a connection .*does not match our cookie/.test(l)).length).toBeGreaterThan(0);
