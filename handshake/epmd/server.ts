@@ -16,13 +16,18 @@ export interface EpmdServerOptions {
    * be able to ask us for ports. Registration is accepted from local peers only either way.
    */
   host?: string;
-  /** Close a connection that has not completed a request in this many ms. Default 60000 ms. */
-  idleTimeout?: number;
+  /**
+   * Close a connection that has not sent its whole request within this many ms of connecting (or,
+   * answered, has not gone). The bound is on the whole request, not on silence, so a peer that
+   * trickles a byte now and then cannot hold a connection (epmd's `-packet_timeout` counts only
+   * inactivity). Registrations are exempt: they live as long as their socket. Default 60000 ms.
+   */
+  requestTimeout?: number;
 }
 
 // epmd reads requests into a 1024-byte buffer (INBUF_SIZE) and drops larger ones.
 const MAX_REQUEST_BYTES = 1024 - 2 - 1;
-const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 // epmd remembers this many unregistered names to keep their creations rising (MAX_UNREG_COUNT).
 const REMEMBERED_NAMES = 1000;
 const FIRST_EXTENDED_VERSION = 6;
@@ -47,7 +52,7 @@ export class EpmdServer {
 
   private constructor(
     private readonly listener: DistListener,
-    private readonly idleTimeout: number,
+    private readonly requestTimeout: number,
   ) {
     listener.onConnection((socket) => this.serve(socket));
   }
@@ -56,7 +61,7 @@ export class EpmdServer {
   static async start(options: EpmdServerOptions = {}): Promise<EpmdServer> {
     // EPMD is plain TCP whatever the distribution transport is, as erl's epmd.
     const listener = await listenTcp({ port: resolveEpmdPort(options.port), host: options.host });
-    return new EpmdServer(listener, options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
+    return new EpmdServer(listener, options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
   /** The port this server listens on. */
@@ -77,7 +82,8 @@ export class EpmdServer {
 
   private serve(socket: net.Socket): void {
     this.sockets.add(socket);
-    socket.setTimeout(this.idleTimeout, () => socket.destroy());
+    // Not socket.setTimeout: that restarts with every byte, and a slowloris sends one byte at a time.
+    const deadline = setTimeout(() => socket.destroy(), this.requestTimeout).unref();
     let received = Buffer.alloc(0);
     let answered = false;
     let registeredName: string | null = null;
@@ -91,8 +97,10 @@ export class EpmdServer {
       if (received.length < wanted) return;
       answered = true;
       registeredName = this.handle(socket, received.subarray(2));
+      if (registeredName !== null) clearTimeout(deadline);
     });
     socket.on('close', () => {
+      clearTimeout(deadline);
       this.sockets.delete(socket);
       if (registeredName !== null && this.registrations.get(registeredName)?.socket === socket) {
         this.registrations.delete(registeredName);
@@ -142,7 +150,6 @@ export class EpmdServer {
     const counter = nextCounter(this.lastCounters.get(node.name) ?? Math.floor(Date.now() / 1000));
     this.rememberCounter(node.name, counter);
     this.registrations.set(node.name, { node, counter, socket });
-    socket.setTimeout(0);
     socket.write(serializeAlive2Reply(0, creationOf(node, counter), node.highestVersion >= FIRST_EXTENDED_VERSION));
     return node.name;
   }

@@ -18,8 +18,25 @@ export interface ConnectionLimits {
   maxFragmentBytes?: number;
   /** Queued outgoing bytes above which `send` reports busy (default 1 MiB, like dist_buf_busy_limit). */
   busyLimit?: number;
-  /** Queued outgoing bytes above which `send` refuses (default 64 MiB): never buffer without bound. */
+  /**
+   * Queued outgoing bytes above which `send` closes the connection (reason a `DistError`
+   * `overloaded`) instead of queuing more (default 64 MiB): never buffer without bound.
+   */
   maxQueued?: number;
+  /**
+   * Close the connection (reason a `DistError` `send_timeout`, so the node logs it and reports
+   * nodedown) when more than `busyLimit` bytes stay queued this many ms: a peer that stopped
+   * reading. erl's `send_timeout` socket option (with `send_timeout_close`), which a node sets on
+   * its distribution sockets through `inet_dist_listen_options` / `inet_dist_connect_options`:
+   * inet_drv arms it when the port's queue passes its high watermark and disarms it when the queue
+   * falls back below the low one; here it is armed past `busyLimit` and disarmed when the queue
+   * has drained, or is below `busyLimit` when it fires. erl's default is `infinity`, because a busy
+   * distribution port (`dist_buf_busy_limit`) suspends the senders and so bounds the queue; `send`
+   * here cannot wait, so the default is 60,000 ms (erl's net_ticktime: as long as a silent peer is
+   * given). erl's ticker does not catch this peer: it closes only a connection nothing is read
+   * from. `Infinity` never closes (the queue is still bounded by `maxQueued`).
+   */
+  sendTimeout?: number;
   /** Limits for decoding the peer's terms. */
   decode?: DecodeOptions;
 }
@@ -70,6 +87,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly writer: MessageWriter;
   private readonly busyLimit: number;
   private readonly maxQueued: number;
+  private readonly sendTimeout: number;
+  /** Armed while more than busyLimit bytes are queued (see {@link ConnectionLimits.sendTimeout}). */
+  private sendTimer: NodeJS.Timeout | undefined;
   private readonly timer: NodeJS.Timeout;
   private readBytes = 0;
   private silentIntervals = 0;
@@ -92,6 +112,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.socket = options.socket;
     this.busyLimit = options.busyLimit ?? 1 << 20;
     this.maxQueued = options.maxQueued ?? 64 << 20;
+    this.sendTimeout = options.sendTimeout ?? 60_000;
     const headers = (options.flags & (DistFlag.DIST_HDR_ATOM_CACHE | DistFlag.FRAGMENTS)) !== 0n;
     this.frames = new PacketReader(options.maxFrame ?? 256 << 20);
     this.reader = new MessageReader({ headers, maxFragmentBytes: options.maxFragmentBytes ?? 256 << 20, decode: options.decode });
@@ -114,7 +135,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // A reset by the peer (it died with our bytes unread, say) is the peer closing, not a protocol error.
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.close(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer_closed' : err));
     this.socket.on('close', () => this.close('peer_closed'));
-    this.socket.on('drain', () => this.emit('drain'));
+    this.socket.on('drain', () => {
+      this.disarmSendTimer();
+      this.emit('drain');
+    });
     if (options.leftover && options.leftover.length > 0) {
       const leftover = options.leftover;
       queueMicrotask(() => this.received(leftover));
@@ -124,13 +148,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Send a control message (and payload). Returns false when more than `busyLimit` bytes wait to
-   * be written: wait for {@link drained} before sending more. Throws a `DistError` when the queue
-   * is past `maxQueued` or the connection is closed.
+   * be written: wait for {@link drained} before sending more. Throws a `DistError` `closed` when
+   * the connection is closed, or when the queue is past `maxQueued`: then this closes it (reason
+   * `overloaded`).
    */
   send(control: Term, payload?: Term): boolean {
     if (this.closed) throw new DistError('closed', `connection to ${this.peer} is closed`);
     if (this.socket.writableLength > this.maxQueued) {
-      throw new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`);
+      // A peer this far behind will not catch up: the connection goes down now (logged, with
+      // nodedown), as at the send timeout, and this send is lost with it, as any on a lost connection.
+      this.close(new DistError('overloaded', `more than ${this.maxQueued} bytes queued for ${this.peer}`));
+      throw new DistError('closed', `connection to ${this.peer} is closed: more than ${this.maxQueued} bytes were queued`);
     }
     const chunks = this.writer.write(control, payload);
     for (const c of chunks) {
@@ -147,7 +175,27 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       setImmediate(this.flushLater);
     }
     this.wroteSinceTick = true;
-    return this.socket.writableLength + this.outBytes <= this.busyLimit;
+    if (this.socket.writableLength + this.outBytes <= this.busyLimit) return true;
+    this.armSendTimer();
+    return false;
+  }
+
+  private armSendTimer(): void {
+    if (this.sendTimer !== undefined || !Number.isFinite(this.sendTimeout)) return;
+    this.sendTimer = setTimeout(() => {
+      this.sendTimer = undefined;
+      // Below the limit now without having drained: still moving, so not stuck.
+      if (this.socket.writableLength + this.outBytes <= this.busyLimit) return;
+      this.close(
+        new DistError('send_timeout', `${this.peer} read too little: more than ${this.busyLimit} bytes stayed queued for ${this.sendTimeout} ms`),
+      );
+    }, this.sendTimeout);
+    this.sendTimer.unref();
+  }
+
+  private disarmSendTimer(): void {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
   }
 
   /** Write the frames gathered so far: small ones copied into one buffer, large ones as they are. */
@@ -196,6 +244,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (reason === 'closed') this.flush();
     this.closed = true;
     clearInterval(this.timer);
+    this.disarmSendTimer();
     if (reason instanceof Error) this.socket.destroy();
     // end() on a socket the peer has already closed builds an error with a stack, for nothing.
     else if (!this.socket.closed) this.socket.end();

@@ -8,7 +8,8 @@ export type DistErrorCode =
   | 'bad_control'
   | 'bad_term'
   | 'closed'
-  | 'overloaded';
+  | 'overloaded'
+  | 'send_timeout';
 
 /** A protocol violation on one connection. The node closes that connection and keeps running. */
 export class DistError extends Error {

@@ -119,6 +119,13 @@ export interface NodeOptions {
   /** Handshake step timeout (net_setuptime), ms. Default 7000. */
   setupTimeout?: number;
   /**
+   * Handshakes of accepted sockets that may be in progress at once (each lasts at most a few
+   * `setupTimeout`s); a socket beyond it is closed at once, and the refusals are logged
+   * rate-limited. Bounds the memory and descriptors a flood of idle or slow connections can take.
+   * erl has no such cap. Default 1024.
+   */
+  maxPendingHandshakes?: number;
+  /**
    * Where the node's log events go, one call each, formatted as {@link logFormat} says (a text
    * event spans lines: erl's header, then the message). Default: stderr. Cookies never appear in them.
    */
@@ -329,6 +336,7 @@ export class ErlNode extends EventEmitter<NodeEvents> implements RpcHost, GenHos
       tickTime: options.tickTime,
       limits: options.limits,
       setupTimeout: options.setupTimeout,
+      maxPendingHandshakes: options.maxPendingHandshakes,
       transport: options.transport,
       log: (line) => this.log(line),
     });

@@ -20,6 +20,7 @@ import {
 import { CloseReason, Connection, ConnectionLimits } from '../dist/connection';
 import { DistError } from '../dist/errors';
 import { DistMessage } from '../dist/message-reader';
+import { RateLimitedLog } from '../process/rate-limited-log';
 
 /** What the peers of a node share: who we are and how connections are made. */
 export interface PeersOptions {
@@ -35,6 +36,8 @@ export interface PeersOptions {
   setupTimeout?: number;
   /** What connections run over. Default: TCP. */
   transport?: DistTransport;
+  /** Handshakes of accepted sockets that may run at once; more sockets are closed at once. Default 1024. */
+  maxPendingHandshakes?: number;
   log: (line: string) => void;
 }
 
@@ -50,6 +53,7 @@ export interface PeersEvents {
 export type SignalBuilder = (flags: bigint) => [Term, Term?] | null;
 
 const DEFAULT_SETUP_TIMEOUT = 7000;
+const DEFAULT_MAX_PENDING_HANDSHAKES = 1024;
 
 export class Peers extends EventEmitter<PeersEvents> {
   private readonly connections = new Map<string, Connection>();
@@ -63,10 +67,18 @@ export class Peers extends EventEmitter<PeersEvents> {
   private readonly outbox = new Map<string, Array<(conn: Connection | null) => void>>();
   /** Peers' addresses and ports from earlier dials: a reconnect skips the host lookup and EPMD. */
   private readonly dialCache = new DialCache();
+  /** Accepted sockets still in their handshake. */
+  private pendingHandshakes = 0;
+  /**
+   * Refused handshakes and sockets: anyone who can reach the port can cause them, a thousand a
+   * second, so a few lines say so and then how many were left out.
+   */
+  private readonly refusals: RateLimitedLog;
   private stopped = false;
 
   constructor(private readonly options: PeersOptions) {
     super();
+    this.refusals = new RateLimitedLog(options.log);
   }
 
   /** Names of the nodes connected now. */
@@ -135,6 +147,15 @@ export class Peers extends EventEmitter<PeersEvents> {
       return;
     }
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
+    const maxPending = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    if (this.pendingHandshakes >= maxPending) {
+      // Each waits up to setupTimeout per step holding a descriptor; beyond the cap, an idle or
+      // slow flood would take every descriptor the process has (and then accept fails for all).
+      socket.destroy();
+      this.refusals.log(`refused a connection from ${from}: ${maxPending} handshakes are pending (maxPendingHandshakes)`);
+      return;
+    }
+    this.pendingHandshakes++;
     let settle: ((conn: Connection | null) => void) | undefined;
     let peer = '';
     try {
@@ -156,8 +177,9 @@ export class Peers extends EventEmitter<PeersEvents> {
       settle?.(conn);
     } catch (err) {
       settle?.(null);
-      this.options.log(`refused a connection from ${from}: ${(err as Error).message}`);
+      this.refusals.log(`refused a connection from ${from}: ${(err as Error).message}`);
     } finally {
+      this.pendingHandshakes--;
       if (settle) this.accepting.delete(peer);
     }
   }

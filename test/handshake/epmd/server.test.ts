@@ -122,11 +122,35 @@ describe('embedded EPMD server with our client', () => {
   });
 
   it('closes a connection that stops halfway through a request', async () => {
-    const server = await EpmdServer.start({ port: 0, host: '127.0.0.1', idleTimeout: 100 });
+    const server = await EpmdServer.start({ port: 0, host: '127.0.0.1', requestTimeout: 100 });
     try {
       const { closed } = await raw(server.port, hex('0005 78'), 2000);
       expect(closed).toBe(true);
     } finally {
+      await server.close();
+    }
+  });
+
+  it('closes a connection that trickles its request a byte at a time, however steadily', async () => {
+    const server = await EpmdServer.start({ port: 0, host: '127.0.0.1', requestTimeout: 300 });
+    const socket = net.connect({ port: server.port, host: '127.0.0.1' });
+    // A NAMES request announced 200 bytes long: a byte every 40 ms never completes it, and never
+    // leaves the socket silent for long.
+    const request = Buffer.concat([hex('00c8 6e'), Buffer.alloc(199, 0x61)]);
+    let sent = 0;
+    const trickle = setInterval(() => socket.writable && socket.write(request.subarray(sent, ++sent)), 40);
+    const started = Date.now();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const giveUp = setTimeout(() => reject(new Error(`still open after ${sent} bytes`)), 3000);
+        socket.on('close', () => resolve(clearTimeout(giveUp)));
+        socket.on('error', () => undefined);
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(sent).toBeGreaterThan(4);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
       await server.close();
     }
   });
