@@ -23,9 +23,9 @@ export const MIN_JUDGED_MS = 90_000;
 
 /** Allowed growth of the maximum from the middle to the last third: a fraction, and at least a floor. */
 const TOLERANCE = {
-  heapUsed: { fraction: 0.1, floor: 4 << 20 },
+  heapUsed: { fraction: 0.05, floor: 1 << 20 },
   rss: { fraction: 0.1, floor: 24 << 20 },
-  processes: { fraction: 0.1, floor: 50 },
+  processes: { fraction: 0, floor: 8 },
 } as const;
 
 export type Measure = keyof typeof TOLERANCE;
@@ -52,6 +52,7 @@ export class MemorySampler {
   readonly samples: MemorySample[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly started = Date.now();
+  private stopped = false;
 
   constructor(
     private readonly processCount: () => number,
@@ -68,7 +69,10 @@ export class MemorySampler {
     this.samples.push({ atMs: Date.now() - this.started, heapUsed: m.heapUsed, rss: m.rss, processes: this.processCount() });
   }
 
+  /** Stop sampling, with one last sample (once). */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.timer);
     this.sample();
   }

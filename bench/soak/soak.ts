@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatTerm } from '../../codec';
+import { Atom, formatTerm, Tuple } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { ErlNode } from '../../src/node/node';
 import { otpVersion } from '../connect/erl';
@@ -201,7 +201,6 @@ export async function runSoak(soakOptions: SoakOptions): Promise<SoakReport> {
     }
     // The end: both sides finish their operation in progress and drain their message windows.
     stopping = true;
-    sampler.stop();
     stopper.abort(new Error('the soak ended'));
     const erlStopped = slots.map(async (slot) => {
       try {
@@ -220,6 +219,18 @@ export async function runSoak(soakOptions: SoakOptions): Promise<SoakReport> {
         harness(`${slot.current.tag}: no final stats: ${String(error)}`);
       }
     }
+    sampler.stop();
+    // Every loop has ended and every answer is in: the node's processes are back to what it had
+    // before the first peer came, or something keeps processes alive that it should not.
+    const baseline = sampler.samples[0].processes;
+    const left = node.processes.size;
+    if (left !== baseline)
+      tally.violation({
+        where: 'TS',
+        direction: 'TS→erl',
+        kind: 'processes',
+        what: `${left} processes after the drain, ${baseline} before the first peer`,
+      });
   } finally {
     stopping = true;
     sampler.stop();
@@ -293,6 +304,11 @@ function foldPeerStats(tally: Tally, peer: string, stats: PeerStats): number {
   const acks = tally.row('TS→erl', 'ack');
   acks.received += count('message.answered') + count('ack.violations');
   acks.lostLive += count('ack.violations');
-  for (const v of stats.firstViolations) tally.violations.push({ where: peer, direction: 'erl→TS', kind: 'erl', what: formatTerm(v) });
+  for (const v of stats.firstViolations) {
+    // soak_peer names a violation {Kind, What}; its receivers' kinds (requests_in, ...) check TS -> erl streams.
+    const kind = v instanceof Tuple && v.length === 2 && v.get(0) instanceof Atom ? (v.get(0) as Atom).name : 'erl';
+    const direction = kind.endsWith('_in') || kind === 'ack' ? 'TS→erl' : 'erl→TS';
+    tally.violations.push({ where: peer, direction, kind, what: formatTerm(v) });
+  }
   return stats.violations;
 }
