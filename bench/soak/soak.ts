@@ -276,12 +276,13 @@ export async function runSoak(soakOptions: SoakOptions): Promise<SoakReport> {
 /** Where each of soak_peer's receiver counters goes: the TS -> erl row of the same kind. */
 const RECEIVED_AS: Record<string, Kind> = {
   requests_in: 'rpc',
+  rex_in: 'rex',
   big_in: 'big',
   gen_calls_in: 'gen_call',
   spawns_in: 'spawn',
   messages_in: 'message',
 };
-const ERL_SENDER_KINDS: readonly Kind[] = ['rpc', 'big', 'gen_call', 'spawn', 'monitor', 'message'];
+const ERL_SENDER_KINDS: readonly Kind[] = ['rpc', 'rex', 'big', 'gen_call', 'spawn', 'monitor', 'message'];
 
 /** Add one incarnation's erl counters to the rows; returns its violation count. */
 function foldPeerStats(tally: Tally, peer: string, stats: PeerStats): number {

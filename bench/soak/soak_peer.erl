@@ -13,7 +13,7 @@
 -behaviour(gen_server).
 
 -export([start/4, stop/0, wait_stopped/1, stats/0]).
--export([echo/3, spawned/3]).
+-export([echo/3, rex_echo/3, spawned/3]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 -define(TIMEOUT, 15000).
@@ -29,6 +29,7 @@ start(TsNode, Tag, Pace, BigPace) ->
     Workers = [
         {rpc, fun(T) -> call_loop(TsNode, rpc, T, 1, Pace, fun small_blob/1) end},
         {big, fun(T) -> call_loop(TsNode, big, T, 1, BigPace, fun big_blob/1) end},
+        {rex, fun(T) -> call_loop(TsNode, rex, T, 1, Pace, fun small_blob/1) end},
         {gen_call, fun(T) -> gen_call_loop(TsNode, T, 1, Pace) end},
         {spawn, fun(T) -> spawn_loop(TsNode, T, 1, Pace) end},
         {message, fun(T) -> send_loop(TsNode, T, 1, 0, Pace) end}
@@ -63,6 +64,11 @@ stats() -> ets:tab2list(soak_stats).
 %% erpc target of the TypeScript rpc and 1 MiB loops: checks the stream, answers with its own.
 echo(Tag, Seq, Blob) ->
     check_in(Tag, Seq, case byte_size(Blob) > 65536 of true -> big_in; false -> requests_in end),
+    {Tag, Seq, Blob}.
+
+%% The same through rex (the TypeScript side's rpcCall with rex: true).
+rex_echo(Tag, Seq, Blob) ->
+    check_in(Tag, Seq, rex_in),
     {Tag, Seq, Blob}.
 
 %% spawn_request target: tells the spawner who it is, then exits normally (the monitor's DOWN).
@@ -120,13 +126,19 @@ call_loop(TsNode, Kind, Tag, Seq, Pace, Blob) ->
         false ->
             Value = Blob(Seq),
             count(Kind, sent),
-            case catch erpc:call(TsNode, soak, echo, [Tag, Seq, Value], ?TIMEOUT) of
+            case catch remote_echo(Kind, TsNode, [Tag, Seq, Value]) of
                 {Tag, Seq, Value} -> count(Kind, answered);
                 Other -> violation(Kind, {Seq, not_its_answer, brief(Other)})
             end,
             timer:sleep(Pace),
             call_loop(TsNode, Kind, Tag, Seq + 1, Pace, Blob)
     end.
+
+%% erpc, or the rex server as rpc:call asked it before OTP 23 (and as nodes without erpc still do).
+remote_echo(rex, TsNode, Args) ->
+    gen_server:call({rex, TsNode}, {call, soak, rex_echo, Args, group_leader()}, ?TIMEOUT);
+remote_echo(_, TsNode, Args) ->
+    erpc:call(TsNode, soak, echo, Args, ?TIMEOUT).
 
 gen_call_loop(TsNode, Tag, Seq, Pace) ->
     case stopping() of

@@ -5,12 +5,13 @@
  */
 export type Direction = 'erl→TS' | 'TS→erl';
 
-export const KINDS = ['rpc', 'big', 'gen_call', 'spawn', 'monitor', 'message', 'ack', 'peer_monitor'] as const;
+export const KINDS = ['rpc', 'rex', 'big', 'gen_call', 'spawn', 'monitor', 'message', 'ack', 'peer_monitor'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** What each kind is, for the report. */
 export const KIND_LABELS: Record<Kind, string> = {
   rpc: 'erpc call (64 B)',
+  rex: 'rpc:call through rex ({call, M, F, A, GL})',
   big: 'erpc call, 1 MiB each way',
   gen_call: 'gen_server:call',
   spawn: 'remote spawn (spawn_monitor / spawn_request)',

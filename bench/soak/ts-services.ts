@@ -67,6 +67,10 @@ export async function serveSoak(node: ErlNode, checks: ReceiverChecks): Promise<
         checks.arrive(blob.length >= BIG_FROM ? 'big' : 'rpc', tag, seq);
       return tuple(tag, seq, blob);
     },
+    rex_echo: (tag: Term, seq: Term, blob: Term) => {
+      if (Buffer.isBuffer(tag) && typeof seq === 'number') checks.arrive('rex', tag, seq);
+      return tuple(tag, seq, blob);
+    },
   });
   node.modules.registerSpawnable('soak', 'spawned', (self: ErlProcess, from: Term, tag: Term, seq: Term) => {
     if (!(from instanceof Pid && Buffer.isBuffer(tag) && typeof seq === 'number')) return;

@@ -24,14 +24,21 @@ describeHostOtp('short soak', () => {
     expect(report.restarts).toBe(report.kills);
     const kinds = report.rows.map((r) => `${r.direction} ${r.kind}`);
     for (const direction of ['erl→TS', 'TS→erl']) {
-      for (const kind of ['rpc', 'big', 'gen_call', 'spawn', 'monitor', 'message', 'ack']) expect(kinds).toContain(`${direction} ${kind}`);
+      for (const kind of ['rpc', 'rex', 'big', 'gen_call', 'spawn', 'monitor', 'message', 'ack'])
+        expect(kinds).toContain(`${direction} ${kind}`);
     }
     for (const { direction, kind, row } of report.rows) {
-      const done = kind === 'ack' ? row.received : row.answered;
-      expect({ operation: `${direction} ${kind}`, done: done > 0, sent: row.sent > 0 }).toEqual({
+      // Sent, answered (an ack: nothing to answer it), and seen by the receiver (a DOWN: no receiver count).
+      const seen = {
+        sent: row.sent > 0,
+        answered: kind === 'ack' || row.answered > 0,
+        received: kind === 'monitor' || kind === 'peer_monitor' || row.received > 0,
+      };
+      expect({ operation: `${direction} ${kind}`, ...seen }).toEqual({
         operation: `${direction} ${kind}`,
-        done: true,
         sent: true,
+        answered: true,
+        received: true,
       });
     }
     const peerDowns = report.rows.find((r) => r.kind === 'peer_monitor');
