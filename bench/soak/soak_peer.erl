@@ -101,9 +101,16 @@ sink_loop() ->
 
 %% --- erl -> TS workers -----------------------------------------------------------------------
 
+%% Each worker's mailbox holds only its own answers: one left over at the end was a stray
+%% (a duplicated reply or message that nothing took).
 worker(Kind, Tag, Body) ->
     ets:update_counter(soak_stats, running, 1),
-    try Body(Tag)
+    try
+        Body(Tag),
+        case process_info(self(), messages) of
+            {messages, []} -> ok;
+            {messages, Stray} -> violation(Kind, {stray, length(Stray), brief(hd(Stray))})
+        end
     catch Class:Reason:Stack -> violation(Kind, {crashed, Class, Reason, Stack})
     after ets:update_counter(soak_stats, running, -1)
     end.

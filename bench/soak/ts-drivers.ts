@@ -181,9 +181,23 @@ class IncarnationDriver {
         if (!(await this.spawnAnswer(proc, tag, seq, pid, ref))) return;
         await sleep(paceMs);
       }
+      await this.noStrays('spawn', proc);
     } finally {
       proc.exit();
     }
+  }
+
+  /** At a loop's end, the peer alive: a message still queued is a stray (a duplicate nothing took). */
+  private async noStrays(kind: Kind, proc: ErlProcess): Promise<void> {
+    if (this.peer.killed) return;
+    let stray: Term;
+    try {
+      stray = await proc.receive(undefined, { timeout: 0 });
+    } catch {
+      return;
+    }
+    this.options.tally.row('TS→erl', kind).duplicated++;
+    this.violation(kind, `a stray message at the end: ${formatTerm(stray)}`);
   }
 
   /** The spawned process's message, then its DOWN, in that order; false when the loop ends. */
@@ -262,7 +276,10 @@ class IncarnationDriver {
         await takeQueued(() => takeAck(0));
         const stopping = this.options.stopping();
         if (this.peer.killed) break;
-        if (stopping && acked === sent) break;
+        if (stopping && acked === sent) {
+          await this.noStrays('message', proc);
+          break;
+        }
         if (stopping || sent - acked >= WINDOW) {
           await takeAck(ERL_TIMEOUT_MS);
           continue;
