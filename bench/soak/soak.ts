@@ -150,6 +150,43 @@ export async function runSoak(soakOptions: SoakOptions): Promise<SoakReport> {
   let kills = 0;
   let restarts = 0;
   const started = Date.now();
+  /** Read the peer's counters, kill -9 it, wait for the nodedown and its TS loops, start it again. */
+  const killAndRestart = async (slot: PeerSlot): Promise<void> => {
+    const old = slot.current;
+    try {
+      slot.stats.push(await old.stats());
+    } catch (error) {
+      harness(`${old.tag}: no stats before the kill: ${String(error)}`);
+    }
+    const down = new Promise<void>((resolve) => {
+      const onDown = (peer: string): void => {
+        if (peer !== old.name) return;
+        node.off('nodedown', onDown);
+        resolve();
+      };
+      node.on('nodedown', onDown);
+    });
+    old.kill();
+    kills++;
+    if (!(await within(down, NODEDOWN_WITHIN_MS))) {
+      tally.violation({
+        where: 'TS',
+        direction: 'TS→erl',
+        kind: 'connection',
+        what: `${old.tag}: no nodedown within ${NODEDOWN_WITHIN_MS} ms of kill -9`,
+      });
+    }
+    if (!(await within(slot.drivers, DRIVERS_END_WITHIN_MS)))
+      harness(`${old.tag}: the TS loops did not end within ${DRIVERS_END_WITHIN_MS} ms of the kill`);
+    await old.stop();
+    slot.incarnations++;
+    slot.current = await startIncarnation(slot.index, slot.sname, slot.incarnations);
+    slot.drivers = driveIncarnation(driverOptions, slot.current);
+    restarts++;
+    progress(
+      `soak: ${Math.round((Date.now() - started) / 1000)} s: killed ${old.tag} (pid ${old.erl.pid}), restarted as ${slot.current.tag}; ${tally.violationCount} violations so far`,
+    );
+  };
   const sampler = new MemorySampler(() => node.processes.size);
   try {
     for (let i = 1; i <= options.peers; i++) {
@@ -163,40 +200,7 @@ export async function runSoak(soakOptions: SoakOptions): Promise<SoakReport> {
     for (let k = 0; Date.now() < endAt;) {
       await sleep(Math.min(250, Math.max(0, endAt - Date.now())));
       if (Date.now() < nextKill || endAt - Date.now() < QUIET_TAIL_MS) continue;
-      const slot = slots[k++ % slots.length];
-      const old = slot.current;
-      try {
-        slot.stats.push(await old.stats());
-      } catch (error) {
-        harness(`${old.tag}: no stats before the kill: ${String(error)}`);
-      }
-      const down = new Promise<void>((resolve) => {
-        const onDown = (peer: string): void => {
-          if (peer !== old.name) return;
-          node.off('nodedown', onDown);
-          resolve();
-        };
-        node.on('nodedown', onDown);
-      });
-      old.kill();
-      kills++;
-      if (!(await within(down, NODEDOWN_WITHIN_MS)))
-        tally.violation({
-          where: 'TS',
-          direction: 'TS→erl',
-          kind: 'connection',
-          what: `${old.tag}: no nodedown within ${NODEDOWN_WITHIN_MS} ms of kill -9`,
-        });
-      if (!(await within(slot.drivers, DRIVERS_END_WITHIN_MS)))
-        harness(`${old.tag}: the TS loops did not end within ${DRIVERS_END_WITHIN_MS} ms of the kill`);
-      await old.stop();
-      slot.incarnations++;
-      slot.current = await startIncarnation(slot.index, slot.sname, slot.incarnations);
-      slot.drivers = driveIncarnation(driverOptions, slot.current);
-      restarts++;
-      progress(
-        `soak: ${Math.round((Date.now() - started) / 1000)} s: killed ${old.tag} (pid ${old.erl.pid}), restarted as ${slot.current.tag}; ${tally.violationCount} violations so far`,
-      );
+      await killAndRestart(slots[k++ % slots.length]);
       nextKill = Date.now() + options.killEveryMs;
     }
     // The end: both sides finish their operation in progress and drain their message windows.
