@@ -10,7 +10,7 @@ import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
 import { EpmdServer } from '../../handshake';
-import { connectFloodPeer } from '../support/atom-flood';
+import { callerLoop, callFigures, connectFloodPeer, stopCaller } from '../support/atom-flood';
 import { collectGarbage } from '../support/gc';
 import { OtpNode, startOtpNode } from '../support/otp-node';
 import { NodeEvents, waitFor } from '../support/otp-node-extra';
@@ -19,45 +19,6 @@ import { describeHostOtp, uniqueName } from '../support/otp';
 const MESSAGES = 1000;
 const ATOMS_PER_MESSAGE = 1000;
 const MB = 1024 * 1024;
-
-/** erl's loop of `rpc:call(Node, kvs, lookup, [flood_probe])`, timed, until told to stop. */
-const callerLoop = (node: string): string => `
-  Node = '${node}',
-  Loop = fun L(Times, Bad) ->
-    receive {stop, From} -> From ! {calls, Times, Bad}
-    after 2 ->
-      T0 = erlang:monotonic_time(microsecond),
-      R = rpc:call(Node, kvs, lookup, [flood_probe], 15000),
-      T1 = erlang:monotonic_time(microsecond),
-      case R of {ok, probe} -> L([T1 - T0 | Times], Bad); _ -> L(Times, [R | Bad]) end
-    end
-  end,
-  register(atom_flood_caller, spawn(fun() -> Loop([], []) end)),
-  ok`;
-
-const stopCaller = `
-  atom_flood_caller ! {stop, self()},
-  receive {calls, Times, Bad} ->
-    S = lists:sort(Times), N = length(S),
-    {N, length(Bad), lists:nth(max(1, N div 2), S), lists:nth(max(1, N * 99 div 100), S), lists:last(S), lists:sublist(Bad, 3)}
-  after 30000 -> caller_gone
-  end`;
-
-interface CallFigures {
-  calls: number;
-  failed: number;
-  p50Us: number;
-  p99Us: number;
-  maxUs: number;
-  text: string;
-}
-
-function callFigures(text: string): CallFigures {
-  const m = /^\{(\d+),(\d+),(\d+),(\d+),(\d+),/.exec(text);
-  if (m === null) throw new Error(`erl caller: ${text}`);
-  const [calls, failed, p50Us, p99Us, maxUs] = m.slice(1).map(Number);
-  return { calls, failed, p50Us, p99Us, maxUs, text };
-}
 
 describeHostOtp('a flood of new atoms', (otp) => {
   let epmd: EpmdServer;
