@@ -3,10 +3,11 @@
  * while an erl node keeps calling kvs on it. The node runs in this process with a 256 MiB old
  * space (the bench starts itself again with `--max-old-space-size=256` when it has more): a table
  * that kept its atoms would need over 1 GB for them and die; reclaimed, they fit. Prints atoms/s
- * decoded, the heap (before, peak, after a full GC), the atom table, and the erl calls' latency;
- * `--write` puts them in the `## Atom flood` section of docs/hostile.md.
+ * decoded, the heap (before, peak, after a full GC), the atom table, and the erl calls' latency,
+ * and writes them to the `## Atom flood` section of docs/hostile.md (not with `--quick`, a
+ * smoke run of 100,000 atoms).
  *
- *   npm run bench -- atom-flood [--atoms=10000000] [--per-message=1000] [--write]
+ *   npm run bench -- atom-flood [--quick] [--atoms=10000000] [--per-message=1000]
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -31,7 +32,8 @@ function flag(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const atoms = flag('atoms', 10_000_000);
+  const quick = process.argv.includes('--quick');
+  const atoms = flag('atoms', quick ? 100_000 : 10_000_000);
   const perMessage = flag('per-message', 1000);
   const messages = Math.ceil(atoms / perMessage);
   const unique = `${process.pid}_${Date.now()}`;
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     const table = ['| measure | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
     process.stderr.write('\n');
     console.log(table);
-    if (process.argv.includes('--write')) {
+    if (!quick) {
       const root = path.resolve(benchDir, '..');
       const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, OTP ${otpVersion()}, code ${codeRevision(root)}`;
       writeDocsSection(
