@@ -122,7 +122,7 @@ REG_SENDs whose payloads are lists of atoms the node has never seen to a registe
 drops them, while an erl node calls \`rpc:call(Node, kvs, lookup, [K])\` on it every 2 ms. The
 node runs with a ${OLD_SPACE_MB} MiB old space: a table that kept the atoms (about 110 bytes each
 before this change) would need over 1 GB for ten million and die of it. test/node/atom-flood.test.ts
-runs the same flood with a million atoms in \`npm test\` and asserts the bounds.
+runs the same flood with half a million atoms in \`npm test\` and asserts the bounds.
 
 How it holds: the atom table holds atoms through WeakRefs, and a FinalizationRegistry deletes the
 entry of each atom collected, so atoms nobody keeps go with the next major GC; the decoder's cache
