@@ -47,6 +47,8 @@ commands:
        [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]
                                erl's net_ticktime (seconds), inet_dist_listen_min/max (the ports
                                a firewall must open, with EPMD's 4369) and inet_dist_use_interface
+       [--atom-limit N]        the most atoms alive at once (default 2,097,152; erl's +t sizes its
+                               table): input from a peer that would pass it closes that connection
        [--log-level LEVEL] [--log-format text|json]
                                the log on stderr: erl logger's levels (emergency ... debug, none,
                                all; default notice), written as erl writes it or one JSON object
