@@ -10,7 +10,7 @@ import * as zlib from 'node:zlib';
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from './terms';
 import { ErlMap } from './erlmap';
 import { Tag } from './tags';
-import { DecodeError, DecodeErrorCode } from './errors';
+import { AtomLimitError, DecodeError, DecodeErrorCode } from './errors';
 import { DecodeLimits, resolveDecodeLimits } from './limits';
 
 /** Options of a {@link Decoder}: the {@link DecodeLimits} (each optional) and how terms are built. */
@@ -98,7 +98,8 @@ const WORD_ATOM_BYTES = 8;
 /**
  * Atoms by their UTF-8 bytes, so that a repeated atom costs neither UTF-8 decoding nor a string.
  * Direct-mapped: a slot holds the last atom whose bytes hash there. Most atoms are short and are
- * compared as two numbers; longer ones byte by byte.
+ * compared as two numbers; longer ones byte by byte. The slots hold their atoms strongly, so a hit
+ * costs no WeakRef; being a fixed number, they keep at most that many atoms from being reclaimed.
  */
 class AtomsByBytes {
   private readonly word0 = new Int32Array(ATOM_CACHE_SLOTS);
@@ -257,6 +258,7 @@ export class Decoder {
       if (this.p !== data.length) throw new DecodeError('trailing_bytes', this.p, `${data.length - this.p} bytes after the term`);
       return term;
     } catch (e) {
+      if (e instanceof AtomLimitError) throw new AtomLimitError(e.limit, e.offset + 1);
       const d = e as DecodeError;
       throw new DecodeError(d.code, d.offset + 1, d.message.replace(/ \(\w+ at byte \d+\)$/, ''));
     }
@@ -709,9 +711,15 @@ export class Decoder {
 
   /** The atom named `name`, counting it against `maxAtoms` if it is new. */
   private intern(name: string, at: number): Atom {
-    const before = Atom.count;
-    const a = Atom.of(name);
-    if (Atom.count !== before && ++this.newAtoms > this.limits.maxAtoms) {
+    const before = Atom.created;
+    let a: Atom;
+    try {
+      a = Atom.of(name);
+    } catch (e) {
+      if (e instanceof AtomLimitError) throw new AtomLimitError(e.limit, at);
+      throw e;
+    }
+    if (Atom.created !== before && ++this.newAtoms > this.limits.maxAtoms) {
       this.fail('atom_limit', at, `more than maxAtoms ${this.limits.maxAtoms} new atoms`);
     }
     return a;

@@ -26,6 +26,8 @@ export type DecodeErrorCode =
   | 'atom_length'
   /** More new atoms in one term than `maxAtoms`. */
   | 'atom_limit'
+  /** A new atom would pass the cap on live atoms ({@link AtomLimitError}). */
+  | 'atom_table_full'
   /** An ATOM_CACHE_REF to an index the atom cache does not have. */
   | 'atom_cache_miss'
   /** LOCAL_EXT: a node-local format this decoder cannot read. */
@@ -39,7 +41,7 @@ export type DecodeErrorCode =
 
 /** Thrown by the decoder for every kind of bad input; it throws nothing else. */
 export class DecodeError extends Error {
-  override readonly name = 'DecodeError';
+  override readonly name: string = 'DecodeError';
 
   constructor(
     /** What is wrong, stable for programs to test. */
@@ -49,6 +51,24 @@ export class DecodeError extends Error {
     detail: string,
   ) {
     super(`${detail} (${code} at byte ${offset})`);
+  }
+}
+
+/**
+ * Creating an atom would pass the cap on live atoms (`setAtomLimit`). Decoding raises it for
+ * input that names new atoms when the table is full, so callers that treat a {@link DecodeError}
+ * as bad input treat this the same way; `Atom.of`/`atom()` in the program raise it too.
+ */
+export class AtomLimitError extends DecodeError {
+  override readonly name: string = 'AtomLimitError';
+
+  constructor(
+    /** The cap that was reached: live atoms allowed at once. */
+    readonly limit: number,
+    /** Where in the input, when a decoder raised it; 0 when `Atom.of` did. */
+    offset = 0,
+  ) {
+    super('atom_table_full', offset, `a new atom would pass the limit of ${limit} live atoms`);
   }
 }
 

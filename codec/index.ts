@@ -23,7 +23,7 @@ export { Decoder, decode } from './decoder';
 export type { DecodeOptions } from './decoder';
 export { Encoder, encode } from './encoder';
 export type { EncodeOptions, AtomCacheHook } from './encoder';
-export { DecodeError, EncodeError } from './errors';
+export { AtomLimitError, DecodeError, EncodeError } from './errors';
 export type { DecodeErrorCode, EncodeErrorCode } from './errors';
 export {
   DEFAULT_DECODE_LIMITS,

@@ -27,7 +27,10 @@ export interface DecodeLimits {
   maxBigIntBytes: number;
   /** Characters of one atom. */
   maxAtomLength: number;
-  /** Atoms one decode may create that did not exist before (atoms are interned and never freed). */
+  /**
+   * Atoms one decode may create that did not exist before. Unreferenced atoms are reclaimed and
+   * the whole table is capped (`setAtomLimit`); this bounds what a single input may add at once.
+   */
   maxAtoms: number;
 }
 
@@ -41,7 +44,8 @@ export interface DecodeLimits {
  * - `maxBigIntBytes` {@link BEAM_MAX_BIG_BYTES}: BEAM itself rejects larger integers.
  * - `maxAtomLength` 255 characters: BEAM's limit.
  * - `maxAtoms` {@link BEAM_DEFAULT_ATOM_TABLE}: more new atoms than a whole default BEAM node can
- *   hold cannot come from one; this bounds how much one input grows the (never freed) atom table.
+ *   hold cannot come from one; this bounds how much one input grows the atom table before the
+ *   atoms it does not keep are reclaimed (the table as a whole is capped by `setAtomLimit`).
  */
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxDepth: 1_000_000,

@@ -40,6 +40,7 @@ export type Term =
 
 import { inspect } from 'util';
 import type { ErlMap } from './erlmap';
+import { AtomLimitError } from './errors';
 
 /**
  * How `util.inspect` and `console.log` show a term: as its `~p` text. The printer lives in
@@ -58,7 +59,49 @@ export function inspectTerm(term: Term): string {
   return inspectText === null ? inspect(term, { customInspect: false }) : inspectText(term);
 }
 
-const atomTable = new Map<string, Atom>();
+/**
+ * The default cap on live atoms: 2,097,152 (2^21), twice BEAM's default table (`+t`, 1,048,576),
+ * so whatever fits a default BEAM node fits here. A live atom costs about 230 bytes here (the
+ * object, its name, the table's weak entry), so a full table is about 480 MB, within the default
+ * heap of a 64-bit Node (2 GiB and up). Unlike BEAM, which dies when its table is full, a full
+ * table here refuses the new atom ({@link AtomLimitError}) and the node keeps running.
+ */
+export const DEFAULT_ATOM_LIMIT = 2_097_152;
+
+/**
+ * Atoms by name, held weakly: an atom nothing else refers to is collected and its entry deleted,
+ * so a peer sending ever new atoms cannot grow the table without bound. A name interned again
+ * after its atom died gets a new atom; nothing can tell, since nothing held the old one.
+ */
+const atomTable = new Map<string, WeakRef<Atom>>();
+
+/**
+ * Deletes the entry of a collected atom. The entry is deleted only while it is dead: the name may
+ * have been interned again since (a live atom under it), and a sweep may have deleted it first.
+ */
+const reclaimed = new FinalizationRegistry<string>((name) => {
+  if (atomTable.get(name)?.deref() === undefined) atomTable.delete(name);
+});
+
+let atomLimit = DEFAULT_ATOM_LIMIT;
+/** Atoms ever created (monotonic): tells a decoder whether an `Atom.of` created one. */
+let atomsCreated = 0;
+/**
+ * An object that lives until the first garbage collection after the last sweep of the table: while
+ * it lives, no atom has died since, and sweeping again would find nothing.
+ */
+let sweptSinceGc: WeakRef<object> | undefined;
+
+/**
+ * Delete the entries of atoms already collected whose finalizers have not run yet (they run only
+ * between tasks, and a full table needs the room now). At most once per garbage collection, so
+ * attempts at a table that is full of live atoms do not each walk it.
+ */
+function sweepDeadAtoms(): void {
+  if (sweptSinceGc?.deref() !== undefined) return;
+  for (const [name, ref] of atomTable) if (ref.deref() === undefined) atomTable.delete(name);
+  sweptSinceGc = new WeakRef({});
+}
 
 /** An Erlang atom. Atoms are interned: two atoms with the same name are the same object. */
 export class Atom {
@@ -74,19 +117,46 @@ export class Atom {
     Object.defineProperty(this, 'smallUtf8Ext', { value: undefined, writable: true, enumerable: false, configurable: false });
   }
 
-  /** The interned atom for `name`. `true`/`false` are atoms too, but decode as JS booleans. */
+  /**
+   * The interned atom for `name`: while an atom named `name` is referenced anywhere, this returns
+   * that same object. `true`/`false` are atoms too, but decode as JS booleans.
+   * @throws {@link AtomLimitError} when the atom does not exist yet and the table already holds
+   * the most live atoms allowed ({@link setAtomLimit}), after reclaiming those no longer referenced.
+   */
   static of(name: string): Atom {
-    let a = atomTable.get(name);
-    if (a === undefined) {
-      a = new Atom(name);
-      atomTable.set(name, a);
+    const a = atomTable.get(name)?.deref();
+    return a === undefined ? Atom.create(name) : a;
+  }
+
+  private static create(name: string): Atom {
+    if (atomTable.size >= atomLimit) {
+      // The name's own dead entry, if any, goes too: replacing it must not pass the cap either.
+      sweepDeadAtoms();
+      if (atomTable.size >= atomLimit) throw new AtomLimitError(atomLimit);
     }
+    const a = new Atom(name);
+    atomTable.set(name, new WeakRef(a));
+    reclaimed.register(a, name);
+    atomsCreated++;
     return a;
   }
 
-  /** How many distinct atoms exist: lets a decoder bound how many new ones one input creates. */
+  /**
+   * How many atoms the table holds: the live ones, and those collected whose entries are not
+   * deleted yet (that happens soon after each garbage collection).
+   */
   static get count(): number {
     return atomTable.size;
+  }
+
+  /** The cap on live atoms ({@link setAtomLimit}), like `erlang:system_info(atom_limit)`. */
+  static get limit(): number {
+    return atomLimit;
+  }
+
+  /** How many atoms were ever created (for a decoder's `maxAtoms`). @internal */
+  static get created(): number {
+    return atomsCreated;
   }
 
   toString(): string {
@@ -97,9 +167,26 @@ export class Atom {
   }
 }
 
-/** Shorthand for {@link Atom.of}. */
+/**
+ * Shorthand for {@link Atom.of}.
+ * @throws {@link AtomLimitError} when `name` is a new atom and the table is full ({@link setAtomLimit}).
+ */
 export function atom(name: string): Atom {
   return Atom.of(name);
+}
+
+/**
+ * Cap the number of live atoms (default {@link DEFAULT_ATOM_LIMIT}). Atoms are shared by the
+ * whole process, so this is one cap for every node and decoder in it. Past the cap, creating an
+ * atom throws {@link AtomLimitError}: a connection whose input would do so is closed as bad
+ * input, and the program's own `atom()` calls throw it too. Existing atoms are unaffected: a cap
+ * below the current count only stops new ones. Like BEAM's `+t`, but refusing instead of dying.
+ */
+export function setAtomLimit(limit: number): void {
+  if (!(Number.isInteger(limit) || limit === Infinity) || limit < 0) {
+    throw new RangeError(`atom limit must be a non-negative integer or Infinity, not ${String(limit)}`);
+  }
+  atomLimit = limit;
 }
 
 /** An Erlang float. Wrapped so that an integral float such as `1.0` survives a round trip. */

@@ -50,6 +50,8 @@ commands:
        [--shutdown-time MS]    on SIGTERM/SIGINT: leaves EPMD, refuses new calls, lets calls in
                                flight finish for up to MS (default 5000), then disconnects and
                                exits 0; a second signal ends it at once
+       [--atom-limit N]        the most atoms alive at once (default 2,097,152; erl's +t sizes its
+                               table): input from a peer that would pass it closes that connection
        [--log-level LEVEL] [--log-format text|json]
                                the log on stderr: erl logger's levels (emergency ... debug, none,
                                all; default notice), written as erl writes it or one JSON object

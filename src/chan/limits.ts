@@ -19,7 +19,7 @@ export const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
 /**
  * Before authentication a peer is a stranger: handshake frames are tiny, so they may be at most
- * 64 KiB and create at most 32 new atoms (atoms are never freed).
+ * 64 KiB and create at most 32 new atoms.
  */
 export const HANDSHAKE_LIMITS: ChannelLimits = {
   maxFrameSize: 64 * 1024,

@@ -1,7 +1,7 @@
 /**
  * `erlbridge node [--sname N | --name N@HOST] [--cookie C] [--epmd-port P] [--hidden | --visible]
  * [--serve [NAME=]FILE]... [--global NAME] [--pg GROUP] [--connect-all BOOL] [--prevent-overlapping-partitions BOOL]
- * [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP]`:
+ * [--net-ticktime S] [--dist-port P | --dist-port-range MIN-MAX] [--dist-listen-address IP] [--atom-limit N]`:
  * a node serving kvs and dist_demo. Visible by default, as erl is; `--hidden` (or erl's `-hidden`)
  * makes it hidden, and wins over `--visible`, which stays accepted (it is the default).
  * `--global` registers the kvs process under a global name, `--pg` joins it to a pg group; the
@@ -12,6 +12,7 @@
  * distribution: see tls-options.ts. `--serve [NAME=]FILE` (repeatable) serves a JS or TS file's
  * exported functions as module NAME (serve-module.ts). erl's `-sname`, `-name`, `-setcookie`
  * and `-hidden` are accepted too; its other flags are errors that say erlbridge lacks them.
+ * `--atom-limit N` caps the live atoms of the process (`setAtomLimit`, as erl's `+t` sizes its table).
  * The greeting shows the erl command line that reaches the node (erl-command-line.ts).
  *
  * SIGTERM or SIGINT stops it in order (`ErlNode.stop`): gone from EPMD and refusing new calls at
@@ -19,7 +20,7 @@
  * default 5000), then closes its connections (peers see nodedown) and exits 0, as a service
  * that stopped cleanly on request does.
  */
-import { atom } from '../../codec';
+import { atom, setAtomLimit } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
@@ -64,6 +65,7 @@ export async function nodeCommand(args: string[]): Promise<number> {
       'log-level',
       'log-format',
       'shutdown-time',
+      'atom-limit',
       ...TLS_OPTIONS,
     ],
     ['visible', 'hidden'],
@@ -77,6 +79,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
   const tls = tlsNodeOptions(options);
   const stopWithin = shutdownTime(options);
+  const atomLimit = atomLimitOption(options);
+  if (atomLimit !== undefined) setAtomLimit(atomLimit);
   const node = await ErlNode.start({
     name,
     longNames,
@@ -160,4 +164,15 @@ function functionList({ functions }: ServedModule): string {
   return Object.entries(functions)
     .map(([name, fn]) => `${name}/${fn.erlangArity ?? fn.length}`)
     .join(', ');
+}
+
+/** `--atom-limit N`: the most atoms alive at once; a peer whose input would pass it is disconnected. */
+function atomLimitOption(options: Record<string, string | true>): number | undefined {
+  const v = options['atom-limit'];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--atom-limit takes a whole number of atoms, at least 1, not ${String(v)}`);
+  }
+  return n;
 }

@@ -73,6 +73,9 @@ export interface ConnectionEvents {
   close: [reason: CloseReason];
 }
 
+/** How long reading one peer's bytes may hold the event loop before the others get a turn, ms. */
+const READ_SLICE_MS = 10;
+
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly peer: string;
   readonly flags: bigint;
@@ -93,6 +96,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly timer: NodeJS.Timeout;
   private readBytes = 0;
   private silentIntervals = 0;
+  /** Time spent reading since the last yield ({@link yieldReading}). */
+  private readingMs = 0;
   private wroteSinceTick = false;
   private closed = false;
   /** Frames sent since the last flush: written together, one write per turn of the event loop. */
@@ -272,6 +277,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private received(chunk: Buffer): void {
     if (this.closed) return;
+    const started = performance.now();
     this.readBytes += chunk.length;
     let message: DistMessage | null;
     try {
@@ -282,7 +288,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
+    this.readingMs += performance.now() - started;
+    if (this.readingMs > READ_SLICE_MS && !this.closed) this.yieldReading();
+  }
+
+  /**
+   * libuv reads a socket that stays readable up to 32 times in one turn of the event loop, so a peer
+   * that keeps ours full (a flood of costly terms) would hold the loop for all of them while the
+   * other connections and timers wait. After a slice of reading, let them run first.
+   */
+  private yieldReading(): void {
+    this.readingMs = 0;
+    this.socket.pause();
+    setImmediate(() => {
+      if (!this.closed) this.socket.resume();
+    });
   }
 
   /** Every tickTime / intensity: tick if we wrote nothing, and count intervals the peer was silent. */

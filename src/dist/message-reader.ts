@@ -3,7 +3,7 @@
  * wire formats: pass-through (112, each term with its own 131) and the distribution header
  * (131,68 / 131,69 / 131,70) with the atom cache and fragments.
  */
-import { Atom, Decoder, DecodeError, DecodeOptions, Term } from '../../codec';
+import { Atom, AtomLimitError, Decoder, DecodeError, DecodeOptions, Term } from '../../codec';
 import { AtomCacheIn } from './atom-cache-in';
 import { DistError } from './errors';
 import { FragmentAssembler } from './fragments-in';
@@ -120,7 +120,8 @@ export class MessageReader {
       if (payload.end !== buf.length) throw new DistError('bad_term', `${buf.length - payload.end} bytes after the payload`);
       return { control: control.term, payload: payload.term };
     } catch (e) {
-      if (e instanceof DecodeError) throw new DistError('bad_term', `undecodable term: ${e.message}`);
+      // A full atom table is not this peer's syntax error: the node's log tells it apart.
+      if (e instanceof DecodeError && !(e instanceof AtomLimitError)) throw new DistError('bad_term', `undecodable term: ${e.message}`);
       throw e;
     }
   }

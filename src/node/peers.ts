@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'events';
 import type * as net from 'net';
-import { Term } from '../../codec';
+import { AtomLimitError, Term } from '../../codec';
 import {
   acceptHandshake,
   connectToNode,
@@ -57,6 +57,8 @@ const DEFAULT_MAX_PENDING_HANDSHAKES = 1024;
 
 export class Peers extends EventEmitter<PeersEvents> {
   private readonly connections = new Map<string, Connection>();
+  /** Peers that keep sending new atoms at a full table may reconnect and do it again: a few lines. */
+  private readonly atomLimitLog = new RateLimitedLog((line) => this.options.log(line));
   private readonly dialing = new Map<string, Promise<Connection>>();
   /**
    * Handshakes from peers we answered `ok`, until they end (the connection, or null on failure):
@@ -252,7 +254,11 @@ export class Peers extends EventEmitter<PeersEvents> {
     });
     conn.on('close', (reason: CloseReason) => {
       if (this.connections.get(conn.peer) === conn) this.connections.delete(conn.peer);
-      if (reason instanceof Error) this.options.log(`connection to ${conn.peer} closed: ${reason.message}`);
+      if (reason instanceof Error) {
+        const line = `connection to ${conn.peer} closed: ${reason.message}`;
+        if (reason instanceof AtomLimitError) this.atomLimitLog.log(line);
+        else this.options.log(line);
+      }
       this.emit('nodedown', conn.peer, reason instanceof Error ? reason.message : reason, conn);
     });
     this.emit('nodeup', conn.peer, conn);
