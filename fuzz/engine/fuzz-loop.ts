@@ -26,7 +26,7 @@ export interface FuzzOptions {
   readonly watchdog: boolean;
   /** How many of the starting inputs are seeds (the rest: the kept corpus), for {@link FuzzReport.edgesFromSeeds}. */
   readonly seedCount: number;
-  /** Called with each mutant that reached new coverage. */
+  /** Called with each input that reached new coverage, starting ones included. */
   readonly onNewInput?: (input: Buffer) => void;
   /** Called with each finding whose top frame was not seen before. */
   readonly onFinding?: (finding: Finding) => void;
@@ -51,7 +51,7 @@ export async function fuzz(target: FuzzTarget, initial: readonly Buffer[], optio
   const random = new Random(options.seed);
   const corpus: Buffer[] = [];
   const findings = new Map<string, Finding>();
-  const watchdog = options.watchdog ? new Watchdog(target.name, Math.max(5000, options.timeoutMs * 4)) : undefined;
+  const watchdog = options.watchdog ? new Watchdog(target.name, Math.max(1000, options.timeoutMs * 5)) : undefined;
   const sources = { dictionary: target.dictionary ?? [], corpus, maxLength: options.maxLength };
   let executions = 0;
 
@@ -72,7 +72,12 @@ export async function fuzz(target: FuzzTarget, initial: readonly Buffer[], optio
     resetCoverage();
     let edgesFromSeeds = 0;
     for (const [k, input] of initial.entries()) {
-      if ((await runOne(input)) || !options.guided) corpus.push(input);
+      if (await runOne(input)) {
+        corpus.push(input);
+        options.onNewInput?.(input);
+      } else if (!options.guided) {
+        corpus.push(input);
+      }
       if (k + 1 === options.seedCount) edgesFromSeeds = edgesCovered();
     }
     const edgesAtStart = edgesCovered();

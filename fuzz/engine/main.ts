@@ -4,12 +4,13 @@
  *   npm run fuzz -- --minutes 10                 every target, 10 minutes in all, split evenly
  *   npm run fuzz -- --minutes 4 --target decoder --target text-parser
  *   npm run fuzz -- --runs 2000 --seed 7         a fixed number of mutated inputs per target
- *   npm run fuzz -- --write-seeds                write each target's seeds() into its corpus
+ *   npm run fuzz -- --write-seeds                put each target's seeds() that add coverage in its corpus
  *   npm run fuzz -- --minutes 10 --write-docs    and rewrite "## Last long run" of docs/fuzzing.md
  *
  * Each target runs in a child process of its own (`--child <file>`): coverage starts empty, the
  * target's `covers` are instrumented, and a target that crashes the process takes no other with
- * it. A timed run (`--minutes`) keeps every input that reached new coverage in
+ * it. (`--child a.ts --child b.ts` runs several in turn in one child, which saves starting
+ * TypeScript for each: `npm test` does that.) A timed run (`--minutes`) keeps every input that reached new coverage in
  * fuzz/corpus/<target>/; a counted run (`--runs`, as `npm test` does) writes nothing but findings,
  * unless `--save-corpus`. The exit status is 1 when there was a finding.
  */
@@ -20,15 +21,15 @@ import { writeDocsSection } from '../../bench/docs-section';
 import { addToCorpus, readCorpus, sha1 } from './corpus';
 import { saveFinding } from './findings';
 import { fuzz, FuzzReport } from './fuzz-loop';
-import { loadInstrumented, loadTarget, targetFiles } from './load-target';
-import { instrumentOnly, ROOT } from './require-hook';
+import { loadInstrumented, targetFiles } from './load-target';
+import { ROOT } from './require-hook';
 
 interface Flags {
   minutes?: number;
   runs?: number;
   seed: number;
   targets: string[];
-  child?: string;
+  children: string[];
   unguided: boolean;
   writeSeeds: boolean;
   writeDocs: boolean;
@@ -51,6 +52,7 @@ function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     seed: 1,
     targets: [],
+    children: [],
     unguided: false,
     writeSeeds: false,
     writeDocs: false,
@@ -75,7 +77,7 @@ function parseFlags(argv: string[]): Flags {
     else if (flag === '--runs') flags.runs = number();
     else if (flag === '--seed') flags.seed = number();
     else if (flag === '--target') flags.targets.push(value());
-    else if (flag === '--child') flags.child = value();
+    else if (flag === '--child') flags.children.push(value());
     else if (flag === '--timeout-ms') flags.timeoutMs = number();
     else if (flag === '--max-length') flags.maxLength = number();
     else if (flag === '--unguided') flags.unguided = true;
@@ -139,14 +141,10 @@ function runParent(flags: Flags): number {
   const names = flags.targets.length > 0 ? flags.targets : [...files.keys()];
   for (const name of names) if (!files.has(name)) throw new Error(`no target ${name} in fuzz/targets/`);
 
+  // Seeds go into the corpus as a run of no mutants that keeps what it runs: those that add coverage.
   if (flags.writeSeeds) {
-    instrumentOnly([]);
-    for (const name of names) {
-      const target = loadTarget(files.get(name) as string);
-      const added = target.seeds().filter((seed) => addToCorpus(target.name, seed)).length;
-      console.log(`${target.name}: ${added} seeds written to fuzz/corpus/${target.name}/`);
-    }
-    if (flags.minutes === undefined && flags.runs === undefined) return 0;
+    flags.runs ??= flags.minutes === undefined ? 0 : undefined;
+    flags.saveCorpus = true;
   }
 
   const seconds = flags.minutes === undefined ? Infinity : (flags.minutes * 60) / names.length;
@@ -198,8 +196,8 @@ function runParent(flags: Flags): number {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
-  if (flags.child !== undefined) {
-    await runChild(flags.child, flags, flags.minutes === undefined ? Infinity : flags.minutes * 60);
+  if (flags.children.length > 0) {
+    for (const file of flags.children) await runChild(file, flags, flags.minutes === undefined ? Infinity : flags.minutes * 60);
     process.exit(0);
   }
   process.exitCode = runParent(flags);

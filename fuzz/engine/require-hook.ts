@@ -22,6 +22,8 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 let instrumented = new Set<string>();
+/** Compiled files, plain and instrumented: a target is loaded twice, and several in one process. */
+const compiled = new Map<string, string>();
 
 /** Absolute paths of the files compiled with instrumentation since the last {@link instrumentOnly}. */
 export const instrumentedLoaded = new Set<string>();
@@ -38,15 +40,19 @@ export function instrumentOnly(files: readonly string[]): void {
   installCoverageGlobals();
   const extensions = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
   extensions['.ts'] = (module, filename) => {
-    const source = fs.readFileSync(filename, 'utf8');
     const covered = instrumented.has(filename);
-    const output = ts.transpileModule(source, {
-      compilerOptions: COMPILER_OPTIONS,
-      fileName: filename,
-      transformers: covered ? { before: [instrumenter(path.relative(ROOT, filename))] } : undefined,
-    });
+    const key = `${covered ? 'instrumented' : 'plain'} ${filename}`;
+    let code = compiled.get(key);
+    if (code === undefined) {
+      code = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+        compilerOptions: COMPILER_OPTIONS,
+        fileName: filename,
+        transformers: covered ? { before: [instrumenter(path.relative(ROOT, filename))] } : undefined,
+      }).outputText;
+      compiled.set(key, code);
+    }
     if (covered) instrumentedLoaded.add(filename);
-    module._compile(output.outputText, filename);
+    module._compile(code, filename);
   };
   // Stacks of findings name lines of the TypeScript.
   process.setSourceMapsEnabled(true);

@@ -29,7 +29,7 @@ setInterval(() => {
   fs.mkdirSync(folder, { recursive: true });
   fs.writeFileSync(file, input);
   fs.writeFileSync(file + '.txt', 'hang: a synchronous run did not return within ' + limitMs + ' ms\\nkey: hang sync\\ninput (hex): ' + input.toString('hex').slice(0, 4096) + '\\n');
-  process.stderr.write('fuzz: synchronous hang, input saved to ' + path.relative(process.cwd(), file) + '\\n');
+  fs.writeSync(2, 'fuzz: synchronous hang, input saved to ' + path.relative(process.cwd(), file) + '\\n');
   process.kill(process.pid, 'SIGKILL');
 }, Math.min(250, limitMs / 4));
 `;
