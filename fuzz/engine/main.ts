@@ -151,25 +151,32 @@ function runParent(flags: Flags): number {
   const reports: ChildReport[] = [];
   const failures: string[] = [];
   for (const name of names) {
-    const args = [path.join(ROOT, 'fuzz', 'run.js'), '--child', files.get(name) as string, '--seed', String(flags.seed)];
-    args.push('--timeout-ms', String(flags.timeoutMs), '--max-length', String(flags.maxLength));
-    if (flags.runs !== undefined) args.push('--runs', String(flags.runs));
-    if (flags.minutes !== undefined) args.push('--minutes', String(seconds / 60));
-    if (flags.minutes !== undefined || flags.saveCorpus) args.push('--save-corpus');
-    if (flags.unguided) args.push('--unguided');
-    const child = spawnSync(process.execPath, args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = child.stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
-    if (line === undefined) {
-      failures.push(
-        `${name}: the child process ended without a report (status ${child.status}, signal ${child.signal}); see fuzz/findings/${name}/`,
-      );
-      continue;
+    // A timed run whose child died (a synchronous hang kills it) goes on in a new child for the time left.
+    const until = Date.now() + seconds * 1000;
+    let line: string | undefined;
+    for (let attempt = 0; line === undefined && attempt < 5; attempt++) {
+      const left = (until - Date.now()) / 1000;
+      if (attempt > 0 && !(left > 10)) break;
+      const args = [path.join(ROOT, 'fuzz', 'run.js'), '--child', files.get(name) as string, '--seed', String(flags.seed + attempt)];
+      args.push('--timeout-ms', String(flags.timeoutMs), '--max-length', String(flags.maxLength));
+      if (flags.runs !== undefined) args.push('--runs', String(flags.runs));
+      if (flags.minutes !== undefined) args.push('--minutes', String(left / 60));
+      if (flags.minutes !== undefined || flags.saveCorpus) args.push('--save-corpus');
+      if (flags.unguided) args.push('--unguided');
+      const child = spawnSync(process.execPath, args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      line = child.stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
+      if (line === undefined) {
+        failures.push(
+          `${name}: the child process ended without a report (status ${child.status}, signal ${child.signal}); see fuzz/findings/${name}/`,
+        );
+      }
     }
+    if (line === undefined) continue;
     const report = JSON.parse(line.slice(REPORT_PREFIX.length)) as ChildReport;
     reports.push(report);
     if (!flags.json)
