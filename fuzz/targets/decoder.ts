@@ -3,7 +3,8 @@
  *
  * The first input byte chooses how the rest is decoded (the seeds are the fixture vectors behind
  * every kind of choice byte):
- *   bits 0-1  the entry point: `decode(bytes)` (the shared decoder), a long-lived `Decoder` (state
+ *   bits 0-1  the entry point: `decode(bytes)` (the shared decoder; `decode(bytes, options)` when
+ *             an option bit is set), a long-lived `Decoder` (state
  *             kept from input to input, as per connection), a new `Decoder(options)`, or
  *             `decodeAt(bytes, offset)` after the version byte, as the distribution does
  *   bit 2     low limits, from the next three bytes (depth, atoms, atom length, big integer
@@ -64,7 +65,7 @@ export const target: FuzzTarget = {
     let term: Term;
     switch (choice & 3) {
       case 0:
-        term = decode(bytes);
+        term = (choice & 0x7c) === 0 ? decode(bytes) : decode(bytes, options);
         break;
       case 1:
         term = longLived.decode(bytes);
