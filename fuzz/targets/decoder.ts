@@ -4,9 +4,9 @@
  * The first input byte chooses how the rest is decoded (the seeds are the fixture vectors behind
  * every kind of choice byte):
  *   bits 0-1  the entry point: `decode(bytes)` (the shared decoder; `decode(bytes, options)` when
- *             an option bit is set), a long-lived `Decoder` (state
- *             kept from input to input, as per connection), a new `Decoder(options)`, or
- *             `decodeAt(bytes, offset)` after the version byte, as the distribution does
+ *             an option bit is set), a long-lived `Decoder` (state kept from input to input, as
+ *             per connection), a new `Decoder(options)`, or `decodeAt(bytes, offset)` after the
+ *             version byte, as the distribution does
  *   bit 2     low limits, from the next three bytes (depth, atoms, atom length, big integer
  *             bytes, input size, decompressed size)
  *   bit 3     an `atomCache` with holes, for ATOM_CACHE_REF
