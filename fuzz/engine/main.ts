@@ -156,7 +156,7 @@ function runParent(flags: Flags): number {
     let line: string | undefined;
     for (let attempt = 0; line === undefined && attempt < 5; attempt++) {
       const left = (until - Date.now()) / 1000;
-      if (attempt > 0 && !(left > 10)) break;
+      if (attempt > 0 && (flags.minutes === undefined || left < 10)) break;
       const args = [path.join(ROOT, 'fuzz', 'run.js'), '--child', files.get(name) as string, '--seed', String(flags.seed + attempt)];
       args.push('--timeout-ms', String(flags.timeoutMs), '--max-length', String(flags.maxLength));
       if (flags.runs !== undefined) args.push('--runs', String(flags.runs));
