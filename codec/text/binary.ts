@@ -55,12 +55,19 @@ export class BitWriter {
   }
 
   private pushBytes(bytes: Uint8Array): void {
-    if ((this.bits & 7) !== 0) {
-      for (const b of bytes) this.push(b, 8);
-      return;
-    }
     this.reserve(bytes.length * 8);
-    this.bytes.set(bytes, this.bits >> 3);
+    const used = this.bits & 7;
+    if (used === 0) {
+      this.bytes.set(bytes, this.bits >> 3);
+    } else {
+      // Each byte straddles two: its high bits finish the open byte, its low bits start the next.
+      const out = this.bytes;
+      let at = this.bits >> 3;
+      for (let i = 0; i < bytes.length; i++) {
+        out[at] |= bytes[i] >> used;
+        out[++at] = (bytes[i] << (8 - used)) & 0xff;
+      }
+    }
     this.bits += bytes.length * 8;
   }
 

@@ -232,18 +232,24 @@ describe('parseTerm', () => {
     expect(best).toBeLessThan(200);
   });
 
-  // A fuzz finding (text-parser): `<<96:100000000>>`, 17 characters, took seconds, in BigInt
-  // arithmetic on all 100 million bits and a byte array grown one number at a time.
+  // Fuzz findings (text-parser): `<<96:100000000>>`, 17 characters, took seconds, in BigInt
+  // arithmetic on all 100 million bits and a byte array grown one number at a time; and so did a
+  // large segment that starts inside a byte, written a byte at a time through a bit-level push.
   it('builds the largest integer segment quickly, its sign repeated', () => {
     const start = process.cpuUsage();
     const negative = parseTerm('<<-2:134217720>>') as Buffer;
     const positive = parseTerm('<<1:1, 5:134217719>>') as Buffer;
+    // Two bits in: every byte of the segment straddles two.
+    const unaligned = parseTerm('<<1:2, -1:134217712, 0:6>>') as Buffer;
     const used = process.cpuUsage(start);
     expect(negative.length).toBe(16_777_215);
     expect([negative[0], negative[16_777_213], negative[16_777_214]]).toEqual([255, 255, 254]);
     expect(positive.length).toBe(16_777_215);
     expect([positive[0], positive[1], positive[16_777_214]]).toEqual([128, 0, 5]);
-    expect((used.user + used.system) / 1000).toBeLessThan(1500);
+    expect(unaligned.length).toBe(16_777_215);
+    expect([unaligned[0], unaligned[1], unaligned[16_777_213], unaligned[16_777_214]]).toEqual([127, 255, 255, 192]);
+    // About 0.5 s of CPU now; 3.9 s before the second fix, 15 s before the first.
+    expect((used.user + used.system) / 1000).toBeLessThan(2000);
   });
 });
 
