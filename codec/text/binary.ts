@@ -7,6 +7,12 @@ import { BitBinary } from '../terms';
 export const MAX_SEGMENT_BITS = 1 << 27;
 
 /**
+ * The largest binary a literal may build, in bits (16 MiB): a few characters of segments
+ * (`<<"abcdef":100000000>>`) must not make hundreds of megabytes.
+ */
+export const MAX_BINARY_BITS = 1 << 27;
+
+/**
  * The low `length` bytes of `value` in two's complement, big-endian. Only the bytes the value
  * occupies take BigInt arithmetic; the rest repeat its sign (so `<<1:100000000>>` is quick).
  */
@@ -121,6 +127,11 @@ export class BitWriter {
       else buf.writeUInt32BE(code);
     }
     this.pushBytes(buf);
+  }
+
+  /** The bits written so far. */
+  get bitLength(): number {
+    return this.bits;
   }
 
   /** A binary when the bits fill whole bytes, a {@link BitBinary} otherwise. */

@@ -251,6 +251,16 @@ describe('parseTerm', () => {
     // About 0.5 s of CPU now; 3.9 s before the second fix, over 11 s before the first.
     expect((used.user + used.system) / 1000).toBeLessThan(2000);
   });
+
+  // A fuzz finding (text-parser): 107 characters asked for 316 MB and, seconds later, threw a
+  // RangeError from inside the parser; each segment was within the limit, their sum was not.
+  it('refuses a binary literal of more than 16 MiB, however it is split', () => {
+    for (const text of [`<<"${'a'.repeat(40)}":63197723>>`, '<<0:134217720, 0:9>>', '<<0:100000000, 1:100000000>>']) {
+      expect(() => parseTerm(text)).toThrow(TextParseError);
+      expect(() => parseTerm(text)).toThrow(/too large/);
+    }
+    expect((parseTerm('<<0:134217720, 0:7>>') as BitBinary).bitLength).toBe(134_217_727);
+  });
 });
 
 describe('parseTerms', () => {
