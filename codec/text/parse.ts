@@ -7,7 +7,7 @@ import { endianness } from 'os';
 import { Atom, BitBinary, ErlFloat, ExportFun, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../terms';
 import { ErlMap } from '../erlmap';
 import { describeToken, Lexer, Token } from './lexer';
-import { BitWriter, MAX_SEGMENT_BITS } from './binary';
+import { BitWriter, MAX_BINARY_BITS, MAX_SEGMENT_BITS } from './binary';
 
 /**
  * Parse one term, optionally followed by `.`: `parseTerm('{ok, [1,2|3]}')`.
@@ -347,6 +347,7 @@ function writeSegment(
   if (type === 'integer') {
     const bits = (size ?? 8) * unit;
     if (bits > MAX_SEGMENT_BITS) throw lexer.error(`a segment of ${bits} bits is too large`, at);
+    if (writer.bitLength + bits > MAX_BINARY_BITS) throw lexer.error(`a binary of more than ${MAX_BINARY_BITS} bits is too large`, at);
     if (little && bits % 8 !== 0) throw lexer.error('a little-endian segment must be whole bytes', at);
     writer.integer(value, bits, little);
     return;

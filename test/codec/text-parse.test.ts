@@ -231,6 +231,36 @@ describe('parseTerm', () => {
     }
     expect(best).toBeLessThan(200);
   });
+
+  // Fuzz findings (text-parser): `<<96:100000000>>`, 17 characters, took seconds, in BigInt
+  // arithmetic on all 100 million bits and a byte array grown one number at a time; and so did a
+  // large segment that starts inside a byte, written a byte at a time through a bit-level push.
+  it('builds the largest integer segment quickly, its sign repeated', () => {
+    const start = process.cpuUsage();
+    const negative = parseTerm('<<-2:134217720>>') as Buffer;
+    const positive = parseTerm('<<1:1, 5:134217719>>') as Buffer;
+    // Two bits in: every byte of the segment straddles two.
+    const unaligned = parseTerm('<<1:2, -1:134217712, 0:6>>') as Buffer;
+    const used = process.cpuUsage(start);
+    expect(negative.length).toBe(16_777_215);
+    expect([negative[0], negative[16_777_213], negative[16_777_214]]).toEqual([255, 255, 254]);
+    expect(positive.length).toBe(16_777_215);
+    expect([positive[0], positive[1], positive[16_777_214]]).toEqual([128, 0, 5]);
+    expect(unaligned.length).toBe(16_777_215);
+    expect([unaligned[0], unaligned[1], unaligned[16_777_213], unaligned[16_777_214]]).toEqual([127, 255, 255, 192]);
+    // About 0.5 s of CPU now; 3.9 s before the second fix, over 11 s before the first.
+    expect((used.user + used.system) / 1000).toBeLessThan(2000);
+  });
+
+  // A fuzz finding (text-parser): 107 characters asked for 316 MB and, seconds later, threw a
+  // RangeError from inside the parser; each segment was within the limit, their sum was not.
+  it('refuses a binary literal of more than 16 MiB, however it is split', () => {
+    for (const text of [`<<"${'a'.repeat(40)}":63197723>>`, '<<0:134217720, 0:9>>', '<<0:100000000, 1:100000000>>']) {
+      expect(() => parseTerm(text)).toThrow(TextParseError);
+      expect(() => parseTerm(text)).toThrow(/too large/);
+    }
+    expect((parseTerm('<<0:134217720, 0:7>>') as BitBinary).bitLength).toBe(134_217_727);
+  });
 });
 
 describe('parseTerms', () => {
