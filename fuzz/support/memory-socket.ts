@@ -25,9 +25,13 @@ export class MemorySocket extends Duplex {
     return this as unknown as net.Socket;
   }
 
-  /** The peer sends `bytes` (null: the peer closes its side). */
+  /**
+   * The peer sends `bytes`; null: the peer closes its side, on a later turn of the event loop as
+   * with a real socket, whose close never comes in the same read as the data before it.
+   */
   feed(bytes: Buffer | null): void {
-    this.push(bytes);
+    if (bytes === null) setImmediate(() => this.push(null));
+    else this.push(bytes);
   }
 
   override _read(): void {}
