@@ -17,7 +17,7 @@
  *   src/kvs/, src/demo/    all of the above but src/chan/
  *   src/phoenix/           the same: src/node/ and the layers below it (Phoenix.PubSub over pg)
  *   src/commands/, src/cli.ts, src/index.ts   anything in the library
- *   test/, bench/          anything; nothing in codec/, handshake/ or src/ imports them
+ *   test/, bench/, fuzz/   anything; nothing in codec/, handshake/ or src/ imports them
  *
  * A layer may always import its own folder. Type-only imports count (tsPreCompilationDeps), so a
  * layer cannot lean on a higher one even for a type.
@@ -84,11 +84,11 @@ module.exports = {
       to: {},
     },
     {
-      name: 'library-not-to-test-or-bench',
+      name: 'library-not-to-test-bench-or-fuzz',
       severity: 'error',
-      comment: 'codec/, handshake/ and src/ may not import from test/ or bench/.',
+      comment: 'codec/, handshake/ and src/ may not import from test/, bench/ or fuzz/.',
       from: { path: LIBRARY },
-      to: { path: '^(test|bench)/' },
+      to: { path: '^(test|bench|fuzz)/' },
     },
     {
       name: 'library-not-to-dev-dep',
@@ -163,7 +163,7 @@ module.exports = {
 
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['^dist/', '^bench/\\.build/', '^docs/api/', '^coverage/'] },
+    exclude: { path: ['^dist/', '^bench/\\.build/', '^docs/api/', '^coverage/', '^fuzz/(corpus|findings)/'] },
     moduleSystems: ['cjs', 'es6'],
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

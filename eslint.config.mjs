@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * ESLint for the whole tree (`npm run lint`): typescript-eslint's type-aware recommended rules for
- * the TypeScript in codec/, handshake/, src/, test/ and bench/, ESLint's recommended rules for the
- * CommonJS scripts (bin/, bench/run.js, jest.config.js, the config files). Formatting is
+ * the TypeScript in codec/, handshake/, src/, test/, bench/ and fuzz/, ESLint's recommended rules for
+ * the CommonJS scripts (bin/, bench/run.js, fuzz/run.js, jest.config.js, the config files). Formatting is
  * Prettier's job (`npm run format:check`): eslint-config-prettier, last, turns off every rule
  * that could disagree with it.
  */
@@ -13,7 +13,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'docs/api/', 'coverage/', 'bench/.build/', '**/node_modules/'] },
+  { ignores: ['dist/', 'docs/api/', 'coverage/', 'bench/.build/', 'fuzz/corpus/', 'fuzz/findings/', '**/node_modules/'] },
 
   js.configs.recommended,
 
@@ -51,10 +51,10 @@ export default defineConfig(
   },
 
   // The library writes nothing to the console: it reports through return values, errors and the
-  // streams it is handed. The CLI and the benchmarks print by design.
+  // streams it is handed. The CLI, the benchmarks and the fuzzer print by design.
   {
     files: ['**/*.ts', '**/*.js'],
-    ignores: ['bench/**', 'bin/**', 'src/cli.ts', 'src/commands/**'],
+    ignores: ['bench/**', 'bin/**', 'fuzz/**', 'src/cli.ts', 'src/commands/**'],
     rules: { 'no-console': 'error' },
   },
 

@@ -6,31 +6,62 @@ import { BitBinary } from '../terms';
 /** The largest segment a literal may write, in bits: a typo like `<<0:99999999999>>` fails fast. */
 export const MAX_SEGMENT_BITS = 1 << 27;
 
+/**
+ * The low `length` bytes of `value` in two's complement, big-endian. Only the bytes the value
+ * occupies take BigInt arithmetic; the rest repeat its sign (so `<<1:100000000>>` is quick).
+ */
+function twosComplement(value: bigint, length: number): Buffer {
+  const own = Math.min(length, Math.ceil((value < 0n ? -value : value).toString(16).length / 2) + 1);
+  const modulus = 1n << BigInt(own * 8);
+  const low = ((value % modulus) + modulus) % modulus;
+  const bytes = Buffer.alloc(length, value < 0n ? 0xff : 0);
+  bytes.write(low.toString(16).padStart(own * 2, '0'), length - own, 'hex');
+  return bytes;
+}
+
 /** Writes segments most significant bit first, as Erlang's binary construction does. */
 export class BitWriter {
-  private readonly bytes: number[] = [];
+  /** The bytes written so far (grown by doubling); the last may be partly filled. */
+  private bytes = Buffer.alloc(16);
   private bits = 0;
+
+  /** Room for `n` more bits. */
+  private reserve(n: number): void {
+    const needed = Math.ceil((this.bits + n) / 8);
+    if (needed <= this.bytes.length) return;
+    const grown = Buffer.alloc(Math.max(needed, this.bytes.length * 2));
+    this.bytes.copy(grown);
+    this.bytes = grown;
+  }
 
   /** The low `n` (1..8) bits of `value`. */
   private push(value: number, n: number): void {
+    value &= (1 << n) - 1;
+    this.reserve(n);
     const used = this.bits & 7;
+    const at = this.bits >> 3;
     if (used === 0) {
-      this.bytes.push((value << (8 - n)) & 0xff);
+      this.bytes[at] = (value << (8 - n)) & 0xff;
     } else {
       const free = 8 - used;
-      const last = this.bytes.length - 1;
       if (n <= free) {
-        this.bytes[last] |= (value << (free - n)) & 0xff;
+        this.bytes[at] |= (value << (free - n)) & 0xff;
       } else {
-        this.bytes[last] |= value >> (n - free);
-        this.bytes.push((value << (8 - (n - free))) & 0xff);
+        this.bytes[at] |= value >> (n - free);
+        this.bytes[at + 1] = (value << (8 - (n - free))) & 0xff;
       }
     }
     this.bits += n;
   }
 
   private pushBytes(bytes: Uint8Array): void {
-    for (const b of bytes) this.push(b, 8);
+    if ((this.bits & 7) !== 0) {
+      for (const b of bytes) this.push(b, 8);
+      return;
+    }
+    this.reserve(bytes.length * 8);
+    this.bytes.set(bytes, this.bits >> 3);
+    this.bits += bytes.length * 8;
   }
 
   /**
@@ -43,10 +74,8 @@ export class BitWriter {
       return;
     }
     if (size === 0) return;
-    const modulus = 1n << BigInt(size);
-    const v = ((BigInt(value) % modulus) + modulus) % modulus;
     const length = Math.ceil(size / 8);
-    const bytes = Buffer.from(v.toString(16).padStart(length * 2, '0'), 'hex');
+    const bytes = twosComplement(BigInt(value), length);
     if (little) {
       this.pushBytes(bytes.reverse());
       return;
@@ -89,7 +118,7 @@ export class BitWriter {
 
   /** A binary when the bits fill whole bytes, a {@link BitBinary} otherwise. */
   result(): Buffer | BitBinary {
-    const buf = Buffer.from(this.bytes);
+    const buf = Buffer.from(this.bytes.subarray(0, Math.ceil(this.bits / 8)));
     const rest = this.bits & 7;
     return rest === 0 ? buf : new BitBinary(buf, rest);
   }

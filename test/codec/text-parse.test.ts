@@ -231,6 +231,20 @@ describe('parseTerm', () => {
     }
     expect(best).toBeLessThan(200);
   });
+
+  // A fuzz finding (text-parser): `<<96:100000000>>`, 17 characters, took seconds, in BigInt
+  // arithmetic on all 100 million bits and a byte array grown one number at a time.
+  it('builds the largest integer segment quickly, its sign repeated', () => {
+    const start = process.cpuUsage();
+    const negative = parseTerm('<<-2:134217720>>') as Buffer;
+    const positive = parseTerm('<<1:1, 5:134217719>>') as Buffer;
+    const used = process.cpuUsage(start);
+    expect(negative.length).toBe(16_777_215);
+    expect([negative[0], negative[16_777_213], negative[16_777_214]]).toEqual([255, 255, 254]);
+    expect(positive.length).toBe(16_777_215);
+    expect([positive[0], positive[1], positive[16_777_214]]).toEqual([128, 0, 5]);
+    expect((used.user + used.system) / 1000).toBeLessThan(1500);
+  });
 });
 
 describe('parseTerms', () => {
