@@ -13,7 +13,7 @@ const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'lib_chan', 'lib_ch
 
 export const target: FuzzTarget = {
   name: 'chan-config',
-  covers: ['src/chan/config.ts', 'codec/text.ts'],
+  covers: ['src/chan/config.ts'],
   seeds: () => {
     const fixture = fs.readFileSync(FIXTURE, 'utf8');
     return [fixture, fixture.replace('{port, 2233}', '{port, 0}'), '{port, 0}.'].map((text) => Buffer.from(text, 'utf8'));

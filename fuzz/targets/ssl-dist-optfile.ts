@@ -33,7 +33,7 @@ const ORIGIN = '/etc/erl/ssl_dist.conf';
 
 export const target: FuzzTarget = {
   name: 'ssl-dist-optfile',
-  covers: ['handshake/ssl-dist-optfile.ts', 'handshake/transport/ssl-options.ts', 'codec/text.ts'],
+  covers: ['handshake/ssl-dist-optfile.ts', 'handshake/transport/ssl-options.ts'],
   seeds: () => OPTFILES.map((text) => Buffer.from(text, 'utf8')),
   run(input) {
     parseSslDistOptfile(input.toString('utf8'), ORIGIN);
