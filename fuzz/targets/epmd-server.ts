@@ -40,10 +40,6 @@ function inMemoryEpmd(): InMemoryEpmd {
   return epmd;
 }
 
-function closed(socket: MemorySocket): Promise<void> {
-  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
-}
-
 function seeds(): Buffer[] {
   const node = {
     name: 'fuzz',
@@ -71,6 +67,8 @@ export const target: FuzzTarget = {
     const { server, accept } = inMemoryEpmd();
     const cuts = input.subarray(1, 1 + ((input[0] ?? 0) % 4));
     const socket = new MemorySocket();
+    // Listened for from the start: `closed` turns true before the 'close' listeners (the server's) have run.
+    const closed = new Promise((resolve) => socket.once('close', resolve));
     accept(socket.asSocket);
     // The server resumes the socket on the next tick; from then on each chunk is handled at once.
     await nextTurn();
@@ -79,7 +77,7 @@ export const target: FuzzTarget = {
       socket.feed(chunk);
     }
     if (!socket.destroyed) socket.feed(null);
-    await closed(socket);
+    await closed;
     const left = server.registeredNodes();
     if (left.length > 0) throw new Error(`registrations outlive their socket: ${left.map((n) => n.name).join(', ')}`);
   },
