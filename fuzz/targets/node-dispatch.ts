@@ -9,7 +9,8 @@
  * - the connection must have ended with a `DistError` or the peer's close (any other error is a
  *   throw that escaped from dispatch);
  * - the node's own processes hold no link or monitor to a node it is not connected to;
- * - the node still answers: its registered process gets a message and replies.
+ * - the node still answers: its registered process (replaced if the peer killed it) gets a
+ *   message and replies.
  *
  * Input: one byte of choices (bit 0: raw frame; bit 1: distribution headers with atom cache and
  * fragments), then the choices of each message (see {@link element}) or the raw frame's body.
@@ -57,7 +58,7 @@ interface Harness {
   node: ErlNode;
   peerName: string;
   thirdNode: Atom;
-  /** A registered process that traps exits and answers {@link PING}. */
+  /** A registered process that traps exits (so links stay to be checked) and answers {@link PING}. */
   sink: ErlProcess;
   /** An unregistered process that dies of exit signals (and is replaced). */
   plain: ErlProcess;
@@ -83,11 +84,16 @@ function spawnPlain(h: Harness): ErlProcess {
 async function startHarness(): Promise<Harness> {
   const node = await ErlNode.start({ name: 'fuzzdispatch', cookie: COOKIE, distListen: false, log: () => undefined });
   const host = node.name.slice(node.name.indexOf('@') + 1);
-  const h = { node, peerName: `fuzzpeer@${host}`, thirdNode: atom(`third@${host}`), pinged: undefined } as Harness;
-  h.sink = node.spawn((self) => runSink(h, self));
-  node.register(SINK_NAME, h.sink);
-  h.plain = spawnPlain(h);
-  return h;
+  return { node, peerName: `fuzzpeer@${host}`, thirdNode: atom(`third@${host}`), pinged: undefined } as Harness;
+}
+
+/** Replace the processes a peer may legitimately have ended (an EXIT2 with reason `kill` ends even the sink). */
+function ensureProcesses(h: Harness): void {
+  if (!h.sink?.alive) {
+    h.sink = h.node.spawn((self) => runSink(h, self));
+    h.node.register(SINK_NAME, h.sink);
+  }
+  if (!h.plain?.alive) h.plain = spawnPlain(h);
 }
 
 /** The node's connection seam: a listener hands accepted sockets to its peers' `accept`. */
@@ -178,7 +184,7 @@ function strayBonds(h: Harness, proc: ErlProcess): string[] {
 async function run(input: Buffer): Promise<void> {
   harness ??= startHarness();
   const h = await harness;
-  if (!h.plain.alive) h.plain = spawnPlain(h);
+  ensureProcesses(h);
   const data = new FuzzedData(input);
   const options = data.byte();
   const [ours, theirs] = memorySocketPair();
@@ -216,18 +222,22 @@ async function run(input: Buffer): Promise<void> {
     const stray = strayBonds(h, proc);
     if (stray.length > 0) throw new Error(`after the peer left, ${proc === h.sink ? SINK_NAME : 'a process'} keeps ${stray.join(', ')}`);
   }
-  if (!h.sink.alive) throw new Error(`${SINK_NAME}, which traps exits, was killed`);
+  ensureProcesses(h);
   await pingSink(h);
 }
 
 function seeds(): Buffer[] {
-  // Each op once, with the right arity and element kinds drawn from a fixed pattern.
+  // Each op twice, with the right arity: elements of the peer and our node in pass-through
+  // frames, and with a third node's pid first (which link and monitor operations refuse) under
+  // the distribution header.
+  const fromPeer = Buffer.from([0, 2, 0, 0, 5, 1, 2, 3, 4, 5, 6, 7, 8, 7, 0, 9, 1, 2, 3, 10, 2, 12, 4]);
+  const fromThird = Buffer.from([3, 1, 0, 0, 5, 1, 2, 3, 4, 6, 1, 1, 2, 3, 4, 5, 6, 7, 8, 7, 0, 9, 1]);
   const out: Buffer[] = [];
-  for (const [i, op] of OPS.entries()) {
-    const shape = Buffer.from([0, (op % 14) + 16 * (i % 2), OPS.indexOf(op)]);
-    const elements = Buffer.from([0, 2, 0, 0, 5, 1, 2, 3, 4, 5, 6, 7, 8, 7, 0, 9, 1, 2, 3, 10, 2, 12, 4]);
-    out.push(Buffer.concat([Buffer.from([0]), shape.subarray(1), elements]));
-    out.push(Buffer.concat([Buffer.from([HEADERS]), shape.subarray(1), elements]));
+  for (const i of OPS.keys()) {
+    // A shape byte of 0 or 16 keeps the arity and the payload as the operation has them.
+    const shape = Buffer.from([16 * (i % 2), i]);
+    out.push(Buffer.concat([Buffer.from([0]), shape, fromPeer]));
+    out.push(Buffer.concat([Buffer.from([HEADERS]), shape, fromThird]));
   }
   out.push(Buffer.concat([Buffer.from([RAW]), Buffer.from([112, 131, 104, 1, 97, 99])]));
   return out;
