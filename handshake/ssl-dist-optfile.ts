@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Atom, parseTerms, Term, TextParseError, Tuple } from '../codec';
+import { Atom, charlistToString, isCharlist, parseTerms, Term, TextParseError, Tuple } from '../codec';
 import { checkSslDistOptions, SSL_OPTION_KINDS, SslDistOptionError, SslDistOptions, SslOptions, SslSide } from './transport/ssl-options';
 import { tlsTransport } from './transport/tls';
 import type { DistTransport } from './transport/transport';
@@ -102,7 +102,8 @@ function toValue(kind: string, value: Term): unknown {
 /** A charlist or a binary as a string; null for anything else. */
 function text(value: Term): string | null {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  if (Array.isArray(value) && value.length > 0 && value.every((c) => typeof c === 'number')) return String.fromCodePoint(...value);
+  // Only code points are text: a list holding any other number is a wrong value, not a crash.
+  if (isCharlist(value) && value.length > 0) return charlistToString(value);
   return null;
 }
 

@@ -7,7 +7,7 @@ import { formatTerm } from '../../codec/text';
 import { Channel } from './channel';
 import { AuthFailError, BadServiceError, ChanProtocolError } from './errors';
 import { ChanLimitOptions, DEFAULT_HANDSHAKE_TIMEOUT_MS, HANDSHAKE_LIMITS, payloadLimits } from './limits';
-import { challengeResponse } from './auth';
+import { challengeResponse, isLatin1 } from './auth';
 import { dial } from './transport';
 
 /** Options of {@link connect}; all optional. */
@@ -41,7 +41,10 @@ export async function connect(host: string, port: number, service: string, optio
     let reply = await channel.receive({ timeout, signal });
     if (isRecord(reply, 'challenge', 2) && isCharlist(reply.get(1))) {
       if (secret === null) throw new AuthFailError(service, 'the server demands a password and none was given');
-      const answer = challengeResponse(charlistToString(reply.get(1) as number[]), secret);
+      const challenge = charlistToString(reply.get(1) as number[]);
+      // The answer is an MD5 over Latin-1 bytes; a server that sends other characters breaks the protocol.
+      if (!isLatin1(challenge)) throw new ChanProtocolError('lib_chan: the server sent a challenge that is not Latin-1');
+      const answer = challengeResponse(challenge, secret);
       channel.send(tuple(atom('response'), charlist(answer)));
       reply = await channel.receive({ timeout, signal });
     }

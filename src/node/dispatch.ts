@@ -34,6 +34,17 @@ function ref(t: Term, what: string): Reference {
   return t;
 }
 
+/**
+ * The pid of a process of the peer itself. A link, unlink, link exit or monitor comes from the
+ * process it is about, so one naming a process of another node would leave us a link or monitor
+ * that no nodedown ever clears; BEAM refuses such a message too (erl_dist.c).
+ */
+function peerPid(t: Term, what: string, conn: Connection): Pid {
+  const from = pid(t, what);
+  if (from.node.name !== conn.peer) throw invalid(`${what} is a process of ${from.node.name}, not of ${conn.peer}`);
+  return from;
+}
+
 function pidOrName(t: Term, what: string): Pid | Atom {
   if (t instanceof Pid || t instanceof Atom) return t;
   throw invalid(`${what} is neither a pid nor a name`);
@@ -75,10 +86,10 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
       return;
     }
     case ControlOp.Link:
-      table.remoteLinked(pid(c[1], 'LINK sender'), pid(c[2], 'LINK target'));
+      table.remoteLinked(peerPid(c[1], 'LINK sender', conn), pid(c[2], 'LINK target'));
       return;
     case ControlOp.UnlinkId: {
-      const from = pid(c[2], 'UNLINK_ID sender');
+      const from = peerPid(c[2], 'UNLINK_ID sender', conn);
       const to = pid(c[3], 'UNLINK_ID target');
       table.remoteUnlinked(from, to);
       conn.send(new Tuple([ControlOp.UnlinkIdAck, c[1], to, from]));
@@ -87,14 +98,14 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
     case ControlOp.UnlinkIdAck:
       return;
     case ControlOp.Exit:
-      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), c[3]);
+      table.linkedExit(peerPid(c[1], 'EXIT sender', conn), pid(c[2], 'EXIT target'), c[3]);
       return;
     case ControlOp.ExitTT:
-      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), c[4]);
+      table.linkedExit(peerPid(c[1], 'EXIT sender', conn), pid(c[2], 'EXIT target'), c[4]);
       return;
     case ControlOp.PayloadExit:
     case ControlOp.PayloadExitTT:
-      table.linkedExit(pid(c[1], 'EXIT sender'), pid(c[2], 'EXIT target'), message);
+      table.linkedExit(peerPid(c[1], 'EXIT sender', conn), pid(c[2], 'EXIT target'), message);
       return;
     case ControlOp.Exit2:
       table.get(pid(c[2], 'EXIT2 target'))?.exitSignal(pid(c[1], 'EXIT2 sender'), c[3], true);
@@ -107,7 +118,7 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
       table.get(pid(c[2], 'EXIT2 target'))?.exitSignal(pid(c[1], 'EXIT2 sender'), message, true);
       return;
     case ControlOp.MonitorP: {
-      const watcher = pid(c[1], 'MONITOR_P watcher');
+      const watcher = peerPid(c[1], 'MONITOR_P watcher', conn);
       const target = pidOrName(c[2], 'MONITOR_P target');
       const monitorRef = ref(c[3], 'MONITOR_P reference');
       if (target instanceof Atom && services.builtins.has(target)) return;
@@ -115,6 +126,7 @@ export function dispatch(table: ProcessTable, services: Services, conn: Connecti
       return;
     }
     case ControlOp.DemonitorP:
+      peerPid(c[1], 'DEMONITOR_P watcher', conn);
       table.remoteDemonitor(pidOrName(c[2], 'DEMONITOR_P target'), ref(c[3], 'DEMONITOR_P reference'));
       return;
     case ControlOp.MonitorPExit:

@@ -8,7 +8,7 @@ import { ControlOp, SpawnReplyFlag } from '../dist/control';
 import { Deadline, WaitOptions } from '../process/deadline';
 import { ProcessExitedError } from '../process/mailbox';
 import { ErlProcess } from '../process/process';
-import { sameRef } from '../process/identity';
+import { samePid, sameRef } from '../process/identity';
 import { RefMap } from '../process/ref-map';
 import { ProcessTable, RemoteSignals } from '../process/table';
 import { downReasonOf } from '../process/down';
@@ -74,6 +74,11 @@ export class RemoteSpawns {
    * with `abandoned`.
    */
   reply(reqId: Reference, to: Pid, flags: number, result: Term): void {
+    // Only the answer to a request of ours, for the process that made it, naming a process of the
+    // node asked: anything else would link or monitor a local process at a peer's word. BEAM
+    // drops it too (the request id is the monitor it looks the reply up by).
+    const asked = this.pending.get(reqId);
+    if (!asked || !samePid(asked.proc.pid, to) || (result instanceof Pid && result.node.name !== asked.node)) return;
     this.pending.delete(reqId);
     const proc = this.table.get(to);
     if (!(result instanceof Pid)) {

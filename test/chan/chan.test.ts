@@ -7,6 +7,7 @@ import {
   AuthFailError,
   BadServiceError,
   ChanConfigError,
+  ChanProtocolError,
   ChanServer,
   ChannelClosedError,
   ChanTimeoutError,
@@ -158,6 +159,15 @@ describe('lib_chan TypeScript server and client', () => {
     echo.close();
     expect(() => echo.send(atom('late'))).toThrow(ChannelClosedError);
     await expect(echo.rpc(atom('late'))).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  it('refuses a challenge that is not Latin-1 with a ChanProtocolError', async () => {
+    // Found by the chan-client fuzz target: such a challenge was a RangeError from the MD5 step.
+    const hostile = net.createServer((socket) => socket.resume().end(frame(encode(tuple(atom('challenge'), [97, 0x3b1])))));
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const { port: hostilePort } = hostile.address() as net.AddressInfo;
+    await expect(connect('127.0.0.1', hostilePort, 'math', { secret: 'qwerty' })).rejects.toBeInstanceOf(ChanProtocolError);
+    await new Promise((resolve) => hostile.close(resolve));
   });
 
   it('times out an rpc that gets no reply', async () => {

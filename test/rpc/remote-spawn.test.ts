@@ -100,6 +100,27 @@ describe('RemoteSpawns', () => {
     expect(formatTerm(await p2.receive(spawnReply, { timeout: 0 }))).toBe(`{spawn_reply,${formatTerm(r2)},error,noconnection}`);
   });
 
+  it('drops a reply to no request of ours, or from another node than the one asked: no link, monitor or message', async () => {
+    // Found by the node-dispatch fuzz target: an unsolicited SPAWN_REPLY linked any process to any pid.
+    const { table, spawns, calls } = setUp();
+    const proc = table.create();
+    const thirdPid = new Pid(atom('third@host'), 5, 0, 3);
+    spawns.reply(table.makeRef(), proc.pid, SpawnReplyFlag.Link | SpawnReplyFlag.Monitor, remotePid);
+    const reqId = spawns.request(proc, PEER, { module: 'm', function: 'f', args: [] }, { link: true });
+    spawns.reply(reqId, proc.pid, SpawnReplyFlag.Link | SpawnReplyFlag.Monitor, thirdPid);
+    const other = table.create();
+    spawns.reply(reqId, other.pid, SpawnReplyFlag.Link, remotePid);
+    for (const p of [proc, other]) {
+      expect(p.links.size).toBe(0);
+      expect(p.heldMonitors()).toEqual([]);
+      await expect(p.receive(spawnReply, { timeout: 0 })).rejects.toThrow(/no matching message/);
+    }
+    expect(calls).toEqual([]);
+    // The request itself is still answered.
+    spawns.reply(reqId, proc.pid, SpawnReplyFlag.Link, remotePid);
+    expect([...proc.links.values()]).toEqual([remotePid]);
+  });
+
   it('a reply for a requester that is gone abandons the new process: demonitor, and exit abandoned across the link', () => {
     const { table, spawns, calls } = setUp();
     const proc = table.create();

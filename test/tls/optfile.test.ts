@@ -88,6 +88,10 @@ describe('parseSslDistOptfile', () => {
     ['a value of the wrong kind', '[{server, [{verify, maybe}]}].', 'bad_value', 'verify', /must be verify_peer or verify_none/],
     ['an unknown TLS version', "[{client, [{versions, ['tlsv9']}]}].", 'bad_value', 'versions', /must be a non-empty list of tlsv1/],
     ['a depth that is no integer', '[{client, [{depth, "2"}]}].', 'bad_value', 'depth', /non-negative integer/],
+    // Found by the ssl-dist-optfile fuzz target: these lists are no text, and were a RangeError.
+    ['a list of numbers past Unicode', '[{server, [{certfile, [1114112]}]}].', 'bad_value', 'certfile', /must be a string/],
+    ['a list with a negative number', '[{server, [{keyfile, [-1]}]}].', 'bad_value', 'keyfile', /must be a string/],
+    ['ciphers past Unicode', '[{client, [{ciphers, [[1114112]]}]}].', 'bad_value', 'ciphers', /list of cipher suite names/],
   ])('refuses %s, naming the option and the file', (_what, text, code, option, message) => {
     const error = failure(() => parseSslDistOptfile(text, FILE));
     expect(error).toMatchObject({ code, option });
