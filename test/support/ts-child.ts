@@ -15,12 +15,12 @@ require(process.argv[1]);
 `;
 
 /**
- * `node FILE ARGS...` with FILE a .ts file; stdout and stderr piped. With `openFiles`, the child's
+ * `node [NODE_FLAGS] FILE ARGS...` with FILE a .ts file; stdout and stderr piped. With `openFiles`, the child's
  * soft limit on open files is raised to it first (through bash's `ulimit -n`); when the hard limit
  * does not allow that, the child exits 97 saying so.
  */
-export function spawnTs(file: string, args: string[], options: { openFiles?: number } = {}): ChildProcess {
-  const command = [process.execPath, '-e', BOOTSTRAP, require.resolve('typescript'), file, ...args];
+export function spawnTs(file: string, args: string[], options: { openFiles?: number; nodeFlags?: string[] } = {}): ChildProcess {
+  const command = [process.execPath, ...(options.nodeFlags ?? []), '-e', BOOTSTRAP, require.resolve('typescript'), file, ...args];
   const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
   if (options.openFiles === undefined) return spawn(command[0], command.slice(1), { stdio });
   const raise = `ulimit -n ${options.openFiles} || { echo "cannot raise the open-file limit to ${options.openFiles} (hard limit $(ulimit -Hn))" >&2; exit 97; }; exec "$@"`;
