@@ -25,3 +25,16 @@ export async function collectGarbage(): Promise<void> {
 export function collectGarbageNow(): void {
   gc();
 }
+
+/**
+ * Collect garbage until `done()` holds or `timeoutMs` passes: finalizers run when V8 gets to them,
+ * which on a loaded machine can be several turns after the collection.
+ */
+export async function collectGarbageUntil(done: () => boolean, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await collectGarbage();
+    if (done() || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
