@@ -7,22 +7,12 @@ import { atom, Pid, Reference, Term, tuple } from '../../codec';
 import type { Connection } from '../../src/dist/connection';
 import { DistError } from '../../src/dist/errors';
 import { dispatch, Services } from '../../src/node/dispatch';
-import { RemoteSignals, ProcessTable } from '../../src/process/table';
+import { ProcessTable } from '../../src/process/table';
+import { ignoredRemoteSignals } from '../support/remote-signals';
 
 const PEER = 'peer@host';
 const conn = { peer: PEER, send: () => true } as unknown as Connection;
-const ignore = () => undefined;
-const remote: RemoteSignals = {
-  send: ignore,
-  sendNamed: ignore,
-  sendAlias: ignore,
-  link: ignore,
-  unlink: ignore,
-  exit: ignore,
-  monitor: ignore,
-  demonitor: ignore,
-  monitorExit: ignore,
-};
+const remote = ignoredRemoteSignals();
 const services = {} as Services;
 
 function setup() {

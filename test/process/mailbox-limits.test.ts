@@ -9,7 +9,8 @@ import { ErlProcess } from '../../src/process/process';
 import { DEFAULT_MAILBOX_WARN_LEN, mailboxWatch } from '../../src/process/mailbox-limits';
 import { Logger } from '../../src/process/logger';
 import { RateLimitedLog } from '../../src/process/rate-limited-log';
-import { ProcessTable, RemoteSignals } from '../../src/process/table';
+import { ProcessTable } from '../../src/process/table';
+import { ignoredRemoteSignals } from '../support/remote-signals';
 
 const REASON = (n: number) => tuple(atom('mailbox_limit'), n);
 
@@ -17,18 +18,9 @@ const REASON = (n: number) => tuple(atom('mailbox_limit'), n);
 function tableWith(limits: { maxLen?: number; warnLen?: number }) {
   const lines: string[] = [];
   const remoteDowns: Array<{ watcher: Pid; ref: Reference; reason: Term }> = [];
-  const ignore = () => undefined;
-  const remote: RemoteSignals = {
-    send: ignore,
-    sendNamed: ignore,
-    sendAlias: ignore,
-    link: ignore,
-    unlink: ignore,
-    exit: ignore,
-    monitor: ignore,
-    demonitor: ignore,
+  const remote = ignoredRemoteSignals({
     monitorExit: (_target, watcher, ref, reason) => remoteDowns.push({ watcher, ref, reason }),
-  };
+  });
   const t = new ProcessTable(atom('ts@host'), 7, remote);
   const logger = new Logger({ node: 'ts@host', sink: (line) => lines.push(line) });
   t.mailboxWatch = mailboxWatch(limits, { logger, node: 'ts@host', warnings: new RateLimitedLog((l) => logger.warning(l)) });

@@ -4,7 +4,8 @@
  */
 import { atom, formatTerm, Pid, Reference, Term, tuple, Tuple } from '../../codec';
 import { Logger } from '../../src/process/logger';
-import { ProcessTable, RemoteSignals } from '../../src/process/table';
+import { ProcessTable } from '../../src/process/table';
+import { ignoredRemoteSignals } from '../support/remote-signals';
 import { ModuleRegistry } from '../../src/rpc/modules';
 import { RexServer } from '../../src/rpc/rex';
 import { ServedCalls } from '../../src/rpc/served-calls';
@@ -17,17 +18,10 @@ const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeou
 function setup() {
   const sent: string[] = [];
   const ignore = () => undefined;
-  const remote: RemoteSignals = {
+  const remote = ignoredRemoteSignals({
     send: (_from, to, message) => sent.push(`${formatTerm(to)} ! ${formatTerm(message)}`),
-    sendNamed: ignore,
-    sendAlias: ignore,
-    link: ignore,
-    unlink: ignore,
-    exit: ignore,
-    monitor: ignore,
-    demonitor: ignore,
     monitorExit: (_target, _watcher, _ref, reason) => sent.push(`DOWN ${formatTerm(reason)}`),
-  };
+  });
   const table = new ProcessTable(atom('ts@host'), 7, remote);
   const registry = new ModuleRegistry();
   registry.registerModule('slow', { wait: (ms: Term, tag: Term) => later(ms as number, tag) });
