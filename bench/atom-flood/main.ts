@@ -15,9 +15,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { serveKvs } from '../../src/kvs/kvs';
-import { ErlNode } from '../../src/node/node';
-import { callerLoop, callFigures, connectFloodPeer, stopCaller } from '../../test/support/atom-flood';
+import { callerLoop, callFigures, connectFloodPeer, startAtomSinkNode, stopCaller } from '../../test/support/atom-flood';
 import { collectGarbage } from '../../test/support/gc';
 import { codeRevision } from '../code-revision';
 import { compileErl, ErlBenchNode, otpVersion } from '../connect/erl';
@@ -43,18 +41,12 @@ async function main(): Promise<void> {
   const cookie = uniqueName('cookie');
   const epmd = await EpmdServer.start({ port: 0 });
   const logs: string[] = [];
-  const ts = await ErlNode.start({ name: uniqueName('ts'), cookie, epmdPort: epmd.port, log: (l) => logs.push(l) });
-  serveKvs(ts);
-  let received = 0;
-  ts.spawn(
-    async (self) => {
-      for (;;) {
-        const m = await self.receive();
-        received += Array.isArray(m) ? m.length : 0;
-      }
-    },
-    { name: 'atom_sink' },
-  );
+  const { node: ts, received: atomsReceived } = await startAtomSinkNode({
+    name: uniqueName('ts'),
+    cookie,
+    epmdPort: epmd.port,
+    log: (l) => logs.push(l),
+  });
   const erl = await ErlBenchNode.start({ sname: uniqueName('erl'), cookie, epmdPort: epmd.port, ebin });
   /** connect_bench:serve reads one expression a line. */
   const evalLine = (expression: string, timeoutMs?: number): Promise<string> => erl.eval(expression.replace(/\s+/g, ' ').trim(), timeoutMs);
@@ -73,9 +65,10 @@ async function main(): Promise<void> {
     await evalLine(callerLoop(ts.name));
     const start = Date.now();
     const cpuStart = process.cpuUsage();
-    const progress = setInterval(() => process.stderr.write(`\r${received} atoms`), 1000);
+    const progress = setInterval(() => process.stderr.write(`\r${atomsReceived()} atoms`), 1000);
     const sent = await peer.flood('atom_sink', messages, perMessage);
-    while (received < sent * perMessage) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (atomsReceived() < sent * perMessage) await new Promise((resolve) => setTimeout(resolve, 20));
+    const received = atomsReceived();
     clearInterval(progress);
     clearInterval(sampler);
     const seconds = (Date.now() - start) / 1000;

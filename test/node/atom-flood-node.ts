@@ -11,37 +11,14 @@
  */
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
-import { serveKvs } from '../../src/kvs/kvs';
-import { ErlNode } from '../../src/node/node';
-import { connectFloodPeer } from '../support/atom-flood';
-
-declare const gc: () => void;
-
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** A full collection, then the finalizers' turn (they run as tasks of their own). */
-async function collectGarbage(): Promise<void> {
-  await nextTask();
-  gc();
-  for (let i = 0; i < 3; i++) await nextTask();
-}
+import { connectFloodPeer, startAtomSinkNode } from '../support/atom-flood';
+import { collectGarbage } from '../support/gc';
 
 async function main(): Promise<void> {
   const [name, cookie, epmdPort, atoms, perMessage] = process.argv.slice(2);
   const messages = Math.ceil(Number(atoms) / Number(perMessage));
   const logs: string[] = [];
-  const node = await ErlNode.start({ name, cookie, epmdPort: Number(epmdPort), log: (line) => logs.push(line) });
-  serveKvs(node);
-  let received = 0;
-  node.spawn(
-    async (self) => {
-      for (;;) {
-        const m = await self.receive();
-        received += Array.isArray(m) ? m.length : 0;
-      }
-    },
-    { name: 'atom_sink' },
-  );
+  const { node, received } = await startAtomSinkNode({ name, cookie, epmdPort: Number(epmdPort), log: (line) => logs.push(line) });
   const floodName = `flood_${node.name}`;
   const client = new Promise<void>((resolve) => node.on('nodeup', (peer) => peer !== floodName && resolve()));
   process.stdout.write('ready\n');
@@ -58,7 +35,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const peer = await connectFloodPeer(node.name, floodName, cookie, Number(epmdPort));
   const sent = await peer.flood('atom_sink', messages, Number(perMessage));
-  while (received < sent * Number(perMessage)) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (received() < sent * Number(perMessage)) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - started) / 1000;
   clearInterval(sampler);
   peer.socket.destroy();
@@ -66,7 +43,7 @@ async function main(): Promise<void> {
   await collectGarbage();
   await collectGarbage();
   const figures = {
-    received,
+    received: received(),
     seconds,
     heapBefore,
     heapPeak,

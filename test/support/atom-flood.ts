@@ -8,6 +8,8 @@ import { once } from 'events';
 import type { Socket } from 'net';
 import { atom, Encoder, Pid, tuple } from '../../codec';
 import { connectToNode, resolveCookie } from '../../handshake';
+import { serveKvs } from '../../src/kvs/kvs';
+import { ErlNode, NodeOptions } from '../../src/node/node';
 
 const REG_SEND = 6;
 /** Each atom is `a` and 9 decimal digits of its sequence number, lowest digit first. */
@@ -122,4 +124,24 @@ export function callFigures(text: string): CallFigures {
   if (m === null) throw new Error(`erl caller: ${text}`);
   const [calls, failed, p50Us, p99Us, maxUs] = m.slice(1).map(Number);
   return { calls, failed, p50Us, p99Us, maxUs, text };
+}
+
+/**
+ * The flooded node: kvs served (for erl's calls), and a registered `atom_sink` that drops what it
+ * gets, counting the atoms of the lists among it.
+ */
+export async function startAtomSinkNode(options: NodeOptions): Promise<{ node: ErlNode; received: () => number }> {
+  const node = await ErlNode.start(options);
+  serveKvs(node);
+  let received = 0;
+  node.spawn(
+    async (self) => {
+      for (;;) {
+        const m = await self.receive();
+        received += Array.isArray(m) ? m.length : 0;
+      }
+    },
+    { name: 'atom_sink' },
+  );
+  return { node, received: () => received };
 }
