@@ -8,7 +8,7 @@
 %%
 %% Counters and the first violations live in the ets table soak_stats; the TypeScript side reads
 %% them with stats/0 over the node's stdin, so reporting never travels over the connection under
-%% test. Every receive has an `after`.
+%% test. Every receive that waits for an answer has an `after`; the sink loop serves until the node goes.
 -module(soak_peer).
 -behaviour(gen_server).
 
