@@ -206,8 +206,18 @@ async function waitErlSinkEmpty(erl: ErlBenchNode): Promise<void> {
   while (Number(await erl.eval('connect_bench:sink_queue()')) > 0) await sleep(100);
 }
 
-/** Runs a load that is already going: `warmMs`, then counts operations and CPU over `windowMs`. */
+/** `global.gc` under `--expose-gc` (how `npm run bench` runs every bench). */
+const fullGc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Runs a load that is already going: `warmMs`, then counts operations and CPU over `windowMs`.
+ * The TypeScript node's heap is collected first: the garbage of the load before (a one-way
+ * flood leaves hundreds of thousands of messages' worth) would otherwise be collected inside this
+ * window, on V8's helper threads too, and counted as this load's CPU. An erl process's garbage
+ * is collected by that process, within its own load.
+ */
 async function overWindow(plan: Plan, count: () => number | Promise<number>, a: ErlBenchNode, b: ErlBenchNode): Promise<Windowed> {
+  fullGc?.();
   const take = async () => {
     const n = await count();
     const cpu = process.cpuUsage();

@@ -1,16 +1,21 @@
 /**
- * Where the slow start of large stores goes: an erl client makes N sequential
- * `rpc:call(TsNode, kvs, store, [big, Bin])` calls with a SIZE-byte binary into a TypeScript node
- * serving kvs (src/kvs/kvs.ts) in this process, and this prints the CPU time and minor page faults
- * of this process between consecutive stores (so per store: receive, decode, store, reply), for
- * the first 20 and as medians over later ranges. Not part of `npm run bench` (no main.ts): after
- * `npm run bench -- node --quick` has compiled it, run
+ * Where the slow start of large stores goes, against erl's own: an erl client makes N sequential
+ * `rpc:call(Node, kvs, store, [big, Bin])` calls with a SIZE-byte binary, first into a TypeScript
+ * node serving kvs (src/kvs/kvs.ts) in this process, then into a fresh erl node running
+ * `fixtures/dist_demo/kvs.erl`. Per store it prints the serving node's CPU time and minor page
+ * faults: for the TypeScript node, this process's between consecutive stores (receive, decode,
+ * store, reply); for the erl node, every thread's, read from /proc by the client around each call
+ * (`warmup_erl.erl`). The first 20, then medians and means over later ranges. Not part of
+ * `npm run bench` (no main.ts): after `npm run bench -- node --quick` has compiled it, run
  *
  *     N=300 SIZE=1048576 node bench/.build/js/bench/node/warmup.js
  *
  * with `--trace-gc` to see the collections between the stores.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { EpmdServer } from '../../handshake';
 import { Term } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
@@ -19,6 +24,8 @@ import { ErlNode } from '../../src/node/node';
 
 const N = Number(process.env.N ?? 300);
 const SIZE = Number(process.env.SIZE ?? 1 << 20);
+/** The repository: bench/.build/js/bench/node is where this runs from. */
+const root = path.resolve(process.env.ERLBRIDGE_BENCH_DIR ?? path.join(__dirname, '../../../..'), '..');
 
 interface Sample {
   cpu: number;
@@ -30,10 +37,21 @@ function usage(): Sample {
   return { cpu: r.userCPUTime + r.systemCPUTime, faults: r.minorPageFault };
 }
 
-async function main(): Promise<void> {
-  const cookie = `warmup${process.pid}`;
-  const epmd = await EpmdServer.start({ port: 0 });
-  const ts = await ErlNode.start({ name: `warmup_ts_${process.pid}`, cookie, epmdPort: epmd.port, hidden: true, log: () => undefined });
+/** Run `erl` with `args` until it exits; its standard output. */
+function runErl(args: string[], epmdPort: number): Promise<string> {
+  const erl = spawn('erl', ['-noshell', '+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none', '-start_epmd', 'false', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) },
+  });
+  let out = '';
+  erl.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    erl.on('exit', (status) => (status === 0 ? resolve(out) : reject(new Error(`erl ${args.join(' ')} exited with ${status}`)))),
+  );
+}
+
+async function typescriptStores(epmdPort: number, cookie: string): Promise<Sample[]> {
+  const ts = await ErlNode.start({ name: `warmup_ts_${process.pid}`, cookie, epmdPort, hidden: true, log: () => undefined });
   const samples: Sample[] = [];
   let last: Sample | undefined;
   const memory = new MemoryKvsStore();
@@ -47,18 +65,72 @@ async function main(): Promise<void> {
     lookup: (key: Term) => memory.lookup(key),
   });
   const stores = `Big = binary:copy(<<"0123456789abcdef">>, ${Math.ceil(SIZE / 16)}), [true = rpc:call('${ts.name}', kvs, store, [big, Big], 30000) || _ <- lists:seq(1, ${N + 1})], halt().`;
-  const erl = spawn(
-    'erl',
-    ['-noshell', '+sbwt', 'none', '-sname', `warmup_cli_${process.pid}`, '-setcookie', cookie, '-start_epmd', 'false', '-eval', stores],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ERL_EPMD_PORT: String(epmd.port) } },
-  );
-  const status = await new Promise<number | null>((resolve) => erl.on('exit', resolve));
-  await ts.stop();
-  await epmd.close();
-  if (status !== 0) throw new Error(`the erl client exited with ${status}`);
+  try {
+    await runErl(['-sname', `warmup_cli_${process.pid}`, '-setcookie', cookie, '-eval', stores], epmdPort);
+  } finally {
+    await ts.stop();
+  }
+  return samples;
+}
 
+async function erlStores(epmdPort: number, cookie: string): Promise<Sample[]> {
+  const ebin = fs.mkdtempSync(path.join(os.tmpdir(), 'warmup-ebin-'));
+  for (const source of [path.join(root, 'fixtures/dist_demo/kvs.erl'), path.join(root, 'bench/node/warmup_erl.erl')]) {
+    const r = spawnSync('erlc', ['-o', ebin, source], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`erlc ${source}: ${r.error?.message ?? r.stderr}`);
+  }
+  const server = `warmup_erl_${process.pid}`;
+  const kvsNode = spawn(
+    'erl',
+    [
+      '-noshell',
+      '+sbwt',
+      'none',
+      '+sbwtdcpu',
+      'none',
+      '+sbwtdio',
+      'none',
+      '-start_epmd',
+      'false',
+      '-sname',
+      server,
+      '-setcookie',
+      cookie,
+      '-pa',
+      ebin,
+      '-eval',
+      'kvs:start()',
+    ],
+    { stdio: 'ignore', env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) } },
+  );
+  try {
+    const out = await runErl(
+      [
+        '-sname',
+        `warmup_erlcli_${process.pid}`,
+        '-setcookie',
+        cookie,
+        '-pa',
+        ebin,
+        '-eval',
+        `warmup_erl:run("${server}", ${N}, ${SIZE}), halt().`,
+      ],
+      epmdPort,
+    );
+    return parseSamples(out);
+  } finally {
+    kvsNode.kill();
+    fs.rmSync(ebin, { recursive: true, force: true });
+  }
+}
+/** `[{Cpu, Faults}, ...]` as warmup_erl prints it. */
+function parseSamples(text: string): Sample[] {
+  return [...text.matchAll(/\{(\d+),(\d+)\}/g)].map((m) => ({ cpu: Number(m[1]), faults: Number(m[2]) }));
+}
+
+function report(who: string, samples: Sample[]): void {
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`${samples.length} stores of ${SIZE} bytes: CPU µs / minor page faults per store`);
+  console.log(`${who}: ${samples.length} stores of ${SIZE} bytes: CPU µs / minor page faults per store`);
   console.log(
     'first 20:',
     samples
@@ -82,6 +154,16 @@ async function main(): Promise<void> {
   }
 }
 
+async function main(): Promise<void> {
+  const cookie = `warmup${process.pid}`;
+  const epmd = await EpmdServer.start({ port: 0 });
+  try {
+    report('TypeScript node', await typescriptStores(epmd.port, cookie));
+    report('erl node', await erlStores(epmd.port, cookie));
+  } finally {
+    await epmd.close();
+  }
+}
 main().catch((error) => {
   console.error(error);
   process.exit(1);
