@@ -383,7 +383,13 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
       "pg's discover, the is_auth reply), 5 reads and about 8 epoll waits, as erl does; holding the ack back to send it with the " +
       'first frames saved a write but made connects slower (erl then waits for our nodeup work), so it was not kept. What is left ' +
       'is loopback writes (about 400 µs of CPU per connect in the profile), building the connection (now about 20 µs and 5 KiB, ' +
-      "from 190 µs and 35 KiB), and V8's optimizing compiler (14–18% of samples).",
+      "from 190 µs and 35 KiB), and V8's optimizing compiler (14–18% of samples)." +
+      " erl→TS, timed on our side (2026-12-07, the 250th of 260 connects): the peer's name is read 0.31 ms after the `connection` event, " +
+      "the status and challenge written at 0.53, the reply read at 0.98, the ack written at 1.17, the first frame (pg's discover) at 1.52, " +
+      "erl's frames read at 1.64 and the is_auth reply written at 1.75 ms: about 0.9 ms of that is our own work between reads, " +
+      'and on two cores it also delays the erl client, whose core our woken thread shares: a bare TCP connect (`gen_tcp:connect`, no handshake) ' +
+      "to a Node listener took 460–570 µs against 283 µs to erl's listener and 260–310 µs to a Python one, and 200–230 µs with the two " +
+      'processes pinned to different cores. Closing it needs less JavaScript per accepted connection or a core of its own.',
   );
   L.push(
     '- **request/reply**: one read, one write and one epoll wait per round trip on each side (strace), as erl. A bare Node TCP ' +
@@ -412,6 +418,11 @@ function render(r: Results, plan: Plan, machine: string, quick: boolean): string
   L.push(
     `- **request/reply**: \`{echo, Node} ! {self(), N}\`, wait for \`{reply, N}\`, repeat; ${plan.windowMs} ms after ${plan.warmMs} ms; median of ${plan.rounds} rounds. ` +
       'TS sides use ErlNode processes (`spawn`, `send`, `receive`); erl sides are plain processes (bench/connect/connect_bench.erl).',
+  );
+  L.push(
+    "- Before each window of (b) the TypeScript node's heap is collected (`global.gc()`, as the codec bench does between batches): " +
+      "otherwise the garbage of the load before (a flood leaves hundreds of thousands of messages' worth) is collected inside the next window and counted as its CPU. " +
+      'An erl process collects its own garbage within its own load.',
   );
   L.push(
     '- erl nodes run `-hidden` (no `global` traffic on connect; our node runs `hidden: true` for the same reason) with scheduler busy-waiting off (`+sbwt none +sbwtdcpu none +sbwtdio none`).',
