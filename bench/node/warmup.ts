@@ -12,7 +12,7 @@
  *
  * with `--trace-gc` to see the collections between the stores.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,14 +37,19 @@ function usage(): Sample {
   return { cpu: r.userCPUTime + r.systemCPUTime, faults: r.minorPageFault };
 }
 
-/** Run `erl` with `args` until it exits; its standard output. */
-function runErl(args: string[], epmdPort: number): Promise<string> {
-  const erl = spawn('erl', ['-noshell', '+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none', '-start_epmd', 'false', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** An erl node on our EPMD, its schedulers not busy-waiting (as in the other benches). */
+function startErl(args: string[], epmdPort: number, stdio: StdioOptions): ChildProcess {
+  return spawn('erl', ['-noshell', '+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none', '-start_epmd', 'false', ...args], {
+    stdio,
     env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) },
   });
+}
+
+/** Run `erl` with `args` until it exits; its standard output. */
+function runErl(args: string[], epmdPort: number): Promise<string> {
+  const erl = startErl(args, epmdPort, ['ignore', 'pipe', 'inherit']);
   let out = '';
-  erl.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  erl.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) =>
     erl.on('exit', (status) => (status === 0 ? resolve(out) : reject(new Error(`erl ${args.join(' ')} exited with ${status}`)))),
   );
@@ -80,29 +85,7 @@ async function erlStores(epmdPort: number, cookie: string): Promise<Sample[]> {
     if (r.status !== 0) throw new Error(`erlc ${source}: ${r.error?.message ?? r.stderr}`);
   }
   const server = `warmup_erl_${process.pid}`;
-  const kvsNode = spawn(
-    'erl',
-    [
-      '-noshell',
-      '+sbwt',
-      'none',
-      '+sbwtdcpu',
-      'none',
-      '+sbwtdio',
-      'none',
-      '-start_epmd',
-      'false',
-      '-sname',
-      server,
-      '-setcookie',
-      cookie,
-      '-pa',
-      ebin,
-      '-eval',
-      'kvs:start()',
-    ],
-    { stdio: 'ignore', env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) } },
-  );
+  const kvsNode = startErl(['-sname', server, '-setcookie', cookie, '-pa', ebin, '-eval', 'kvs:start()'], epmdPort, 'ignore');
   try {
     const out = await runErl(
       [
@@ -123,6 +106,7 @@ async function erlStores(epmdPort: number, cookie: string): Promise<Sample[]> {
     fs.rmSync(ebin, { recursive: true, force: true });
   }
 }
+
 /** `[{Cpu, Faults}, ...]` as warmup_erl prints it. */
 function parseSamples(text: string): Sample[] {
   return [...text.matchAll(/\{(\d+),(\d+)\}/g)].map((m) => ({ cpu: Number(m[1]), faults: Number(m[2]) }));
@@ -164,6 +148,7 @@ async function main(): Promise<void> {
     await epmd.close();
   }
 }
+
 main().catch((error) => {
   console.error(error);
   process.exit(1);
