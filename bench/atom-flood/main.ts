@@ -15,7 +15,8 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { callerLoop, callFigures, connectFloodPeer, startAtomSinkNode, stopCaller } from '../../test/support/atom-flood';
+import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../../test/support/atom-flood';
+import { kvsCallFigures, startKvsCaller, stopKvsCaller } from '../../test/support/kvs-caller';
 import { collectGarbage } from '../../test/support/gc';
 import { codeRevision } from '../code-revision';
 import { compileErl, ErlBenchNode, otpVersion } from '../connect/erl';
@@ -52,17 +53,12 @@ async function main(): Promise<void> {
   const evalLine = (expression: string, timeoutMs?: number): Promise<string> => erl.eval(expression.replace(/\s+/g, ' ').trim(), timeoutMs);
   try {
     if ((await evalLine(`rpc:call('${ts.name}', kvs, store, [flood_probe, probe], 5000)`)) !== 'true') throw new Error('kvs store');
-    await collectGarbage();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const tableBefore = Atom.count;
-    let heapPeak = heapBefore;
-    let tablePeak = tableBefore;
-    const sampler = setInterval(() => {
-      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-      tablePeak = Math.max(tablePeak, Atom.count);
-    }, 50);
+    const stopWatching = await watchMemoryPeaks();
     const peer = await connectFloodPeer(ts.name, `${uniqueName('flood')}@${ts.name.split('@')[1]}`, cookie, epmd.port);
-    await evalLine(callerLoop(ts.name));
+    const caller = uniqueName('flood_caller');
+    await evalLine(
+      startKvsCaller({ node: ts.name, name: caller, key: 'flood_probe', value: 'probe', everyMs: 2, callTimeoutMs: 15000, maxMs: 600_000 }),
+    );
     const start = Date.now();
     const cpuStart = process.cpuUsage();
     const progress = setInterval(() => process.stderr.write(`\r${atomsReceived()} atoms`), 1000);
@@ -70,10 +66,10 @@ async function main(): Promise<void> {
     while (atomsReceived() < sent * perMessage) await new Promise((resolve) => setTimeout(resolve, 20));
     const received = atomsReceived();
     clearInterval(progress);
-    clearInterval(sampler);
+    const { heapBefore, heapPeak, tableBefore, tablePeak } = stopWatching();
     const seconds = (Date.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    const calls = callFigures(await evalLine(stopCaller, 60000));
+    const calls = kvsCallFigures(await evalLine(stopKvsCaller(caller), 60000));
     peer.socket.destroy();
     await peer.closed;
     await collectGarbage();

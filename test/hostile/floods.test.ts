@@ -18,6 +18,7 @@ import { NodeEvents, sleep, waitFor } from '../support/otp-node-extra';
 import { describeHostOtp, uniqueName } from '../support/otp';
 import { lineFrom } from '../support/cli-process';
 import { outputOf, spawnTs } from '../support/ts-child';
+import { kvsCallFigures, startKvsCaller, stopKvsCaller } from '../support/kvs-caller';
 
 /** The node's setupTimeout (net_setuptime) and the EPMD's requestTimeout here. */
 const SETUP_MS = 2000;
@@ -86,31 +87,22 @@ describeHostOtp('floods and slow peers', (otp) => {
    * erl calls kvs:lookup(k) on `ts` every 5 ms until told to stop (at most a minute): the latency
    * of each rpc:call, in ms, and how many did not answer {ok, v} within 5 s.
    */
-  function latencyProbe(ts: ErlNode): { stop(): Promise<Latency> } {
+  async function latencyProbe(ts: ErlNode): Promise<{ stop(): Promise<Latency> }> {
     const name = uniqueName('probe');
-    const loop =
-      `(fun() -> register(${name}, self()), End = erlang:monotonic_time(millisecond) + 60000, ` +
-      `Loop = fun L(Ts, F) -> receive stop -> {Ts, F} after 0 -> case erlang:monotonic_time(millisecond) >= End of true -> {Ts, F}; false -> ` +
-      `T0 = erlang:monotonic_time(microsecond), R = rpc:call('${ts.name}', kvs, lookup, [k], 5000), ` +
-      `T = erlang:monotonic_time(microsecond) - T0, timer:sleep(5), ` +
-      `case R of {ok, v} -> L([T | Ts], F); _ -> L(Ts, F + 1) end end end end, ` +
-      `{Ts, F} = Loop([], 0), unregister(${name}), S = lists:sort([0 | Ts]), N = length(S), ` +
-      `{N - 1, F, lists:nth(max(1, N div 2), S), lists:nth(max(1, (N * 99) div 100), S), lists:last(S)} end)()`;
-    const answer = erl.eval(loop, 90_000);
+    expect(
+      await erl.eval(startKvsCaller({ node: ts.name, name, key: 'k', value: 'v', everyMs: 5, callTimeoutMs: 5000, maxMs: 60_000 })),
+    ).toBe('ok');
     return {
       stop: async () => {
-        ts.send([name, erl.name], atom('stop'));
-        const text = await answer;
-        const [calls, failures, p50, p99, max] = (/^\{(\d+),(\d+),(\d+),(\d+),(\d+)\}$/.exec(text) ?? []).slice(1).map(Number);
-        if (calls === undefined) throw new Error(`latency probe answered ${text}`);
-        return { calls, failures, p50: p50 / 1000, p99: p99 / 1000, max: max / 1000 };
+        const { calls, failed, p50Us, p99Us, maxUs } = kvsCallFigures(await erl.eval(stopKvsCaller(name), 40_000));
+        return { calls, failures: failed, p50: p50Us / 1000, p99: p99Us / 1000, max: maxUs / 1000 };
       },
     };
   }
 
   /** Run `body` while erl calls kvs on `ts`: its result and the latency the probe saw meanwhile. */
   async function measured<T>(ts: ErlNode, body: () => Promise<T>): Promise<{ value: T; latency: Latency }> {
-    const probe = latencyProbe(ts);
+    const probe = await latencyProbe(ts);
     let value: T;
     try {
       await sleep(200);

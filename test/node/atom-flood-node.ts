@@ -11,7 +11,7 @@
  */
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
-import { connectFloodPeer, startAtomSinkNode } from '../support/atom-flood';
+import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../support/atom-flood';
 import { collectGarbage } from '../support/gc';
 
 async function main(): Promise<void> {
@@ -23,21 +23,13 @@ async function main(): Promise<void> {
   const client = new Promise<void>((resolve) => node.on('nodeup', (peer) => peer !== floodName && resolve()));
   process.stdout.write('ready\n');
   await client;
-  await collectGarbage();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const tableBefore = Atom.count;
-  let heapPeak = heapBefore;
-  let tablePeak = tableBefore;
-  const sampler = setInterval(() => {
-    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    tablePeak = Math.max(tablePeak, Atom.count);
-  }, 50);
+  const stopWatching = await watchMemoryPeaks();
   const started = Date.now();
   const peer = await connectFloodPeer(node.name, floodName, cookie, Number(epmdPort));
   const sent = await peer.flood('atom_sink', messages, Number(perMessage));
   while (received() < sent * Number(perMessage)) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - started) / 1000;
-  clearInterval(sampler);
+  const peaks = stopWatching();
   peer.socket.destroy();
   await peer.closed;
   await collectGarbage();
@@ -45,12 +37,12 @@ async function main(): Promise<void> {
   const figures = {
     received: received(),
     seconds,
-    heapBefore,
-    heapPeak,
+    heapBefore: peaks.heapBefore,
+    heapPeak: peaks.heapPeak,
     heapAfter: process.memoryUsage().heapUsed,
     heapLimit: v8.getHeapStatistics().heap_size_limit,
-    tableBefore,
-    tablePeak,
+    tableBefore: peaks.tableBefore,
+    tablePeak: peaks.tablePeak,
     tableAfter: Atom.count,
     floodLogLines: logs.filter((l) => l.includes(peer.name) && !l.includes('peer_closed')),
   };

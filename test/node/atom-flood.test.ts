@@ -12,7 +12,8 @@ import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode } from '../../src/node/node';
 import { ErlProcess } from '../../src/process/process';
 import { EpmdServer } from '../../handshake';
-import { callerLoop, callFigures, connectFloodPeer, stopCaller } from '../support/atom-flood';
+import { connectFloodPeer } from '../support/atom-flood';
+import { kvsCallFigures, startKvsCaller, stopKvsCaller } from '../support/kvs-caller';
 import { outputOf, spawnTs } from '../support/ts-child';
 import { collectGarbage, collectGarbageUntil } from '../support/gc';
 import { OtpNode, startOtpNode } from '../support/otp-node';
@@ -95,10 +96,15 @@ describeHostOtp('a flood of new atoms', (otp) => {
       const node = `${name}@${host()}`;
       // This first call connects erl to the node, and the flood starts then.
       expect(await erl.eval(`rpc:call('${node}', kvs, store, [flood_probe, probe], 5000)`)).toBe('true');
-      expect(await erl.eval(callerLoop(node))).toBe('ok');
+      const caller = uniqueName('flood_caller');
+      expect(
+        await erl.eval(
+          startKvsCaller({ node, name: caller, key: 'flood_probe', value: 'probe', everyMs: 2, callTimeoutMs: 15000, maxMs: 300_000 }),
+        ),
+      ).toBe('ok');
       await waitFor('the flood node to report', () => said.includes('}\n'), 240_000);
       const figures = JSON.parse(said.trim().split('\n').pop() as string) as FloodFigures;
-      const calls = callFigures(await erl.eval(stopCaller, 30000));
+      const calls = kvsCallFigures(await erl.eval(stopKvsCaller(caller), 40000));
       child.kill('SIGTERM');
       await output;
       process.stderr.write(

@@ -6,10 +6,11 @@
  */
 import { once } from 'events';
 import type { Socket } from 'net';
-import { atom, Encoder, Pid, tuple } from '../../codec';
+import { Atom, atom, Encoder, Pid, tuple } from '../../codec';
 import { connectToNode, resolveCookie } from '../../handshake';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode, NodeOptions } from '../../src/node/node';
+import { collectGarbage } from './gc';
 
 const REG_SEND = 6;
 /** Each atom is `a` and 9 decimal digits of its sequence number, lowest digit first. */
@@ -83,50 +84,6 @@ export async function connectFloodPeer(node: string, name: string, cookie: strin
 }
 
 /**
- * An erl expression: start `atom_flood_caller`, which calls `rpc:call(Node, kvs, lookup,
- * [flood_probe])` on `node` every 2 ms and times each call, until {@link stopCaller}.
- */
-export const callerLoop = (node: string): string => `
-  Node = '${node}',
-  Loop = fun L(Times, Bad) ->
-    receive {stop, From} -> From ! {calls, Times, Bad}
-    after 2 ->
-      T0 = erlang:monotonic_time(microsecond),
-      R = rpc:call(Node, kvs, lookup, [flood_probe], 15000),
-      T1 = erlang:monotonic_time(microsecond),
-      case R of {ok, probe} -> L([T1 - T0 | Times], Bad); _ -> L(Times, [R | Bad]) end
-    end
-  end,
-  register(atom_flood_caller, spawn(fun() -> Loop([], []) end)),
-  ok`;
-
-/** An erl expression: stop the caller; `{Calls, Failed, P50, P99, Max, FirstFailures}` (µs). */
-export const stopCaller = `
-  atom_flood_caller ! {stop, self()},
-  receive {calls, Times, Bad} ->
-    S = lists:sort(Times), N = length(S),
-    {N, length(Bad), lists:nth(max(1, N div 2), S), lists:nth(max(1, N * 99 div 100), S), lists:last(S), lists:sublist(Bad, 3)}
-  after 30000 -> caller_gone
-  end`;
-
-export interface CallFigures {
-  calls: number;
-  failed: number;
-  p50Us: number;
-  p99Us: number;
-  maxUs: number;
-  text: string;
-}
-
-/** {@link stopCaller}'s answer, as numbers. */
-export function callFigures(text: string): CallFigures {
-  const m = /^\{(\d+),(\d+),(\d+),(\d+),(\d+),/.exec(text);
-  if (m === null) throw new Error(`erl caller: ${text}`);
-  const [calls, failed, p50Us, p99Us, maxUs] = m.slice(1).map(Number);
-  return { calls, failed, p50Us, p99Us, maxUs, text };
-}
-
-/**
  * The flooded node: kvs served (for erl's calls), and a registered `atom_sink` that drops what it
  * gets, counting the atoms of the lists among it.
  */
@@ -144,4 +101,31 @@ export async function startAtomSinkNode(options: NodeOptions): Promise<{ node: E
     { name: 'atom_sink' },
   );
   return { node, received: () => received };
+}
+
+/** The heap and the atom table before a flood, and their peaks while it runs. */
+export interface MemoryPeaks {
+  heapBefore: number;
+  heapPeak: number;
+  tableBefore: number;
+  tablePeak: number;
+}
+
+/**
+ * After a full collection, sample this process's heap and the atom table every 50 ms until the
+ * returned `stop`, which gives the figures.
+ */
+export async function watchMemoryPeaks(): Promise<() => MemoryPeaks> {
+  await collectGarbage();
+  const peaks: MemoryPeaks = { heapBefore: process.memoryUsage().heapUsed, heapPeak: 0, tableBefore: Atom.count, tablePeak: 0 };
+  peaks.heapPeak = peaks.heapBefore;
+  peaks.tablePeak = peaks.tableBefore;
+  const sampler = setInterval(() => {
+    peaks.heapPeak = Math.max(peaks.heapPeak, process.memoryUsage().heapUsed);
+    peaks.tablePeak = Math.max(peaks.tablePeak, Atom.count);
+  }, 50);
+  return () => {
+    clearInterval(sampler);
+    return peaks;
+  };
 }
