@@ -4,28 +4,13 @@
  * connection (its atom caches and buffers) is not kept alive by the timer for its 5 s.
  */
 import * as net from 'net';
+import { useLoopbackServer } from '../support/loopback-server';
 import { Connection } from '../../src/dist/connection';
 
-let server: net.Server;
-let accepted: net.Socket[];
-
-beforeEach(async () => {
-  accepted = [];
-  server = net.createServer((s) => {
-    accepted.push(s);
-    s.on('end', () => s.end()).on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-
-afterEach(async () => {
-  for (const s of accepted) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  jest.restoreAllMocks();
-});
+const loopback = useLoopbackServer({}, (s) => s.on('end', () => s.end()));
 
 async function connection(): Promise<{ connection: Connection; socket: net.Socket; closed: Promise<void> }> {
-  const { port } = server.address() as net.AddressInfo;
+  const { port } = loopback;
   const socket = net.connect({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -55,7 +40,7 @@ test('the peer closing first leaves no destroy timer', async () => {
   const { connection: c, closed } = await connection();
   const pending = pendingTimers();
   const down = new Promise((resolve) => c.once('close', resolve));
-  accepted[0].destroy();
+  loopback.accepted[0].destroy();
   await expect(down).resolves.toBe('peer_closed');
   await closed;
   expect(pending()).toEqual([]);

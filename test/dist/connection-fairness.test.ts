@@ -4,24 +4,10 @@
  * (up to 32 of them), so other connections and timers are not starved by a flooding peer.
  */
 import * as net from 'net';
+import { useLoopbackServer } from '../support/loopback-server';
 import { Connection } from '../../src/dist/connection';
 
-let server: net.Server;
-let accepted: net.Socket[];
-
-beforeEach(async () => {
-  accepted = [];
-  server = net.createServer((s) => {
-    accepted.push(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-
-afterEach(async () => {
-  for (const s of accepted) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const loopback = useLoopbackServer();
 
 /** A pass-through frame: 112, the control term `[]`, and a binary of `size` bytes as the payload. */
 function frame(size: number): Buffer {
@@ -39,12 +25,12 @@ const spin = (ms: number): void => {
 };
 
 test('messages costing 6 ms each, two to a 64 KiB read: the event loop turns after every few', async () => {
-  const { port } = server.address() as net.AddressInfo;
+  const { port } = loopback;
   const socket = net.connect({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   await new Promise<void>((resolve) => setImmediate(resolve));
   const total = 100;
-  const peer = accepted[0];
+  const peer = loopback.accepted[0];
   // 100 frames of 32 KiB, written before the connection reads: the kernel's buffers fill (a few
   // MiB), so the socket stays readable for many reads in a row, as under a flood.
   peer.write(Buffer.concat(Array.from({ length: total }, () => frame(32 * 1024))));

@@ -5,28 +5,14 @@
  */
 import * as net from 'net';
 import { atom, tuple } from '../../codec';
+import { useLoopbackServer } from '../support/loopback-server';
 import { CloseReason, Connection } from '../../src/dist/connection';
 import { DistError } from '../../src/dist/errors';
 
-let server: net.Server;
-let accepted: net.Socket[];
-
-beforeEach(async () => {
-  accepted = [];
-  server = net.createServer({ pauseOnConnect: true }, (s) => {
-    accepted.push(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-
-afterEach(async () => {
-  for (const s of accepted) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const loopback = useLoopbackServer({ pauseOnConnect: true });
 
 async function connection(sendTimeout: number): Promise<{ connection: Connection; reasons: CloseReason[] }> {
-  const { port } = server.address() as net.AddressInfo;
+  const { port } = loopback;
   const socket = net.connect({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   const c = new Connection({ peer: 'peer@host', socket, flags: 0n, busyLimit: 64 << 10, sendTimeout });
@@ -58,8 +44,8 @@ test('a peer that never reads is cut off after sendTimeout, with a send_timeout 
 
 test('a peer that reads what it is sent stays connected past sendTimeout', async () => {
   const { connection: c, reasons } = await connection(300);
-  while (accepted.length === 0) await sleep(10);
-  accepted[0].resume();
+  while (loopback.accepted.length === 0) await sleep(10);
+  loopback.accepted[0].resume();
   for (let round = 0; round < 4; round++) {
     sendUntilBusy(c);
     await c.drained();
