@@ -242,18 +242,26 @@ describeHostOtp('floods and slow peers', (otp) => {
     expectServed(latency);
   }, 60_000);
 
+  const megabyte = Buffer.alloc(1 << 20, 1);
+
+  /**
+   * A peer that completes the handshake and then never reads (its socket is never resumed), and a
+   * pid of it to send to, once `ts` lists it as connected.
+   */
+  async function deafPeer(ts: ErlNode): Promise<{ name: string; to: Pid; socket: net.Socket }> {
+    const name = `${uniqueName('deaf')}@${ts.name.split('@')[1]}`;
+    const deaf = await connectToNode(ts.name, { ourName: name, cookie: resolveCookie({ cookie }), creation: 5, epmdPort: epmd.port });
+    deaf.socket.on('error', () => undefined);
+    await waitFor(`${name} up`, () => ts.nodes('connected').includes(name));
+    return { name, to: new Pid(atom(name), 1, 0, 5), socket: deaf.socket };
+  }
+
   it('a peer that never reads: busy, then closed at the send timeout with nodedown; erl unaffected', async () => {
     const { ts, logs } = await servingNode();
     const events = new NodeEvents(ts);
-    const name = `${uniqueName('deaf')}@${ts.name.split('@')[1]}`;
-    const deaf = await connectToNode(ts.name, { ourName: name, cookie: resolveCookie({ cookie }), creation: 5, epmdPort: epmd.port });
+    const { name, to, socket } = await deafPeer(ts);
     try {
-      deaf.socket.on('error', () => undefined);
-      // Never resumed: the peer reads nothing from now on.
-      await waitFor(`${name} up`, () => ts.nodes('connected').includes(name));
       const { value: down, latency } = await measured(ts, async () => {
-        const megabyte = Buffer.alloc(1 << 20, 1);
-        const to = new Pid(atom(name), 1, 0, 5);
         const sentAt = Date.now();
         for (let i = 0; i < 32; i++) ts.send(to, megabyte);
         const event = await events.next('nodedown', name, SEND_TIMEOUT_MS + 10_000);
@@ -268,20 +276,16 @@ describeHostOtp('floods and slow peers', (otp) => {
       expect(ts.nodes()).toContain(erl.name);
       expectServed(latency);
     } finally {
-      deaf.socket.destroy();
+      socket.destroy();
       events.dispose();
     }
   }, 60_000);
+
   it('a peer that never reads while the node sends past maxQueued: closed at once as overloaded, no send throws', async () => {
     const { ts, logs } = await servingNode({ limits: { sendTimeout: 60_000, maxQueued: 8 << 20 } });
     const events = new NodeEvents(ts);
-    const name = `${uniqueName('deaf')}@${ts.name.split('@')[1]}`;
-    const deaf = await connectToNode(ts.name, { ourName: name, cookie: resolveCookie({ cookie }), creation: 5, epmdPort: epmd.port });
+    const { name, to, socket } = await deafPeer(ts);
     try {
-      deaf.socket.on('error', () => undefined);
-      await waitFor(`${name} up`, () => ts.nodes('connected').includes(name));
-      const megabyte = Buffer.alloc(1 << 20, 1);
-      const to = new Pid(atom(name), 1, 0, 5);
       // Sent in turns of the event loop, so the queue is the socket's, as a program's sends are.
       for (let i = 0; i < 64 && ts.nodes('connected').includes(name); i++) {
         ts.send(to, megabyte);
@@ -293,7 +297,7 @@ describeHostOtp('floods and slow peers', (otp) => {
       expect(ts.nodes()).toContain(erl.name);
       expect(await erl.eval(`rpc:call('${ts.name}', kvs, lookup, [k], 5000)`)).toBe('{ok,v}');
     } finally {
-      deaf.socket.destroy();
+      socket.destroy();
       events.dispose();
     }
   }, 60_000);
