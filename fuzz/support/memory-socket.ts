@@ -20,6 +20,14 @@ export class MemorySocket extends Duplex {
     super({ allowHalfOpen: false });
   }
 
+  /** A socket whose peer sends `bytes` and then closes its side. */
+  static replaying(bytes: Buffer): MemorySocket {
+    const socket = new MemorySocket();
+    socket.feed(bytes);
+    socket.feed(null);
+    return socket;
+  }
+
   /** This object, typed as the socket the library's seams take. */
   get asSocket(): net.Socket {
     return this as unknown as net.Socket;

@@ -19,9 +19,7 @@ async function run(input: Buffer): Promise<void> {
   const module = transport as { dial: typeof transport.dial };
   const real = module.dial;
   module.dial = () => {
-    const socket = new MemorySocket();
-    socket.feed(input.subarray(1));
-    socket.feed(null);
+    const socket = MemorySocket.replaying(input.subarray(1));
     return Promise.resolve(socket as unknown as net.Socket);
   };
   try {

@@ -21,9 +21,7 @@ async function withEpmdAnswering<T>(reply: Buffer, request: () => Promise<T>): P
   const module = tcp as { connectTcp: typeof tcp.connectTcp };
   const real = module.connectTcp;
   module.connectTcp = () => {
-    const socket = new MemorySocket();
-    socket.feed(reply);
-    socket.feed(null);
+    const socket = MemorySocket.replaying(reply);
     return Promise.resolve(socket as unknown as net.Socket);
   };
   try {

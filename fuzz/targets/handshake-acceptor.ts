@@ -80,9 +80,7 @@ export const target: FuzzTarget = {
   async run(input) {
     const status = STATUSES[((input[0] ?? 0) & 0x7f) % STATUSES.length];
     const width: PrefixWidth = (input[0] ?? 0) & 0x80 ? 4 : 2;
-    const socket = new MemorySocket();
-    socket.feed(input.subarray(1));
-    socket.feed(null);
+    const socket = MemorySocket.replaying(input.subarray(1));
     await acceptHandshake(socket.asSocket, {
       ourName: 'acceptor@localhost',
       cookie: COOKIE,

@@ -45,9 +45,7 @@ export const target: FuzzTarget = {
   async run(input) {
     const width: PrefixWidth = (input[0] ?? 0) & 0x80 ? 4 : 2;
     const insist = ((input[0] ?? 0) & 1) === 0;
-    const socket = new MemorySocket();
-    socket.feed(input.subarray(1));
-    socket.feed(null);
+    const socket = MemorySocket.replaying(input.subarray(1));
     await initiateHandshake(socket.asSocket, {
       ourName: 'initiator@localhost',
       peerName: PEER,
