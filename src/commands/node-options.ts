@@ -4,7 +4,7 @@
  */
 import * as net from 'net';
 import { parseTerm, Tuple } from '../../codec';
-import { numberOption, UsageError } from './options';
+import { numberOption, UsageError, wholeNumberOption } from './options';
 
 /** The kernel parameters `-kernel KEY VALUE` may set that stand for one option each. */
 const KERNEL_PARAMETERS: Record<string, string> = {
@@ -82,13 +82,8 @@ export function distPorts(options: Record<string, string | true>): readonly [num
 
 /** `--net-ticktime S` in milliseconds; erl's net_ticktime is a whole number of seconds. */
 export function tickTime(options: Record<string, string | true>): number | undefined {
-  const v = options['net-ticktime'];
-  if (v === undefined) return undefined;
-  const seconds = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(seconds) || seconds < 1) {
-    throw new UsageError(`--net-ticktime takes a whole number of seconds, at least 1, not ${String(v)}`);
-  }
-  return seconds * 1000;
+  const seconds = wholeNumberOption(options, 'net-ticktime', 'seconds', 1);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**
@@ -99,13 +94,12 @@ export const DEFAULT_SHUTDOWN_TIME = 5000;
 
 /** `--shutdown-time MS` (erl's `-shutdown_time MS`): how long in-flight calls may finish on SIGTERM. */
 export function shutdownTime(options: Record<string, string | true>): number {
-  const v = options['shutdown-time'];
-  if (v === undefined) return DEFAULT_SHUTDOWN_TIME;
-  const ms = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(ms) || ms < 0) {
-    throw new UsageError(`--shutdown-time takes a whole number of milliseconds, at least 0, not ${String(v)}`);
-  }
-  return ms;
+  return wholeNumberOption(options, 'shutdown-time', 'milliseconds', 0) ?? DEFAULT_SHUTDOWN_TIME;
+}
+
+/** `--atom-limit N`: the most atoms alive at once; a peer whose input would pass it is disconnected. */
+export function atomLimit(options: Record<string, string | true>): number | undefined {
+  return wholeNumberOption(options, 'atom-limit', 'atoms', 1);
 }
 
 /** `--dist-listen-address IP`, checked. */

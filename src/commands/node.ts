@@ -24,7 +24,7 @@ import { atom, setAtomLimit } from '../../codec';
 import { serveDistDemo } from '../demo/dist-demo';
 import { serveKvs } from '../kvs/kvs';
 import { ErlNode, NodeInfo } from '../node/node';
-import { distPorts, kernelParameters, listenAddress, shutdownTime, tickTime } from './node-options';
+import { atomLimit, distPorts, kernelParameters, listenAddress, shutdownTime, tickTime } from './node-options';
 import { booleanOption, numberOption, parseArgs, takeRepeated, UsageError } from './options';
 import { loadServedModule, parseServeSpec, ServedModule } from './serve-module';
 import { TLS_ERL_SPELLINGS, TLS_OPTIONS, tlsNodeOptions } from './tls-options';
@@ -79,8 +79,8 @@ export async function nodeCommand(args: string[]): Promise<number> {
   const name = (longNames ? options.name : (options.sname ?? 'ts')) as string;
   const tls = tlsNodeOptions(options);
   const stopWithin = shutdownTime(options);
-  const atomLimit = atomLimitOption(options);
-  if (atomLimit !== undefined) setAtomLimit(atomLimit);
+  const limit = atomLimit(options);
+  if (limit !== undefined) setAtomLimit(limit);
   const node = await ErlNode.start({
     name,
     longNames,
@@ -164,15 +164,4 @@ function functionList({ functions }: ServedModule): string {
   return Object.entries(functions)
     .map(([name, fn]) => `${name}/${fn.erlangArity ?? fn.length}`)
     .join(', ');
-}
-
-/** `--atom-limit N`: the most atoms alive at once; a peer whose input would pass it is disconnected. */
-function atomLimitOption(options: Record<string, string | true>): number | undefined {
-  const v = options['atom-limit'];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--atom-limit takes a whole number of atoms, at least 1, not ${String(v)}`);
-  }
-  return n;
 }

@@ -59,6 +59,20 @@ export function numberOption(options: Record<string, string | true>, name: strin
   return n;
 }
 
+/**
+ * The value of an option that takes a whole number of `unit` (e.g. `'seconds'`), at least `min`,
+ * or undefined when it is not given.
+ */
+export function wholeNumberOption(options: Record<string, string | true>, name: string, unit: string, min: number): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name} takes a whole number of ${unit}, at least ${min}, not ${String(v)}`);
+  }
+  return n;
+}
+
 /** The value of a `true`/`false` option, or undefined. */
 export function booleanOption(options: Record<string, string | true>, name: string): boolean | undefined {
   const v = options[name];
