@@ -45,9 +45,14 @@ function startErl(args: string[], epmdPort: number, stdio: StdioOptions): ChildP
   });
 }
 
-/** Run `erl` with `args` until it exits; its standard output. */
-function runErl(args: string[], epmdPort: number): Promise<string> {
-  const erl = startErl(args, epmdPort, ['ignore', 'pipe', 'inherit']);
+/**
+ * Run `erl` with `args`, evaluating `expression` and halting, until it exits; its standard output.
+ * A failing `-eval` leaves the node running, so a failure halts it with status 1 instead.
+ * (Every call into a node inside has a timeout of its own.)
+ */
+function runErl(args: string[], expression: string, epmdPort: number): Promise<string> {
+  const guarded = `try ${expression} catch C:R:S -> io:format(standard_error, "~p:~p~n~p~n", [C, R, S]), halt(1) end, halt().`;
+  const erl = startErl([...args, '-eval', guarded], epmdPort, ['ignore', 'pipe', 'inherit']);
   let out = '';
   erl.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) =>
@@ -69,9 +74,9 @@ async function typescriptStores(epmdPort: number, cookie: string): Promise<Sampl
     },
     lookup: (key: Term) => memory.lookup(key),
   });
-  const stores = `Big = binary:copy(<<"0123456789abcdef">>, ${Math.ceil(SIZE / 16)}), [true = rpc:call('${ts.name}', kvs, store, [big, Big], 30000) || _ <- lists:seq(1, ${N + 1})], halt().`;
+  const stores = `Big = binary:copy(<<"0123456789abcdef">>, ${Math.ceil(SIZE / 16)}), [true = rpc:call('${ts.name}', kvs, store, [big, Big], 30000) || _ <- lists:seq(1, ${N + 1})]`;
   try {
-    await runErl(['-sname', `warmup_cli_${process.pid}`, '-setcookie', cookie, '-eval', stores], epmdPort);
+    await runErl(['-sname', `warmup_cli_${process.pid}`, '-setcookie', cookie], stores, epmdPort);
   } finally {
     await ts.stop();
   }
@@ -88,16 +93,8 @@ async function erlStores(epmdPort: number, cookie: string): Promise<Sample[]> {
   const kvsNode = startErl(['-sname', server, '-setcookie', cookie, '-pa', ebin, '-eval', 'kvs:start()'], epmdPort, 'ignore');
   try {
     const out = await runErl(
-      [
-        '-sname',
-        `warmup_erlcli_${process.pid}`,
-        '-setcookie',
-        cookie,
-        '-pa',
-        ebin,
-        '-eval',
-        `warmup_erl:run("${server}", ${N}, ${SIZE}), halt().`,
-      ],
+      ['-sname', `warmup_erlcli_${process.pid}`, '-setcookie', cookie, '-pa', ebin],
+      `warmup_erl:run("${server}", ${N}, ${SIZE})`,
       epmdPort,
     );
     return parseSamples(out);
