@@ -17,7 +17,7 @@ import { Atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
 import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../../test/support/atom-flood';
 import { kvsCallFigures, startKvsCaller, stopKvsCaller } from '../../test/support/kvs-caller';
-import { collectGarbage } from '../../test/support/gc';
+import { reclaimDeadAtoms } from '../../test/support/atom-table';
 import { codeRevision } from '../code-revision';
 import { compileErl, ErlBenchNode, otpVersion } from '../connect/erl';
 import { writeDocsSection } from '../docs-section';
@@ -72,8 +72,7 @@ async function main(): Promise<void> {
     const calls = kvsCallFigures(await evalLine(stopKvsCaller(caller), 60000));
     peer.socket.destroy();
     await peer.closed;
-    await collectGarbage();
-    await collectGarbage();
+    await reclaimDeadAtoms();
     const heapAfter = process.memoryUsage().heapUsed;
     const rows = [
       ['atoms sent (distinct, never seen)', `${received.toLocaleString('en')} (${sent} messages of ${perMessage})`],

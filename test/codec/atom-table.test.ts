@@ -3,11 +3,15 @@
  * on live atoms refuses new ones with a typed error, and the decoder's cache of atoms by bytes
  * keeps no more than its fixed number of slots alive.
  */
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Decoder } from '../../codec/decoder';
 import { AtomLimitError, DecodeError } from '../../codec/errors';
 import { Atom, atom, DEFAULT_ATOM_LIMIT, setAtomLimit } from '../../codec/terms';
+import { reclaimDeadAtoms } from '../support/atom-table';
 import { collectGarbage, collectGarbageNow } from '../support/gc';
+import { outputOf, spawnTs } from '../support/ts-child';
+import type { FinalizerFigures } from './atom-finalizers-child';
 
 let serial = 0;
 /** A name no other test uses. */
@@ -26,6 +30,8 @@ function atomList(names: string[]): Buffer {
   return Buffer.concat([head, ...atoms, Buffer.from([106])]);
 }
 
+const FINALIZERS_CHILD = path.join(__dirname, 'atom-finalizers-child.ts');
+
 afterEach(() => setAtomLimit(DEFAULT_ATOM_LIMIT));
 
 describe('interning', () => {
@@ -38,33 +44,21 @@ describe('interning', () => {
     expect(Atom.of(name)).toBe(atom(name));
   });
 
-  it('an atom nothing refers to is collected and its entry reclaimed', async () => {
-    const names = Array.from({ length: 1000 }, fresh);
-    const before = Atom.count;
-    const refs = internUnheld(names);
-    expect(Atom.count).toBe(before + 1000);
-    await collectGarbage();
-    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
-    expect(Atom.count).toBeLessThanOrEqual(before);
-    // The name is interned again as a new atom, which then stays.
-    const again = atom(names[0]);
-    await collectGarbage();
-    expect(atom(names[0])).toBe(again);
-  });
-
-  it('an entry interned again after its atom died is not deleted by the old finalizer', async () => {
-    const name = fresh();
-    const [ref] = internUnheld([name]);
-    await collectGarbage();
-    expect(ref.deref()).toBeUndefined();
-    const now = atom(name);
-    await collectGarbage();
-    expect(atom(name)).toBe(now);
-  });
+  it('an atom nothing refers to is collected and its entry reclaimed by its finalizer; one interned again since stays', async () => {
+    const figures = JSON.parse(await outputOf(spawnTs(FINALIZERS_CHILD, []), 60000)) as FinalizerFigures;
+    const { before, interned, alive, after } = figures.unheld;
+    expect(interned).toBe(before + 1000);
+    expect(alive).toBe(0);
+    expect(after).toBeLessThanOrEqual(before);
+    expect(figures.internedAgainKept).toBe(true);
+    // The old finalizer left the entry of the atom interned again: only the other entry went.
+    expect(figures.reinternedBeforeFinalizer).toEqual({ fall: 1, kept: true });
+  }, 70000);
 });
 
 describe('the cap on live atoms', () => {
-  it('refuses a new atom with AtomLimitError, a DecodeError, and keeps serving existing ones', () => {
+  it('refuses a new atom with AtomLimitError, a DecodeError, and keeps serving existing ones', async () => {
+    await reclaimDeadAtoms();
     const existing = atom(fresh());
     const held = [atom(fresh())];
     setAtomLimit(Atom.count + 2);
@@ -84,18 +78,19 @@ describe('the cap on live atoms', () => {
 
   it('reclaims dead atoms at the cap before refusing, even before their finalizers ran', async () => {
     const names = Array.from({ length: 10 }, fresh);
-    internUnheld(names);
-    setAtomLimit(Atom.count);
+    const refs = internUnheld(names);
     await new Promise((resolve) => setTimeout(resolve, 0));
     // Collected, but the table still has their entries until the finalizers' task runs.
     collectGarbageNow();
-    expect(Atom.count).toBe(Atom.limit);
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    setAtomLimit(Atom.count);
     const created = Array.from({ length: 10 }, () => atom(fresh()));
     expect(created).toHaveLength(10);
     expect(Atom.count).toBeLessThanOrEqual(Atom.limit);
   });
 
-  it('a decode that would pass it fails with AtomLimitError at the offset of the atom, compressed or not', () => {
+  it('a decode that would pass it fails with AtomLimitError at the offset of the atom, compressed or not', async () => {
+    await reclaimDeadAtoms();
     const names = [fresh(), fresh(), fresh()];
     setAtomLimit(Atom.count + 1);
     const bytes = atomList(names);
@@ -132,7 +127,7 @@ describe('the decoder cache of atoms by bytes', () => {
     ['shared by default decoders', {}],
     ['of a decoder with a lower maxAtomLength', { maxAtomLength: 40 }],
   ])('%s keeps at most its 4,096 slots of atoms alive', async (_, options) => {
-    await collectGarbage();
+    await reclaimDeadAtoms();
     const before = Atom.count;
     const decoder = new Decoder(options);
     for (let m = 0; m < 20; m++) {
@@ -140,7 +135,7 @@ describe('the decoder cache of atoms by bytes', () => {
       expect((decoder.decode(atomList(names)) as Atom[])[999].name).toBe(names[999]);
     }
     expect(Atom.count).toBeGreaterThanOrEqual(before + 20_000);
-    await collectGarbage();
+    await reclaimDeadAtoms();
     expect(Atom.count - before).toBeLessThanOrEqual(4096);
     // Still a cache: a repeated atom decodes to the live atom.
     const kept = atom(fresh());

@@ -12,7 +12,7 @@
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
 import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../support/atom-flood';
-import { collectGarbage } from '../support/gc';
+import { reclaimDeadAtoms } from '../support/atom-table';
 
 async function main(): Promise<void> {
   const [name, cookie, epmdPort, atoms, perMessage] = process.argv.slice(2);
@@ -32,8 +32,7 @@ async function main(): Promise<void> {
   const peaks = stopWatching();
   peer.socket.destroy();
   await peer.closed;
-  await collectGarbage();
-  await collectGarbage();
+  await reclaimDeadAtoms();
   const figures = {
     received: received(),
     seconds,

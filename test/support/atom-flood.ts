@@ -10,7 +10,7 @@ import { Atom, atom, Encoder, Pid, tuple } from '../../codec';
 import { connectToNode, resolveCookie } from '../../handshake';
 import { serveKvs } from '../../src/kvs/kvs';
 import { ErlNode, NodeOptions } from '../../src/node/node';
-import { collectGarbage } from './gc';
+import { reclaimDeadAtoms } from './atom-table';
 
 const REG_SEND = 6;
 /** Each atom is `a` and 9 decimal digits of its sequence number, lowest digit first. */
@@ -116,7 +116,7 @@ export interface MemoryPeaks {
  * returned `stop`, which gives the figures.
  */
 export async function watchMemoryPeaks(): Promise<() => MemoryPeaks> {
-  await collectGarbage();
+  await reclaimDeadAtoms();
   const peaks: MemoryPeaks = { heapBefore: process.memoryUsage().heapUsed, heapPeak: 0, tableBefore: Atom.count, tablePeak: 0 };
   peaks.heapPeak = peaks.heapBefore;
   peaks.tablePeak = peaks.tableBefore;
