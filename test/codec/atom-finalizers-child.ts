@@ -1,17 +1,17 @@
 /**
  * The atom table's finalizers at work, in a Node.js process of its own: in a jest worker, V8 may
- * not run a test's FinalizationRegistry callbacks for many seconds (the worker's earlier test files
- * leave registries of their own), so test/codec/atom-table.test.ts runs this and checks what it
+ * not run a test's FinalizationRegistry callbacks for many seconds (perhaps behind registries the
+ * worker's earlier test files left), so test/codec/atom-table.test.ts runs this and checks what it
  * prints, one JSON line of {@link FinalizerFigures}.
  */
 import { Atom, atom } from '../../codec/terms';
-import { reclaimDeadAtoms } from '../support/atom-table';
-import { collectGarbage, collectGarbageNow, collectGarbageUntil } from '../support/gc';
+import { internUnheld, reclaimDeadAtoms } from '../support/atom-table';
+import { collectGarbage, collectGarbageNow, collectGarbageUntil, nextTask } from '../support/gc';
 
 export interface FinalizerFigures {
   /** 1,000 atoms interned and dropped: the table's count before, with them, and once finalized. */
   unheld: { before: number; interned: number; alive: number; after: number };
-  /** The first of those names interned again afterwards: still that atom after collections. */
+  /** A name whose atom was collected, interned again: still that atom after collections. */
   internedAgainKept: boolean;
   /**
    * A dead atom's name interned again before its finalizer ran, beside another atom that died
@@ -23,12 +23,6 @@ export interface FinalizerFigures {
 
 let serial = 0;
 const fresh = (): string => `atom_finalizers_${serial++}`;
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** Interned in a function of its own, so no local of the caller keeps the atom. */
-function internUnheld(names: string[]): WeakRef<Atom>[] {
-  return names.map((n) => new WeakRef(Atom.of(n)));
-}
 
 async function unheld(): Promise<FinalizerFigures['unheld']> {
   const names = Array.from({ length: 1000 }, fresh);

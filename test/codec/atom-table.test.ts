@@ -8,19 +8,14 @@ import * as zlib from 'node:zlib';
 import { Decoder } from '../../codec/decoder';
 import { AtomLimitError, DecodeError } from '../../codec/errors';
 import { Atom, atom, DEFAULT_ATOM_LIMIT, setAtomLimit } from '../../codec/terms';
-import { reclaimDeadAtoms } from '../support/atom-table';
-import { collectGarbage, collectGarbageNow } from '../support/gc';
+import { internUnheld, reclaimDeadAtoms } from '../support/atom-table';
+import { collectGarbage, collectGarbageNow, nextTask } from '../support/gc';
 import { outputOf, spawnTs } from '../support/ts-child';
 import type { FinalizerFigures } from './atom-finalizers-child';
 
 let serial = 0;
 /** A name no other test uses. */
 const fresh = (): string => `atom_table_${process.pid}_${serial++}`;
-
-/** Interned in a function of its own, so no local of the caller keeps the atom. */
-function internUnheld(names: string[]): WeakRef<Atom>[] {
-  return names.map((n) => new WeakRef(Atom.of(n)));
-}
 
 /** `[A1, A2, ...]` as ETF bytes, each a SMALL_ATOM_UTF8_EXT. */
 function atomList(names: string[]): Buffer {
@@ -79,7 +74,7 @@ describe('the cap on live atoms', () => {
   it('reclaims dead atoms at the cap before refusing, even before their finalizers ran', async () => {
     const names = Array.from({ length: 10 }, fresh);
     const refs = internUnheld(names);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     // Collected, but the table still has their entries until the finalizers' task runs.
     collectGarbageNow();
     expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);

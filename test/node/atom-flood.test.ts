@@ -156,28 +156,23 @@ describeHostOtp('a flood of new atoms', (otp) => {
   }, 60000);
 
   it('a peer reconnecting under ever new node names does not grow the atom table', async () => {
-    // The decoder's cache of atoms by bytes keeps up to 4,096 atoms it decoded, strongly: fill it
-    // with 100,000 others before and after, so that it is full either way (each slot
-    // is left empty with a chance of e^-24) and holds none of the names once it is refilled.
-    const fillDecoderCache = async (): Promise<void> => {
-      const filler = await connectFloodPeer(ts.name, `${uniqueName('filler')}@${host()}`, cookie, epmd.port);
-      await filler.flood('atom_sink', 100, 1000);
-      await waitFor(`${filler.name} to be up`, () => ts.nodes('connected').includes(filler.name));
-      filler.socket.destroy();
-      await filler.closed;
-      await waitFor(`${filler.name} to be down`, () => !ts.nodes('connected').includes(filler.name));
-    };
-    await fillDecoderCache();
-    await reclaimDeadAtoms();
-    const atomsBefore = Atom.count;
-    for (let i = 0; i < 100; i++) {
-      const peer = await connectFloodPeer(ts.name, `${uniqueName('renamed')}@${host()}`, cookie, epmd.port);
-      await peer.flood('atom_sink', 1, 1);
+    /** A peer under a new name sends `messages` lists of `atomsPerMessage` new atoms, then leaves. */
+    const floodAndLeave = async (prefix: string, messages: number, atomsPerMessage: number): Promise<void> => {
+      const peer = await connectFloodPeer(ts.name, `${uniqueName(prefix)}@${host()}`, cookie, epmd.port);
+      await peer.flood('atom_sink', messages, atomsPerMessage);
       await waitFor(`${peer.name} to be up`, () => ts.nodes('connected').includes(peer.name));
       peer.socket.destroy();
       await peer.closed;
       await waitFor(`${peer.name} to be down`, () => !ts.nodes('connected').includes(peer.name));
-    }
+    };
+    // The decoder's cache of atoms by bytes keeps up to 4,096 atoms it decoded, strongly: fill it
+    // with 100,000 others before and after, so that it is full either way (each slot
+    // is left empty with a chance of e^-24) and holds none of the names once it is refilled.
+    const fillDecoderCache = (): Promise<void> => floodAndLeave('filler', 100, 1000);
+    await fillDecoderCache();
+    await reclaimDeadAtoms();
+    const atomsBefore = Atom.count;
+    for (let i = 0; i < 100; i++) await floodAndLeave('renamed', 1, 1);
     await fillDecoderCache();
     // 100 names and their atoms: a table that kept them would be at least 100 up.
     await reclaimDeadAtoms();

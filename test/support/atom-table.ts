@@ -5,9 +5,14 @@
  */
 import { AtomLimitError } from '../../codec/errors';
 import { Atom, atom, setAtomLimit } from '../../codec/terms';
-import { collectGarbageNow } from './gc';
+import { collectGarbageNow, nextTask } from './gc';
 
 let probes = 0;
+
+/** Interned in a function of its own, so no local of the caller keeps the atoms. */
+export function internUnheld(names: string[]): WeakRef<Atom>[] {
+  return names.map((n) => new WeakRef(Atom.of(n)));
+}
 
 /**
  * Collect garbage, delete the table's entries of every atom collected, now, and collect what those
@@ -16,7 +21,7 @@ let probes = 0;
  * job created stay alive until it ends. Afterwards, {@link Atom.count} is the number of live atoms.
  */
 export async function reclaimDeadAtoms(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
   collectGarbageNow();
   const limit = Atom.limit;
   setAtomLimit(0);

@@ -8,11 +8,13 @@ import * as vm from 'vm';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** The next task: the current job, and the objects it keeps alive, are done by then. */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Collect garbage and let FinalizationRegistry callbacks run. Waits a task first: objects a job
- * created or dereferenced through a WeakRef stay alive until that job ends.
+ * Collect garbage and give FinalizationRegistry callbacks a few turns to run (in a jest worker they
+ * may take far longer: see atom-table.ts). Waits a task first: objects a job created or
+ * dereferenced through a WeakRef stay alive until that job ends.
  */
 export async function collectGarbage(): Promise<void> {
   await nextTask();
