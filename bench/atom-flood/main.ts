@@ -15,7 +15,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
 import { EpmdServer } from '../../handshake';
-import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../../test/support/atom-flood';
+import { awaitAtoms, connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../../test/support/atom-flood';
 import { kvsCallFigures, startKvsCaller, stopKvsCaller } from '../../test/support/kvs-caller';
 import { reclaimDeadAtoms } from '../../test/support/atom-table';
 import { codeRevision } from '../code-revision';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const cpuStart = process.cpuUsage();
     const progress = setInterval(() => process.stderr.write(`\r${atomsReceived()} atoms`), 1000);
     const sent = await peer.flood('atom_sink', messages, perMessage);
-    while (atomsReceived() < sent * perMessage) await new Promise((resolve) => setTimeout(resolve, 20));
+    await awaitAtoms(atomsReceived, sent * perMessage, 600_000);
     const received = atomsReceived();
     clearInterval(progress);
     const { heapBefore, heapPeak, tableBefore, tablePeak } = stopWatching();

@@ -11,7 +11,7 @@
  */
 import * as v8 from 'v8';
 import { Atom } from '../../codec';
-import { connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../support/atom-flood';
+import { awaitAtoms, connectFloodPeer, startAtomSinkNode, watchMemoryPeaks } from '../support/atom-flood';
 import { reclaimDeadAtoms } from '../support/atom-table';
 
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const peer = await connectFloodPeer(node.name, floodName, cookie, Number(epmdPort));
   const sent = await peer.flood('atom_sink', messages, Number(perMessage));
-  while (received() < sent * Number(perMessage)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await awaitAtoms(received, sent * Number(perMessage), 240_000);
   const seconds = (Date.now() - started) / 1000;
   const peaks = stopWatching();
   peer.socket.destroy();

@@ -129,3 +129,15 @@ export async function watchMemoryPeaks(): Promise<() => MemoryPeaks> {
     return peaks;
   };
 }
+
+/**
+ * Resolves once the sink has `atoms` atoms; throws after `timeoutMs`, as it would wait forever when
+ * the node closed the flooding connection before reading all that was written to it.
+ */
+export async function awaitAtoms(received: () => number, atoms: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (received() < atoms) {
+    if (Date.now() > deadline) throw new Error(`the sink got ${received()} of ${atoms} atoms in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
