@@ -34,12 +34,24 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** How long erlc or a one-off erl may take: a hung one must fail the bench, not stall it. */
+const ERL_TOOL_TIMEOUT_MS = 60_000;
+
+/** Compile the Erlang `sources` into the directory `ebin` (made if missing); throws erlc's complaint. */
+export function erlc(sources: string[], ebin: string): void {
+  fs.mkdirSync(ebin, { recursive: true });
+  const r = spawnSync('erlc', ['-o', ebin, ...sources], { encoding: 'utf8', timeout: ERL_TOOL_TIMEOUT_MS });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `erlc ${sources.map((s) => path.basename(s)).join(' ')} failed: ${r.error ? r.error.message : (r.stderr || r.stdout).trim()}`,
+    );
+  }
+}
+
 /** Compile connect_bench.erl into `outDir`; returns the ebin directory. */
 export function compileErl(benchDir: string, outDir: string): string {
   const ebin = path.join(outDir, 'connect-ebin');
-  fs.mkdirSync(ebin, { recursive: true });
-  const r = spawnSync('erlc', ['-o', ebin, path.join(benchDir, 'connect', 'connect_bench.erl')], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`erlc failed: ${r.error ? r.error.message : (r.stderr || r.stdout).trim()}`);
+  erlc([path.join(benchDir, 'connect', 'connect_bench.erl')], ebin);
   return ebin;
 }
 
@@ -208,9 +220,7 @@ export function otpVersion(): string {
   const r = spawnSync(
     'erl',
     ['-noshell', '-eval', 'io:format("~s ~s", [erlang:system_info(otp_release), erlang:system_info(version)]), halt().'],
-    {
-      encoding: 'utf8',
-    },
+    { encoding: 'utf8', timeout: ERL_TOOL_TIMEOUT_MS },
   );
   const [otp, erts] = (r.stdout || '? ?').trim().split(' ');
   return `${otp} (erts ${erts})`;

@@ -12,7 +12,7 @@
  *
  * with `--trace-gc` to see the collections between the stores.
  */
-import { ChildProcess, spawn, spawnSync, StdioOptions } from 'node:child_process';
+import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,7 @@ import { Term } from '../../codec';
 import { serveKvs } from '../../src/kvs/kvs';
 import { MemoryKvsStore } from '../../src/kvs/store';
 import { ErlNode } from '../../src/node/node';
+import { erlc } from '../connect/erl';
 
 const N = Number(process.env.N ?? 300);
 const SIZE = Number(process.env.SIZE ?? 1 << 20);
@@ -85,10 +86,7 @@ async function typescriptStores(epmdPort: number, cookie: string): Promise<Sampl
 
 async function erlStores(epmdPort: number, cookie: string): Promise<Sample[]> {
   const ebin = fs.mkdtempSync(path.join(os.tmpdir(), 'warmup-ebin-'));
-  for (const source of [path.join(root, 'fixtures/dist_demo/kvs.erl'), path.join(root, 'bench/node/warmup_erl.erl')]) {
-    const r = spawnSync('erlc', ['-o', ebin, source], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`erlc ${source}: ${r.error?.message ?? r.stderr}`);
-  }
+  erlc([path.join(root, 'fixtures/dist_demo/kvs.erl'), path.join(root, 'bench/node/warmup_erl.erl')], ebin);
   const server = `warmup_erl_${process.pid}`;
   const kvsNode = startErl(['-sname', server, '-setcookie', cookie, '-pa', ebin, '-eval', 'kvs:start()'], epmdPort, 'ignore');
   try {

@@ -3,11 +3,10 @@
  * killed with SIGKILL by pid and restarted under the same name. Their counters are read over stdin
  * (`soak_peer:stats()`), never over the distribution connection under test.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Atom, formatTerm, parseTerm, Term, Tuple } from '../../codec';
-import { compileErl, ErlBenchNode } from '../connect/erl';
+import { compileErl, erlc, ErlBenchNode } from '../connect/erl';
 
 /** What an erl call may take before the soak calls it a failure: the peers are on a busy machine. */
 export const ERL_TIMEOUT_MS = 20000;
@@ -19,9 +18,7 @@ export const ERL_TIMEOUT_MS = 20000;
 export function compilePeerCode(outDir: string): string[] {
   const benchDir = path.resolve(soakSourceDir(), '..');
   const ebin = path.join(outDir, 'soak-ebin');
-  fs.mkdirSync(ebin, { recursive: true });
-  const r = spawnSync('erlc', ['-o', ebin, path.join(soakSourceDir(), 'soak_peer.erl')], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`erlc soak_peer.erl failed: ${r.error ? r.error.message : (r.stderr || r.stdout).trim()}`);
+  erlc([path.join(soakSourceDir(), 'soak_peer.erl')], ebin);
   return [compileErl(benchDir, outDir), ebin];
 }
 
