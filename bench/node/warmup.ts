@@ -5,7 +5,8 @@
  * `fixtures/dist_demo/kvs.erl`. Per store it prints the serving node's CPU time and minor page
  * faults: for the TypeScript node, this process's between consecutive stores (receive, decode,
  * store, reply); for the erl node, every thread's, read from /proc by the client around each call
- * (`warmup_erl.erl`). The first 20, then medians and means over later ranges. Not part of
+ * (`warmup_erl.erl`). Both sides make N + 1 stores and leave out the first: ours has no start to
+ * measure from. The first 20, then medians and means over later ranges. Not part of
  * `npm run bench` (no main.ts): after `npm run bench -- node --quick` has compiled it, run
  *
  *     N=300 SIZE=1048576 node bench/.build/js/bench/node/warmup.js
