@@ -111,7 +111,9 @@ worker(Kind, Tag, Body) ->
             {messages, []} -> ok;
             {messages, Stray} -> violation(Kind, {stray, length(Stray), brief(hd(Stray))})
         end
-    catch Class:Reason:Stack -> violation(Kind, {crashed, Class, Reason, Stack})
+    catch
+        exit:no_ack -> ok; % take_acks counted it
+        Class:Reason:Stack -> violation(Kind, {crashed, Class, Reason, Stack})
     after ets:update_counter(soak_stats, running, -1)
     end.
 

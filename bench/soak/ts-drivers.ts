@@ -38,6 +38,9 @@ export interface DriverOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A call or receive that ran out of time, rather than failing with the connection. */
+const timedOut = (error: unknown): boolean => error instanceof ErlTimeoutError || error instanceof ReceiveTimeoutError;
+
 function seqBlob(seq: number, rest: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeBigUInt64BE(BigInt(seq));
@@ -115,8 +118,7 @@ class IncarnationDriver {
   /** Count a failed operation: the kill's when the peer was killed (unless it timed out), else a violation. Returns whether the loop goes on. */
   private failed(kind: Kind, seq: number, error: unknown): boolean {
     const row = this.options.tally.row('TS→erl', kind);
-    const timedOut = error instanceof ErlTimeoutError || error instanceof ReceiveTimeoutError;
-    if (this.peer.killed && !timedOut) {
+    if (this.peer.killed && !timedOut(error)) {
       row.atKill++;
       return false;
     }
@@ -290,7 +292,9 @@ class IncarnationDriver {
         await sleep(paceMs);
       }
     } catch (error) {
-      if (this.failed('message', acked + 1, error)) throw error;
+      // Counted, and the loop ends: nothing awaits it until the end of the run. Failing with the
+      // kill, the message is among those in flight the finally counts.
+      if (!this.peer.killed || timedOut(error)) this.failed('message', acked + 1, error);
     } finally {
       if (this.peer.killed) messages.atKill += sent - acked;
       acks.lostLive += ackCheck.lost;
