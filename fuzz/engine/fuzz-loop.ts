@@ -28,8 +28,6 @@ export interface FuzzOptions {
   readonly seedCount: number;
   /** Called with each input that reached new coverage, starting ones included. */
   readonly onNewInput?: (input: Buffer) => void;
-  /** Called with each finding whose top frame was not seen before. */
-  readonly onFinding?: (finding: Finding) => void;
 }
 
 export interface FuzzReport {
@@ -60,10 +58,7 @@ export async function fuzz(target: FuzzTarget, initial: readonly Buffer[], optio
     let outcome: Outcome | Promise<Outcome> = execute(target, input, options.timeoutMs);
     if (outcome instanceof Promise) outcome = await outcome;
     executions++;
-    if (outcome !== undefined && !findings.has(outcome.key)) {
-      findings.set(outcome.key, outcome);
-      options.onFinding?.(outcome);
-    }
+    if (outcome !== undefined && !findings.has(outcome.key)) findings.set(outcome.key, outcome);
     return collectNewCoverage();
   };
 

@@ -81,20 +81,10 @@ export function instrumenter(name: string): ts.TransformerFactory<ts.SourceFile>
         }
         return node;
       }
-      if (
-        ts.isForStatement(node) ||
-        ts.isForOfStatement(node) ||
-        ts.isForInStatement(node) ||
-        ts.isWhileStatement(node) ||
-        ts.isDoStatement(node)
-      ) {
-        if (ts.isForStatement(node))
-          return f.updateForStatement(node, node.initializer, node.condition, node.incrementor, open(node.statement));
-        if (ts.isForOfStatement(node))
-          return f.updateForOfStatement(node, node.awaitModifier, node.initializer, node.expression, open(node.statement));
-        if (ts.isForInStatement(node)) return f.updateForInStatement(node, node.initializer, node.expression, open(node.statement));
-        if (ts.isWhileStatement(node)) return f.updateWhileStatement(node, node.expression, open(node.statement));
-        return f.updateDoStatement(node, open(node.statement), node.expression);
+      if (ts.isIterationStatement(node, false)) {
+        const body = node.statement;
+        const opened = open(body);
+        return ts.visitEachChild(node, (child) => (child === body ? opened : child), context);
       }
       if (ts.isCaseClause(node)) return f.updateCaseClause(node, node.expression, [hitStatement(), ...node.statements]);
       if (ts.isDefaultClause(node)) return f.updateDefaultClause(node, [hitStatement(), ...node.statements]);
@@ -111,64 +101,10 @@ export function instrumenter(name: string): ts.TransformerFactory<ts.SourceFile>
         );
       }
       // Function bodies; not constructors, where a call may not come before `super()`.
-      if (
-        (ts.isFunctionDeclaration(node) ||
-          ts.isFunctionExpression(node) ||
-          ts.isArrowFunction(node) ||
-          ts.isMethodDeclaration(node) ||
-          ts.isGetAccessorDeclaration(node) ||
-          ts.isSetAccessorDeclaration(node)) &&
-        node.body !== undefined &&
-        ts.isBlock(node.body)
-      ) {
-        const body = f.updateBlock(node.body, [hitStatement(), ...node.body.statements]);
-        if (ts.isFunctionDeclaration(node))
-          return f.updateFunctionDeclaration(
-            node,
-            node.modifiers,
-            node.asteriskToken,
-            node.name,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            body,
-          );
-        if (ts.isFunctionExpression(node))
-          return f.updateFunctionExpression(
-            node,
-            node.modifiers,
-            node.asteriskToken,
-            node.name,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            body,
-          );
-        if (ts.isArrowFunction(node))
-          return f.updateArrowFunction(
-            node,
-            node.modifiers,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            node.equalsGreaterThanToken,
-            body,
-          );
-        if (ts.isMethodDeclaration(node))
-          return f.updateMethodDeclaration(
-            node,
-            node.modifiers,
-            node.asteriskToken,
-            node.name,
-            node.questionToken,
-            node.typeParameters,
-            node.parameters,
-            node.type,
-            body,
-          );
-        if (ts.isGetAccessorDeclaration(node))
-          return f.updateGetAccessorDeclaration(node, node.modifiers, node.name, node.parameters, node.type, body);
-        return f.updateSetAccessorDeclaration(node, node.modifiers, node.name, node.parameters, body);
+      if (ts.isFunctionLike(node) && !ts.isConstructorDeclaration(node) && 'body' in node && node.body && ts.isBlock(node.body)) {
+        const body = node.body;
+        const opened = f.updateBlock(body, [hitStatement(), ...body.statements]);
+        return ts.visitEachChild(node, (child) => (child === body ? opened : child), context);
       }
       return node;
     };

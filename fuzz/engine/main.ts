@@ -183,7 +183,7 @@ function runParent(flags: Flags): number {
       console.log(
         table([report], [])
           .split('\n')
-          .slice(flags.targets.length === 1 || reports.length === 1 ? 0 : 2)
+          .slice(reports.length === 1 ? 0 : 2)
           .join('\n'),
       );
   }

@@ -3,25 +3,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadVectorFile, Vector, VECTOR_FILES } from '../../test/support/arbitrary';
 
-const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures');
 
 /** Seeds longer than this are left out: the engine's default longest input. */
 const MAX_SEED = 4096;
 
-interface Vector {
-  hex?: string;
-  input?: string;
-  text?: string;
-}
-
 function vectors(): Vector[] {
-  const folder = path.join(FIXTURES, 'etf');
-  return fs
-    .readdirSync(folder)
-    .filter((name) => /^vectors.*\.json$/.test(name))
-    .sort()
-    .flatMap((name) => (JSON.parse(fs.readFileSync(path.join(folder, name), 'utf8')) as { vectors: Vector[] }).vectors);
+  return VECTOR_FILES.flatMap((file) => loadVectorFile(file).vectors);
 }
 
 /** Distinct buffers, in first-seen order. */

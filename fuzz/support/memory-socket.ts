@@ -8,10 +8,8 @@ import type * as net from 'net';
 
 /** A duplex stream with the few `net.Socket` members the library uses. */
 export class MemorySocket extends Duplex {
-  /** Where writes go: the other end of a {@link memorySocketPair}, else {@link written}. */
+  /** Where writes go: the other end of a {@link memorySocketPair}; with none, they are dropped. */
   peer: MemorySocket | null = null;
-  /** What was written, when there is no peer. */
-  readonly written: Buffer[] = [];
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 4370;
   readonly localAddress = '127.0.0.1';
@@ -42,13 +40,21 @@ export class MemorySocket extends Duplex {
     else this.push(bytes);
   }
 
+  /** The peer sends `chunks`, one by one until this socket is destroyed, and then closes its side. */
+  feedAll(chunks: Iterable<Buffer>): void {
+    for (const chunk of chunks) {
+      if (this.destroyed) return;
+      this.feed(chunk);
+    }
+    if (!this.destroyed) this.feed(null);
+  }
+
   override _read(): void {}
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const peer = this.peer;
     // A real socket delivers on a later turn; delivering at once would nest the two sides' handlers.
     if (peer) process.nextTick(() => peer.push(chunk));
-    else this.written.push(chunk);
     callback();
   }
 

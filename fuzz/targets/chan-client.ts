@@ -6,7 +6,6 @@
  * Input: one byte of choices (bit 0: the client has a password), then the server's stream, after
  * which the server closes.
  */
-import type * as net from 'net';
 import { atom, charlist, encode, Term, tuple } from '../../codec';
 import { ChanError, connect, frame } from '../../src/chan';
 import * as transport from '../../src/chan/transport';
@@ -20,7 +19,7 @@ async function run(input: Buffer): Promise<void> {
   const real = module.dial;
   module.dial = () => {
     const socket = MemorySocket.replaying(input.subarray(1));
-    return Promise.resolve(socket as unknown as net.Socket);
+    return Promise.resolve(socket.asSocket);
   };
   try {
     const secret = (input[0] ?? 0) & WITH_SECRET ? 'qwerty' : null;

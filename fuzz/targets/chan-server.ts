@@ -62,11 +62,7 @@ async function run(input: Buffer): Promise<void> {
   const socket = new MemorySocket();
   const channel = new Channel(socket.asSocket, HANDSHAKE_LIMITS);
   const session = runSession(channel, contextFor(options & OPEN_CONFIG ? open : asWritten));
-  for (const chunk of chunksOf(input.subarray(1 + cuts.length), cuts)) {
-    if (socket.destroyed) break;
-    socket.feed(chunk);
-  }
-  if (!socket.destroyed) socket.feed(null);
+  socket.feedAll(chunksOf(input.subarray(1 + cuts.length), cuts));
   await session;
   if (!(await closedWithin(channel, CLOSE_WITHIN_MS))) {
     channel.destroy();

@@ -22,7 +22,7 @@ import { encode } from '../../codec/encoder';
 import { DecodeError } from '../../codec/errors';
 import { Atom, Term } from '../../codec/terms';
 import { briefTerm, formatTerm } from '../../codec/text';
-import { etfVectors } from '../fixture-seeds';
+import { etfVectors } from '../support/fixture-seeds';
 import { FuzzTarget } from '../target';
 
 const ATOM_CACHE: ReadonlyArray<Atom | undefined> = [Atom.of('ok'), undefined, Atom.of('$gen_call'), Atom.of('a'), undefined, Atom.of('')];

@@ -6,7 +6,6 @@
  *
  * Input: one byte choosing the request (register, look up, list names), then EPMD's bytes.
  */
-import type * as net from 'net';
 import { EpmdError, listNames, lookupNode, registerNode } from '../../handshake';
 import { serializeAlive2Reply, serializeNamesReply, serializePort2Reply } from '../../handshake/epmd/replies';
 import * as tcp from '../../handshake/transport/tcp';
@@ -22,7 +21,7 @@ async function withEpmdAnswering<T>(reply: Buffer, request: () => Promise<T>): P
   const real = module.connectTcp;
   module.connectTcp = () => {
     const socket = MemorySocket.replaying(reply);
-    return Promise.resolve(socket as unknown as net.Socket);
+    return Promise.resolve(socket.asSocket);
   };
   try {
     return await request();

@@ -72,11 +72,7 @@ export const target: FuzzTarget = {
     accept(socket.asSocket);
     // The server resumes the socket on the next tick; from then on each chunk is handled at once.
     await nextTurn();
-    for (const chunk of chunksOf(input.subarray(1 + cuts.length), cuts)) {
-      if (socket.destroyed) break;
-      socket.feed(chunk);
-    }
-    if (!socket.destroyed) socket.feed(null);
+    socket.feedAll(chunksOf(input.subarray(1 + cuts.length), cuts));
     await closed;
     const left = server.registeredNodes();
     if (left.length > 0) throw new Error(`registrations outlive their socket: ${left.map((n) => n.name).join(', ')}`);

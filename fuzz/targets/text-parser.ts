@@ -8,7 +8,7 @@ import { equals } from '../../codec/compare';
 import { ErlMap } from '../../codec/erlmap';
 import { BitBinary, Fun, ImproperList, Pid, Port, Reference, Term, Tuple } from '../../codec/terms';
 import { briefTerm, formatTerm, parseTerm, parseTerms, prettyTerm, TextParseError } from '../../codec/text';
-import { erlangTexts } from '../fixture-seeds';
+import { erlangTexts } from '../support/fixture-seeds';
 import { FuzzTarget } from '../target';
 
 function reparses(term: Term, text: string, how: string): void {

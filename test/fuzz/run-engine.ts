@@ -24,10 +24,18 @@ export interface EngineRun {
   stderr: string;
 }
 
-/** Run the targets in `files` (paths from the repository root) in one child with `flags`. */
-export function runEngine(files: string[], flags: string[], env: NodeJS.ProcessEnv = {}): Promise<EngineRun> {
+/**
+ * Run the targets in `files` (paths from the repository root) in one child with `flags`. A child
+ * still running after `timeoutMs` (keep it under the test's own timeout) is killed with SIGTERM.
+ */
+export function runEngine(files: string[], flags: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 50_000): Promise<EngineRun> {
   const args = [path.join(ROOT, 'fuzz', 'run.js'), ...files.flatMap((file) => ['--child', file]), ...flags];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

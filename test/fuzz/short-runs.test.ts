@@ -31,6 +31,8 @@ describe('fuzz targets, short runs', () => {
     const run = await runEngine(
       TARGETS.map((target) => `fuzz/targets/${target}.ts`),
       ['--runs', String(RUNS), '--seed', String(SEED)],
+      {},
+      170_000,
     );
     expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(run.reports.map((r) => r.name)).toEqual(TARGETS);
